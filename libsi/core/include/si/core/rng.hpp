@@ -1,0 +1,56 @@
+#pragma once
+/// \file rng.hpp
+/// Counter-based random numbers. Every random value is a pure function of (seed, stream, index),
+/// so a run gives bit-identical results whatever the block size, thread count or shard split,
+/// and adding a random stage does not shift another stage's draws. The generator is a
+/// SplitMix64-style finaliser chain (Steele, Lea, Flood 2014), and the Gaussian is our own
+/// Box-Muller transform so that values do not depend on the standard library's implementation.
+#include <cmath>
+#include <cstdint>
+#include <numbers>
+
+namespace si {
+
+/// Stream identifiers: one per random source. Never renumber; append new ones.
+enum class Stream : std::uint64_t {
+    pattern = 1,
+    tx_noise = 2,
+    tx_rj = 3,
+    rx_noise = 4,
+    sj_phase = 5,
+};
+
+[[nodiscard]] constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/// 64 random bits for (seed, stream, index).
+[[nodiscard]] constexpr std::uint64_t random_bits(std::uint64_t seed, Stream s,
+                                                  std::uint64_t index) noexcept {
+    std::uint64_t k = mix64(seed + 0x9e3779b97f4a7c15ULL * (static_cast<std::uint64_t>(s) + 1));
+    return mix64(k ^ mix64(index + 0x632be59bd9b4e019ULL));
+}
+
+/// Uniform in (0, 1), never 0 or 1.
+[[nodiscard]] inline double random_uniform(std::uint64_t seed, Stream s, std::uint64_t index) noexcept {
+    return (static_cast<double>(random_bits(seed, s, index) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+/// Standard normal N(0,1): Box-Muller on two uniforms, pairs share one draw (index even -> cos,
+/// odd -> sin), so values come in cheap pairs.
+[[nodiscard]] inline double random_gaussian(std::uint64_t seed, Stream s, std::uint64_t index) noexcept {
+    const std::uint64_t pair = index >> 1;
+    const double u1 = random_uniform(seed, s, 2 * pair);
+    const double u2 = random_uniform(seed, s, 2 * pair + 1);
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    const double ang = 2.0 * std::numbers::pi * u2;
+    return (index & 1) ? r * std::sin(ang) : r * std::cos(ang);
+}
+
+/// Fills out[i] = sigma * N(0,1) for indices first .. first+n-1.
+void fill_gaussian(std::uint64_t seed, Stream s, std::uint64_t first, double sigma, float* out,
+                   std::size_t n) noexcept;
+
+}  // namespace si
