@@ -2,6 +2,8 @@
 // Helpers shared by the test executables.
 #include <gtest/gtest.h>
 
+#include "si/core/error.hpp"
+
 #include <filesystem>
 #include <string>
 

@@ -1,0 +1,59 @@
+#pragma once
+/// \file superpose.hpp
+/// Polyphase pulse superposition: the waveform of a linear link built at symbol rate.
+///
+/// With a pulse response p sampled M times per UI (p[j M + m], j = 0..L-1 UI, m = 0..M-1), the
+/// waveform sample m of UI n is
+///     y[n M + m] = sum_{j=0}^{L-1} x[n - j] p[j M + m],
+/// i.e. M symbol-rate FIR filters, one per phase. The cost is L*M multiply-adds per UI with the M
+/// phases updated as one contiguous vector, so it vectorises fully (AVX2/AVX-512 clones are
+/// selected at run time). State (the last L-1 symbols) persists across calls, so any block split
+/// gives bit-identical output: each output is the same sum in the same order.
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace si::dsp {
+
+class PolyphaseSuperposer {
+public:
+    /// pulse: L*M samples (padded with zeros to a whole number of UI if shorter).
+    PolyphaseSuperposer(std::span<const float> pulse, int samples_per_ui);
+    /// x: n symbol amplitudes; y: n*M waveform samples.
+    void process(std::span<const float> x, std::span<float> y) noexcept;
+    void reset() noexcept;
+    [[nodiscard]] int samples_per_ui() const noexcept { return m_; }
+    [[nodiscard]] std::size_t length_ui() const noexcept { return l_; }
+
+private:
+    int m_;
+    std::size_t l_;
+    std::vector<float> p_;     // L*M, phase-contiguous
+    std::vector<float> hist_;  // (L-1) previous symbols followed by the current block
+};
+
+/// Overlap-save FFT convolution of a float stream with real taps h (length K). The stream is
+/// processed in fixed blocks of block_size() samples, so results do not depend on how the caller
+/// groups blocks (the FFT partition is tied to absolute sample positions).
+class OverlapSave {
+public:
+    /// block: samples per process_block() call; 0 chooses about 3*K (at least 4096). The FFT
+    /// size is the next fast size >= block + K - 1 (the taps are zero-padded to it).
+    explicit OverlapSave(std::span<const double> h, std::size_t block = 0);
+    ~OverlapSave();
+    OverlapSave(OverlapSave&&) noexcept;
+    OverlapSave& operator=(OverlapSave&&) noexcept;
+    /// New samples consumed and produced per call of process_block().
+    [[nodiscard]] std::size_t block_size() const noexcept;
+    [[nodiscard]] std::size_t taps() const noexcept;
+    /// in and out: block_size() samples. out[i] = sum_k h[k] in[i-k] (causal, history kept).
+    void process_block(std::span<const float> in, std::span<float> out) noexcept;
+    void reset() noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace si::dsp

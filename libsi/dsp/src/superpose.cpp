@@ -1,0 +1,134 @@
+#include "si/dsp/superpose.hpp"
+
+#include <algorithm>
+#include <complex>
+#include <stdexcept>
+
+#include "si/dsp/fft.hpp"
+
+namespace si::dsp {
+
+namespace {
+
+// acc[m] = sum_j x[-j] p[j M + m] for one UI, M known at compile time so the accumulator lives
+// in registers. x points at the current symbol; x[-j] are earlier ones.
+template <int M>
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void superpose_fixed(const float* __restrict x, const float* __restrict p, std::size_t l,
+                     float* __restrict y, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        float acc[M] = {};
+        const float* xi = x + i;
+        for (std::size_t j = 0; j < l; ++j) {
+            const float a = xi[-static_cast<std::ptrdiff_t>(j)];
+            const float* pj = p + j * M;
+            for (int m = 0; m < M; ++m) acc[m] += a * pj[m];
+        }
+        for (int m = 0; m < M; ++m) y[i * M + m] = acc[m];
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void superpose_any(const float* __restrict x, const float* __restrict p, std::size_t l, int mm,
+                   float* __restrict y, std::size_t n) noexcept {
+    const std::size_t M = static_cast<std::size_t>(mm);
+    for (std::size_t i = 0; i < n; ++i) {
+        float* yi = y + i * M;
+        std::fill(yi, yi + M, 0.0f);
+        const float* xi = x + i;
+        for (std::size_t j = 0; j < l; ++j) {
+            const float a = xi[-static_cast<std::ptrdiff_t>(j)];
+            const float* pj = p + j * M;
+            for (std::size_t m = 0; m < M; ++m) yi[m] += a * pj[m];
+        }
+    }
+}
+
+}  // namespace
+
+PolyphaseSuperposer::PolyphaseSuperposer(std::span<const float> pulse, int samples_per_ui)
+    : m_(samples_per_ui) {
+    if (m_ < 1) throw std::invalid_argument("PolyphaseSuperposer: samples_per_ui must be >= 1");
+    const std::size_t M = static_cast<std::size_t>(m_);
+    l_ = std::max<std::size_t>(1, (pulse.size() + M - 1) / M);
+    p_.assign(l_ * M, 0.0f);
+    std::copy(pulse.begin(), pulse.end(), p_.begin());
+    hist_.assign(l_ - 1, 0.0f);
+}
+
+void PolyphaseSuperposer::reset() noexcept { hist_.assign(l_ - 1, 0.0f); }
+
+void PolyphaseSuperposer::process(std::span<const float> x, std::span<float> y) noexcept {
+    const std::size_t n = x.size();
+    const std::size_t h = l_ - 1;
+    hist_.resize(h + n);
+    std::copy(x.begin(), x.end(), hist_.begin() + static_cast<std::ptrdiff_t>(h));
+    const float* xs = hist_.data() + h;
+    switch (m_) {
+        case 8: superpose_fixed<8>(xs, p_.data(), l_, y.data(), n); break;
+        case 16: superpose_fixed<16>(xs, p_.data(), l_, y.data(), n); break;
+        case 32: superpose_fixed<32>(xs, p_.data(), l_, y.data(), n); break;
+        case 64: superpose_fixed<64>(xs, p_.data(), l_, y.data(), n); break;
+        default: superpose_any(xs, p_.data(), l_, m_, y.data(), n); break;
+    }
+    // keep the last L-1 symbols
+    std::copy(hist_.end() - static_cast<std::ptrdiff_t>(h), hist_.end(), hist_.begin());
+    hist_.resize(h);
+}
+
+struct OverlapSave::Impl {
+    std::size_t n = 0, k = 0, b = 0;
+    RealFftF fft;
+    std::vector<std::complex<float>> hspec, work;
+    std::vector<float> buf, tmp;
+    explicit Impl(std::size_t nfft) : fft(nfft) {}
+};
+
+OverlapSave::OverlapSave(std::span<const double> h, std::size_t block) {
+    if (h.empty()) throw std::invalid_argument("OverlapSave: empty impulse response");
+    const std::size_t k = h.size();
+    if (block == 0) block = std::max<std::size_t>(4096, 3 * k);
+    std::size_t n = good_fft_size(block + k - 1);
+    while (n % 2) n = good_fft_size(n + 1);
+    impl_ = std::make_unique<Impl>(n);
+    auto& s = *impl_;
+    s.n = n;
+    s.k = k;
+    s.b = block;
+    std::vector<float> hp(n, 0.0f);
+    for (std::size_t i = 0; i < k; ++i) hp[i] = static_cast<float>(h[i] / static_cast<double>(n));
+    s.hspec.resize(n / 2 + 1);
+    s.work.resize(n / 2 + 1);
+    s.fft.forward(hp, s.hspec);
+    s.buf.assign(n, 0.0f);
+    s.tmp.assign(n, 0.0f);
+}
+OverlapSave::~OverlapSave() = default;
+OverlapSave::OverlapSave(OverlapSave&&) noexcept = default;
+OverlapSave& OverlapSave::operator=(OverlapSave&&) noexcept = default;
+
+std::size_t OverlapSave::block_size() const noexcept { return impl_->b; }
+std::size_t OverlapSave::taps() const noexcept { return impl_->k; }
+
+void OverlapSave::reset() noexcept { std::fill(impl_->buf.begin(), impl_->buf.end(), 0.0f); }
+
+void OverlapSave::process_block(std::span<const float> in, std::span<float> out) noexcept {
+    auto& s = *impl_;
+    // buf = [last K-1 inputs | B new inputs | zero padding up to n]; the padding only pollutes
+    // outputs past K-1+B, which are discarded.
+    const auto keep = static_cast<std::ptrdiff_t>(s.k - 1);
+    const auto b = static_cast<std::ptrdiff_t>(s.b);
+    std::copy(s.buf.begin() + b, s.buf.begin() + b + keep, s.buf.begin());
+    std::copy(in.begin(), in.end(), s.buf.begin() + keep);
+    std::fill(s.buf.begin() + keep + b, s.buf.end(), 0.0f);
+    s.fft.forward(s.buf, s.work);
+    for (std::size_t i = 0; i < s.work.size(); ++i) s.work[i] *= s.hspec[i];
+    s.fft.inverse(s.work, s.tmp);
+    std::copy(s.tmp.begin() + keep, s.tmp.begin() + keep + b, out.begin());
+}
+
+}  // namespace si::dsp

@@ -1,0 +1,162 @@
+#pragma once
+/// \file link.hpp
+/// A link: its specification (plain structs mirroring the config keys), the built model (fused
+/// linear response, pulse response, sampling phase) and the streaming run.
+#include <complex>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "si/analysis/ber.hpp"
+#include "si/analysis/eye.hpp"
+#include "si/pattern/source.hpp"
+#include "si/rx/ctle.hpp"
+#include "si/tx/transmitter.hpp"
+
+namespace si::sim {
+
+struct SimConfig {
+    std::uint64_t symbols = 100000;   ///< symbols simulated (decisions compared)
+    int samples_per_ui = 32;          ///< waveform oversampling M
+    std::uint64_t seed = 1;           ///< seed of every random stream
+    int threads = 1;                  ///< worker threads (0 = all cores); results do not depend on it
+    int block_symbols = 4096;         ///< streaming block [UI]; results do not depend on it
+    /// "auto": superpose the pulse at symbol rate when the chain is linear, else the FFT
+    /// overlap-save waveform path; "superposition" or "waveform" force one (jitter needs the
+    /// waveform path).
+    std::string engine = "auto";
+};
+
+struct SignalConfig {
+    std::string modulation = "pam4";  ///< "pam4" or "nrz" (PAM-N generic inside)
+    double symbol_rate_bd = 53.125e9; ///< symbol rate [Bd]
+    pattern::PatternConfig pattern;   ///< name, gray, precode, file (levels set from modulation)
+};
+
+struct ChannelConfig {
+    std::vector<std::string> touchstone;  ///< files, cascaded in order (resolved paths)
+    std::vector<std::string> ports;       ///< pairing per file ("" or "auto" = detect), see docs
+    double loss_at_nyquist_db = 0.0;      ///< synthetic channel loss at fb/2 [dB] (no files)
+};
+
+struct RxConfig {
+    rx::CtleConfig ctle;              ///< COM CTLE (frequencies resolved from the symbol rate)
+    double afe_bandwidth_hz = 0.0;    ///< 4th-order Butterworth -3 dB bandwidth [Hz], 0 = none
+    double noise_rms_v = 0.0;         ///< input-referred Gaussian noise [V rms] in 0..fb/2
+};
+
+struct EyeConfig {
+    double target_ber = 1e-6;         ///< eye height/width read at this BER
+    int voltage_bins = 512;           ///< histogram voltage bins
+    double voltage_range_v = 0.0;     ///< histogram spans +-range [V]; 0 = automatic
+};
+
+struct LinkSpec {
+    SimConfig sim;
+    SignalConfig signal;
+    tx::TxConfig tx;
+    ChannelConfig channel;
+    RxConfig rx;
+    EyeConfig eye;
+};
+
+/// Throws ConfigError naming the key (e.g. "sim.samples_per_ui").
+void validate(const LinkSpec& s);
+
+/// Number of PAM levels for signal.modulation.
+[[nodiscard]] int levels_of(const std::string& modulation);
+
+/// Channel as the link sees it (for output).
+struct ChannelInfo {
+    std::string description;               ///< files, pairings, or "ideal"/"synthetic ..."
+    std::vector<std::string> pairing_reports;
+    std::vector<double> f_hz;              ///< data grid of the (cascaded) channel
+    std::vector<std::complex<double>> sdd21;
+    double loss_at_nyquist_db = 0.0;       ///< -20 log10 |SDD21(fb/2)|
+    double dc_gain = 1.0;
+};
+
+/// The built model: everything derived from a LinkSpec before the run.
+class Link {
+public:
+    explicit Link(LinkSpec spec);  ///< validates, reads files, fuses the linear chain
+    ~Link();
+    Link(Link&&) noexcept;
+
+    [[nodiscard]] const LinkSpec& spec() const noexcept { return spec_; }
+    [[nodiscard]] int levels() const noexcept { return levels_; }
+    [[nodiscard]] double ui_s() const noexcept { return 1.0 / spec_.signal.symbol_rate_bd; }
+    [[nodiscard]] double dt_s() const noexcept { return ui_s() / spec_.sim.samples_per_ui; }
+    [[nodiscard]] const ChannelInfo& channel() const noexcept { return channel_; }
+
+    /// Fused H(f) of rise-time filter, channel, CTLE and AFE (no FFE: applied at symbol rate).
+    [[nodiscard]] std::complex<double> response(double f_hz) const;
+    /// Channel-only SDD21 (interpolated, DC-extrapolated).
+    [[nodiscard]] std::complex<double> channel_response(double f_hz) const;
+
+    /// Impulse response taps of the fused chain at dt (trimmed window), starting at t0_s().
+    [[nodiscard]] const std::vector<double>& impulse() const noexcept { return impulse_; }
+    /// Pulse response (1-UI rectangle of height 1 through the fused chain), same window.
+    [[nodiscard]] const std::vector<double>& pulse() const noexcept { return pulse_; }
+    /// Pulse response of one symbol of amplitude 1 including TX FFE and swing/2 [V].
+    [[nodiscard]] const std::vector<double>& symbol_pulse() const noexcept { return sym_pulse_; }
+    /// Time of pulse()[0] relative to the start of the UI that launched it [s].
+    [[nodiscard]] double t0_s() const noexcept { return t0_s_; }
+    /// Sample index (in symbol_pulse()) of the main cursor: sampling phase and latency.
+    [[nodiscard]] int cursor_index() const noexcept { return cursor_; }
+    [[nodiscard]] double main_cursor_v() const noexcept { return sym_pulse_[cursor_]; }
+    /// Slicer thresholds [V] (midway between the ideal levels main * a_i).
+    [[nodiscard]] const std::vector<double>& thresholds() const noexcept { return thresholds_; }
+    /// Gaussian noise std at the slicer from rx.noise_rms (after CTLE/AFE) [V].
+    [[nodiscard]] double rx_noise_sigma_out_v() const noexcept { return sigma_rx_out_; }
+    /// TX amplitude noise std per symbol [V].
+    [[nodiscard]] double tx_noise_sigma_v() const noexcept { return sigma_tx_; }
+    /// Eye histogram voltage half-range [V].
+    [[nodiscard]] double eye_range_v() const noexcept { return eye_range_; }
+    /// True when the waveform is built by superposing the pulse at symbol rate; false when TX
+    /// jitter forces the FFT overlap-save waveform path.
+    [[nodiscard]] bool linear_path() const noexcept { return linear_; }
+    /// Energy of the fused pulse left outside the trimmed window, relative to the total.
+    [[nodiscard]] double truncation_energy() const noexcept { return trunc_energy_; }
+    /// Level value a_i in [-1, 1] for level index i.
+    [[nodiscard]] double level_value(int i) const noexcept {
+        return -1.0 + 2.0 * i / (levels_ - 1);
+    }
+
+private:
+    friend class Engine;
+    LinkSpec spec_;
+    int levels_ = 4;
+    ChannelInfo channel_;
+    std::function<std::complex<double>(double)> h_channel_;
+    std::vector<double> impulse_, pulse_, sym_pulse_, ffe_;
+    double t0_s_ = 0;
+    int cursor_ = 0;
+    std::vector<double> thresholds_;
+    double sigma_rx_out_ = 0, sigma_tx_ = 0, eye_range_ = 1, trunc_energy_ = 0;
+    bool linear_ = true;
+};
+
+/// Results of a run.
+struct RunResult {
+    std::vector<std::uint8_t> first_symbols;  ///< sent level indices (first <= 65536)
+    std::unique_ptr<analysis::EyeAccumulator> eye;  ///< probe "rx" (slicer input)
+    analysis::EyeMetrics metrics;
+    analysis::BerCounts ber;
+    std::int64_t expected_latency_ui = 0;     ///< from the pulse response
+    double alignment_mismatch = 0;            ///< mismatch fraction at the lag found
+    double elapsed_s = 0;
+    std::uint64_t waveform_samples = 0;
+    std::vector<std::string> warnings;
+};
+
+/// progress(fraction in [0,1]); called from the calling thread only.
+using Progress = std::function<void(double)>;
+
+/// Runs the link: streams sim.symbols symbols in blocks through the chain, accumulates the eye
+/// and counts errors. Memory does not grow with the symbol count.
+[[nodiscard]] RunResult run(const Link& link, const Progress& progress = {});
+
+}  // namespace si::sim

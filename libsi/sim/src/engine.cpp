@@ -1,0 +1,345 @@
+// The streaming run: segments (one per thread) of decisions, each processed in blocks. Every
+// output sample is computed by the same arithmetic whatever the segment/block split (see
+// docs/engine.md), and random values are counter-based, so results are bit-identical for any
+// thread count and block size.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <thread>
+
+#include "si/core/error.hpp"
+#include "si/core/rng.hpp"
+#include "si/dsp/superpose.hpp"
+#include "si/sim/link.hpp"
+
+namespace si::sim {
+
+namespace {
+
+/// Generates level indices and TX symbol amplitudes x_k (FFE, swing, TX noise) on demand and
+/// keeps a sliding window of them.
+class SymbolStore {
+public:
+    SymbolStore(const Link& link, std::uint64_t first)
+        : link_(link), src_(link.spec().signal.pattern), ffe_(tx::ffe_taps(link.spec().tx)),
+          half_(link.spec().tx.swing_v / 2), sigma_tx_(link.tx_noise_sigma_v()),
+          seed_(link.spec().sim.seed) {
+        // Skip ahead to `first - (ffe taps - 1)` so the FFE history is exact.
+        const std::uint64_t pre = ffe_.size() - 1;
+        std::uint64_t skip = first > pre ? first - pre : 0;
+        std::vector<std::uint8_t> junk(65536);
+        while (skip > 0) {
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(skip, junk.size()));
+            src_.generate(std::span<std::uint8_t>(junk.data(), n));
+            skip -= n;
+        }
+        base_ = first > pre ? first - pre : 0;
+        end_ = base_;
+        ffe_base_ = base_;
+    }
+    /// Ensures symbols [.., k_end) exist.
+    void extend(std::uint64_t k_end) {
+        if (k_end <= end_) return;
+        const std::size_t n = static_cast<std::size_t>(k_end - end_);
+        tmp_.resize(n);
+        src_.generate(tmp_);
+        for (std::size_t i = 0; i < n; ++i) {
+            lv_.push_back(tmp_[i]);
+            a_.push_back(static_cast<float>(link_.level_value(tmp_[i])));
+        }
+        // x_k = half * sum_i c_i a_{k-i} + noise_k, for k in [end_, k_end)
+        for (std::uint64_t k = end_; k < k_end; ++k) {
+            double acc = 0;
+            for (std::size_t i = 0; i < ffe_.size(); ++i) {
+                if (k < i || k - i < base_) continue;  // before the store: zero (fresh start)
+                acc += ffe_[i] * a_[static_cast<std::size_t>(k - i - base_)];
+            }
+            double x = half_ * acc;
+            if (sigma_tx_ > 0) x += sigma_tx_ * random_gaussian(seed_, Stream::tx_noise, k);
+            x_.push_back(static_cast<float>(x));
+        }
+        end_ = k_end;
+    }
+    [[nodiscard]] std::uint8_t level(std::uint64_t k) { extend(k + 1); return lv_[idx(k)]; }
+    [[nodiscard]] float x(std::uint64_t k) { extend(k + 1); return x_[idx(k)]; }
+    /// Forgets symbols below k (keeps memory bounded).
+    void trim(std::uint64_t k) {
+        if (k <= base_) return;
+        const std::size_t n = std::min<std::size_t>(idx(std::min(k, end_)), lv_.size());
+        lv_.erase(lv_.begin(), lv_.begin() + static_cast<std::ptrdiff_t>(n));
+        a_.erase(a_.begin(), a_.begin() + static_cast<std::ptrdiff_t>(n));
+        x_.erase(x_.begin(), x_.begin() + static_cast<std::ptrdiff_t>(n));
+        base_ += n;
+    }
+    [[nodiscard]] std::uint64_t base() const { return base_; }
+
+private:
+    std::size_t idx(std::uint64_t k) const {
+        SI_ASSERT(k >= base_ && k < end_);
+        return static_cast<std::size_t>(k - base_);
+    }
+    const Link& link_;
+    pattern::SymbolSource src_;
+    std::vector<double> ffe_;
+    double half_, sigma_tx_;
+    std::uint64_t seed_;
+    std::uint64_t base_ = 0, end_ = 0, ffe_base_ = 0;
+    std::deque<std::uint8_t> lv_;
+    std::deque<float> a_, x_;
+    std::vector<std::uint8_t> tmp_;
+};
+
+struct SegmentResult {
+    std::unique_ptr<analysis::EyeAccumulator> eye;
+    analysis::BerCounts ber;
+    std::vector<std::uint8_t> decisions;  // when collecting
+    std::vector<std::uint8_t> sent;       // when collecting
+    std::uint64_t samples = 0;
+};
+
+/// Edge time offset tau_k [UI] of the edge that starts symbol k.
+double edge_offset_ui(const tx::TxConfig& t, double ui_s, std::uint64_t seed, std::uint64_t k) {
+    double tau = 0;
+    if (t.rj_rms_ui > 0) tau += t.rj_rms_ui * random_gaussian(seed, Stream::tx_rj, k);
+    if (t.sj_amp_ui > 0)
+        tau += t.sj_amp_ui * std::sin(2 * kPi * t.sj_freq_hz * ui_s * static_cast<double>(k));
+    if (t.dcd_ui > 0) tau += (k % 2 == 0 ? -0.5 : 0.5) * t.dcd_ui;
+    return tau;
+}
+
+/// Simulates decisions u in [u0, u1). lag < 0: collect decisions and sent symbols (pre-run).
+void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int64_t lag,
+                 std::atomic<std::uint64_t>& progress, SegmentResult& out) {
+    const auto& sp = link.spec();
+    const int M = sp.sim.samples_per_ui;
+    const std::uint64_t Mu = static_cast<std::uint64_t>(M);
+    const int N = link.levels();
+    const std::uint64_t seed = sp.sim.seed;
+    const int cm = link.cursor_index() % M;  // sampling phase within the UI
+    const bool collect = lag < 0;
+    const std::uint64_t ulag = collect ? 0 : static_cast<std::uint64_t>(lag);
+    const float sigma_rx = static_cast<float>(link.rx_noise_sigma_out_v());
+    const auto& thr = link.thresholds();
+    const std::size_t B = static_cast<std::size_t>(sp.sim.block_symbols);
+
+    out.eye = std::make_unique<analysis::EyeAccumulator>(N, M, sp.eye.voltage_bins,
+                                                         -link.eye_range_v(), link.eye_range_v());
+    // First decision whose decoder state we need: u0-1 when it maps to a real symbol.
+    const bool prime = !collect && u0 > ulag;
+    const std::uint64_t ud0 = prime ? u0 - 1 : u0;
+    // Waveform must be exact from UI ud0: warm up over the pulse length.
+    const std::uint64_t lp_ui = (link.pulse().size() + Mu - 1) / Mu;
+
+    // Decoders (stateful for precoding) for the sent and the decided streams.
+    pattern::SymbolDecoder dec_sent(sp.signal.pattern), dec_rx(sp.signal.pattern);
+    analysis::BitDecoder fs = [&](std::uint8_t l) { return dec_sent.decode(l); };
+    analysis::BitDecoder fr = [&](std::uint8_t l) { return dec_rx.decode(l); };
+    out.ber.bits_per_symbol = static_cast<int>(std::lround(std::log2(N)));
+
+    // ---- waveform producer --------------------------------------------------------------------
+    std::uint64_t g_next = 0;  // next waveform sample to produce
+    std::vector<float> wave;   // produced samples [g_wave0, g_wave0 + wave.size())
+    std::uint64_t g_wave0 = 0;
+    std::unique_ptr<SymbolStore> store;
+    std::unique_ptr<dsp::PolyphaseSuperposer> sup;
+    std::unique_ptr<dsp::OverlapSave> ols;
+    std::vector<float> xb, yb, ub;
+    const double ui_s = link.ui_s();
+    int jit_margin = 0;
+    if (link.linear_path()) {
+        const std::uint64_t s0 = ud0 > lp_ui + 2 ? ud0 - lp_ui - 2 : 0;
+        store = std::make_unique<SymbolStore>(link, s0);
+        std::vector<float> pf(link.pulse().begin(), link.pulse().end());
+        sup = std::make_unique<dsp::PolyphaseSuperposer>(pf, M);
+        g_next = s0 * Mu;
+    } else {
+        // FFT partition tied to absolute sample positions: blocks of Bf samples from g = 0.
+        const std::size_t K = link.impulse().size();
+        const std::size_t Bf = std::max<std::size_t>(8192, 2 * K);
+        ols = std::make_unique<dsp::OverlapSave>(link.impulse(), Bf);
+        const std::uint64_t need = ud0 * Mu;
+        const std::uint64_t warm = K + Bf;
+        const std::uint64_t gs = need > warm ? ((need - warm) / Bf) * Bf : 0;
+        const auto& t = sp.tx;
+        jit_margin = static_cast<int>(std::ceil(t.sj_amp_ui + 8 * t.rj_rms_ui + t.dcd_ui)) + 2;
+        const std::uint64_t ks = gs / Mu > static_cast<std::uint64_t>(jit_margin)
+                                     ? gs / Mu - static_cast<std::uint64_t>(jit_margin)
+                                     : 0;
+        store = std::make_unique<SymbolStore>(link, ks);
+        g_next = gs;
+    }
+    g_wave0 = g_next;
+
+    auto produce = [&]() {  // appends one block of waveform samples
+        if (sup) {
+            const std::uint64_t k0 = g_next / Mu;
+            xb.resize(B);
+            for (std::size_t i = 0; i < B; ++i) xb[i] = store->x(k0 + i);
+            yb.resize(B * Mu);
+            sup->process(xb, yb);
+            store->trim(k0 + B > 8 ? k0 + B - 8 : 0);
+        } else {
+            const std::size_t Bf = ols->block_size();
+            ub.assign(Bf, 0.0f);
+            // area-sampled NRZ with edges at e_k = k M + tau_k M (samples)
+            const double g0 = static_cast<double>(g_next);
+            const std::int64_t kfirst = static_cast<std::int64_t>(g_next / Mu) - jit_margin;
+            const std::int64_t klast = static_cast<std::int64_t>((g_next + Bf) / Mu) + jit_margin;
+            for (std::int64_t k = std::max<std::int64_t>(kfirst, 0); k <= klast; ++k) {
+                const auto ku = static_cast<std::uint64_t>(k);
+                const double e0 = static_cast<double>(k) * M +
+                                  edge_offset_ui(sp.tx, ui_s, seed, ku) * M;
+                const double e1 = static_cast<double>(k + 1) * M +
+                                  edge_offset_ui(sp.tx, ui_s, seed, ku + 1) * M;
+                const float xk = store->x(ku);
+                const double lo = std::max(e0, g0), hi = std::min(e1, g0 + static_cast<double>(Bf));
+                if (hi <= lo) continue;
+                for (auto g = static_cast<std::int64_t>(std::floor(lo - g0));
+                     g < static_cast<std::int64_t>(std::ceil(hi - g0)); ++g) {
+                    const double a = std::max(lo, g0 + static_cast<double>(g));
+                    const double b = std::min(hi, g0 + static_cast<double>(g) + 1);
+                    if (b > a) ub[static_cast<std::size_t>(g)] += static_cast<float>(xk * (b - a));
+                }
+            }
+            store->trim(static_cast<std::uint64_t>(std::max<std::int64_t>(kfirst - 4, 0)));
+            yb.resize(Bf);
+            ols->process_block(ub, yb);
+        }
+        if (sigma_rx > 0) {
+            std::vector<float> nz(yb.size());
+            fill_gaussian(seed, Stream::rx_noise, g_next, sigma_rx, nz.data(), nz.size());
+            for (std::size_t i = 0; i < yb.size(); ++i) yb[i] += nz[i];
+        }
+        wave.insert(wave.end(), yb.begin(), yb.end());
+        g_next += yb.size();
+        out.samples += yb.size();
+    };
+
+    // ---- consumer: decisions, eye, errors -------------------------------------------------------
+    std::vector<std::uint8_t> sent_blk, dec_blk;
+    std::uint64_t last_report = u0;
+    for (std::uint64_t u = ud0; u < u1; ++u) {
+        const std::uint64_t gu = u * Mu + static_cast<std::uint64_t>(cm);
+        while (g_next < gu + Mu) produce();
+        const float* w = wave.data() + (gu - g_wave0);
+        // slicer
+        int d = 0;
+        while (d < N - 1 && w[0] >= thr[static_cast<std::size_t>(d)]) ++d;
+        if (collect) {
+            out.decisions.push_back(static_cast<std::uint8_t>(d));
+            out.sent.push_back(store->level(u));
+        } else {
+            const std::uint64_t k = u - ulag;
+            const std::uint8_t lk = store->level(k);
+            if (u >= u0) out.eye->add_ui(w, lk, store->level(k + 1));
+            sent_blk.push_back(lk);
+            dec_blk.push_back(static_cast<std::uint8_t>(d));
+        }
+        // drop consumed samples now and then
+        if (gu - g_wave0 > (1u << 16)) {
+            const std::uint64_t drop = gu - g_wave0;
+            wave.erase(wave.begin(), wave.begin() + static_cast<std::ptrdiff_t>(drop));
+            g_wave0 += drop;
+        }
+        if (!collect && (sent_blk.size() >= 4096 || u + 1 == u1)) {
+            const std::size_t skip = (prime && u + 1 - sent_blk.size() == ud0) ? 1 : 0;
+            analysis::count_errors(sent_blk, dec_blk, fs, fr, skip, out.ber);
+            sent_blk.clear();
+            dec_blk.clear();
+        }
+        if (u - last_report >= 4096) {
+            progress.fetch_add(u - last_report, std::memory_order_relaxed);
+            last_report = u;
+        }
+    }
+    if (u1 > last_report) progress.fetch_add(u1 - last_report, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+RunResult run(const Link& link, const Progress& progress) {
+    const auto t_start = std::chrono::steady_clock::now();
+    const auto& sp = link.spec();
+    const int M = sp.sim.samples_per_ui;
+    RunResult res;
+
+    {   // first symbols, for checking
+        pattern::SymbolSource src(sp.signal.pattern);
+        res.first_symbols.resize(static_cast<std::size_t>(std::min<std::uint64_t>(65536, sp.sim.symbols)));
+        src.generate(res.first_symbols);
+    }
+    res.expected_latency_ui = link.cursor_index() / M;
+
+    // ---- pre-run: find the alignment of decisions to sent symbols --------------------------------
+    const int max_lag = static_cast<int>(link.symbol_pulse().size() / static_cast<std::size_t>(M)) + 4;
+    const std::uint64_t pre_n = std::min<std::uint64_t>(sp.sim.symbols, 4096) + static_cast<std::uint64_t>(max_lag);
+    std::atomic<std::uint64_t> prog{0};
+    SegmentResult pre;
+    run_segment(link, 0, pre_n, -1, prog, pre);
+    double mism = 0;
+    const std::int64_t lag = analysis::find_alignment(pre.sent, pre.decisions, max_lag, &mism);
+    if (lag < 0) throw ModelError("alignment search had too few decisions");
+    res.ber.lag_symbols = lag;
+    res.alignment_mismatch = mism;
+    if (lag != res.expected_latency_ui)
+        res.warnings.push_back(str("alignment found at ", lag, " UI but the pulse response puts the main cursor at ",
+                                   res.expected_latency_ui, " UI (mismatch fraction ", mism, ")"));
+
+    // ---- main run in segments ---------------------------------------------------------------------
+    int threads = sp.sim.threads;
+    if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const std::uint64_t total = sp.sim.symbols;
+    const std::uint64_t ulag = static_cast<std::uint64_t>(lag);
+    threads = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(threads),
+                                                       std::max<std::uint64_t>(1, total / 20000)));
+    std::vector<SegmentResult> seg(static_cast<std::size_t>(threads));
+    std::vector<std::exception_ptr> errs(static_cast<std::size_t>(threads));
+    prog = 0;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        const std::uint64_t a = ulag + total * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(threads);
+        const std::uint64_t b = ulag + total * static_cast<std::uint64_t>(t + 1) / static_cast<std::uint64_t>(threads);
+        pool.emplace_back([&, a, b, t] {
+            try {
+                run_segment(link, a, b, lag, prog, seg[static_cast<std::size_t>(t)]);
+            } catch (...) {
+                errs[static_cast<std::size_t>(t)] = std::current_exception();
+            }
+        });
+    }
+    if (progress) {
+        while (prog.load() < total) {
+            progress(static_cast<double>(prog.load()) / static_cast<double>(total));
+            bool any_err = false;
+            for (auto& e : errs) any_err |= static_cast<bool>(e);
+            if (any_err) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    for (auto& th : pool) th.join();
+    for (auto& e : errs)
+        if (e) std::rethrow_exception(e);
+    if (progress) progress(1.0);
+
+    res.eye = std::move(seg[0].eye);
+    res.ber = seg[0].ber;
+    res.waveform_samples = seg[0].samples;
+    for (std::size_t t = 1; t < seg.size(); ++t) {
+        res.eye->merge(*seg[t].eye);
+        res.ber.symbols_compared += seg[t].ber.symbols_compared;
+        res.ber.symbol_errors += seg[t].ber.symbol_errors;
+        res.ber.bit_errors += seg[t].ber.bit_errors;
+        res.waveform_samples += seg[t].samples;
+    }
+    res.ber.lag_symbols = lag;
+    res.metrics = res.eye->metrics(sp.eye.target_ber);
+    if (res.eye->clipped() > 0)
+        res.warnings.push_back(str(res.eye->clipped(), " eye samples fell outside +-",
+                                   link.eye_range_v(), " V and were counted in the edge bins"));
+    res.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    return res;
+}
+
+}  // namespace si::sim

@@ -1,0 +1,291 @@
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "si/channel/network.hpp"
+#include "si/channel/response.hpp"
+#include "si/channel/touchstone.hpp"
+#include "si/core/error.hpp"
+#include "si/core/units.hpp"
+#include "si/dsp/fft.hpp"
+#include "si/dsp/freq.hpp"
+#include "si/sim/link.hpp"
+
+namespace si::sim {
+
+int levels_of(const std::string& m) {
+    if (m == "pam4") return 4;
+    if (m == "nrz" || m == "pam2") return 2;
+    if (m == "pam8") return 8;
+    throw ConfigError("signal.modulation", "must be \"pam4\", \"nrz\" or \"pam8\" (got " + m + ")");
+}
+
+void validate(const LinkSpec& s) {
+    require(s.sim.symbols >= 1000 && s.sim.symbols <= (1ULL << 50), "sim.symbols",
+            "must be in [1000, 2^50]", s.sim.symbols);
+    require(s.sim.samples_per_ui >= 2 && s.sim.samples_per_ui <= 256, "sim.samples_per_ui",
+            "must be in [2, 256]", s.sim.samples_per_ui);
+    require(s.sim.threads >= 0 && s.sim.threads <= 1024, "sim.threads", "must be in [0, 1024]",
+            s.sim.threads);
+    require(s.sim.block_symbols >= 16 && s.sim.block_symbols <= (1 << 22), "sim.block_symbols",
+            "must be in [16, 4194304]", s.sim.block_symbols);
+    require(s.sim.engine == "auto" || s.sim.engine == "superposition" || s.sim.engine == "waveform",
+            "sim.engine", "must be \"auto\", \"superposition\" or \"waveform\"", s.sim.engine);
+    require(!(s.sim.engine == "superposition" && tx::has_jitter(s.tx)), "sim.engine",
+            "\"superposition\" cannot inject TX jitter (tx.rj, tx.sj, tx.dcd); use \"auto\"",
+            s.sim.engine);
+    (void)levels_of(s.signal.modulation);
+    require(std::isfinite(s.signal.symbol_rate_bd) && s.signal.symbol_rate_bd >= 1e6 &&
+                s.signal.symbol_rate_bd <= 1e12,
+            "signal.symbol_rate", "must be in [1 MBd, 1 TBd]", s.signal.symbol_rate_bd);
+    tx::validate(s.tx);
+    require(std::isfinite(s.channel.loss_at_nyquist_db) && s.channel.loss_at_nyquist_db >= 0 &&
+                s.channel.loss_at_nyquist_db <= 80,
+            "channel.loss_at_nyquist", "must be in [0, 80] dB", s.channel.loss_at_nyquist_db);
+    require(s.channel.touchstone.empty() || s.channel.loss_at_nyquist_db == 0,
+            "channel.loss_at_nyquist", "cannot be combined with channel.touchstone",
+            s.channel.loss_at_nyquist_db);
+    require(s.channel.ports.size() <= 1 || s.channel.ports.size() == s.channel.touchstone.size(),
+            "channel.ports", "needs one entry, or one per touchstone file",
+            s.channel.ports.size());
+    rx::validate(rx::resolve(s.rx.ctle, s.signal.symbol_rate_bd));
+    require(std::isfinite(s.rx.afe_bandwidth_hz) && s.rx.afe_bandwidth_hz >= 0,
+            "rx.afe_bandwidth", "must be >= 0 Hz (0 = none)", s.rx.afe_bandwidth_hz);
+    require(std::isfinite(s.rx.noise_rms_v) && s.rx.noise_rms_v >= 0, "rx.noise_rms",
+            "must be >= 0 V", s.rx.noise_rms_v);
+    require(std::isfinite(s.eye.target_ber) && s.eye.target_ber > 0 && s.eye.target_ber < 0.5,
+            "eye.target_ber", "must be in (0, 0.5)", s.eye.target_ber);
+    require(s.eye.voltage_bins >= 16 && s.eye.voltage_bins <= 65536, "eye.voltage_bins",
+            "must be in [16, 65536]", s.eye.voltage_bins);
+    require(std::isfinite(s.eye.voltage_range_v) && s.eye.voltage_range_v >= 0,
+            "eye.voltage_range", "must be >= 0 V (0 = automatic)", s.eye.voltage_range_v);
+}
+
+namespace {
+
+/// Energy-based window of a circular response: [start, start+len) around the peak, leaving
+/// at most eps of the energy outside on each side.
+void energy_window(const std::vector<double>& p, double eps, long& start, long& len,
+                   double& outside) {
+    const long n = static_cast<long>(p.size());
+    double e = 0;
+    long ipk = 0;
+    for (long i = 0; i < n; ++i) {
+        e += p[i] * p[i];
+        if (std::abs(p[i]) > std::abs(p[ipk])) ipk = i;
+    }
+    auto at = [&](long i) { return p[static_cast<std::size_t>(((i % n) + n) % n)]; };
+    // Pre-cursor side: at most a quarter of the buffer before the peak.
+    double acc = 0;
+    long pre = 0;
+    {
+        double total_pre = 0;
+        for (long k = 1; k < n / 4; ++k) total_pre += at(ipk - k) * at(ipk - k);
+        acc = total_pre;
+        pre = n / 4 - 1;
+        while (pre > 0 && acc - at(ipk - pre) * at(ipk - pre) < eps * e) {
+            acc -= at(ipk - pre) * at(ipk - pre);
+            --pre;
+        }
+    }
+    const double out_pre = acc;
+    double total_post = 0;
+    const long max_post = n - n / 4;
+    for (long k = 1; k < max_post; ++k) total_post += at(ipk + k) * at(ipk + k);
+    long post = max_post - 1;
+    double accp = total_post;
+    while (post > 0 && accp - at(ipk + post) * at(ipk + post) < eps * e) {
+        accp -= at(ipk + post) * at(ipk + post);
+        --post;
+    }
+    // what is left outside: the part beyond pre/post
+    double outside_e = 0;
+    for (long k = pre + 1; k < n / 4; ++k) outside_e += at(ipk - k) * at(ipk - k);
+    for (long k = post + 1; k < max_post; ++k) outside_e += at(ipk + k) * at(ipk + k);
+    (void)out_pre;
+    start = ipk - pre;
+    len = pre + post + 1;
+    outside = e > 0 ? outside_e / e : 0;
+}
+
+}  // namespace
+
+Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
+    validate(spec_);
+    levels_ = levels_of(spec_.signal.modulation);
+    spec_.signal.pattern.levels = levels_;
+    spec_.signal.pattern.seed = spec_.sim.seed;
+    spec_.rx.ctle = rx::resolve(spec_.rx.ctle, spec_.signal.symbol_rate_bd);
+    const double fb = spec_.signal.symbol_rate_bd;
+    const int M = spec_.sim.samples_per_ui;
+    const double ui = 1.0 / fb, dt = ui / M;
+
+    // ---- channel -------------------------------------------------------------------------
+    std::shared_ptr<channel::ChannelResponse> ch;
+    double span_s = 256 * ui;
+    if (!spec_.channel.touchstone.empty()) {
+        std::vector<channel::DiffNetwork> nets;
+        for (std::size_t i = 0; i < spec_.channel.touchstone.size(); ++i) {
+            const auto& file = spec_.channel.touchstone[i];
+            const auto ts = channel::read_touchstone(file);
+            std::string pspec;
+            if (spec_.channel.ports.size() == 1) pspec = spec_.channel.ports[0];
+            if (spec_.channel.ports.size() > 1) pspec = spec_.channel.ports[i];
+            channel::DiffPairing pairing{};
+            std::string report;
+            if (pspec.empty() || pspec == "auto") {
+                pairing = channel::detect_pairing(ts, report);
+            } else {
+                pairing = channel::parse_pairing(pspec, ts.ports);
+                report = file + ": port pairing set by hand: " + pairing.text();
+            }
+            channel_.pairing_reports.push_back(report);
+            nets.push_back(channel::to_differential(ts, pairing));
+            for (const auto& w : ts.warnings) channel_.pairing_reports.push_back(file + ": " + w);
+        }
+        const auto net = nets.size() == 1 ? nets[0] : channel::cascade(nets);
+        ch = std::make_shared<channel::ChannelResponse>(channel::make_response(net));
+        for (std::size_t k = 0; k < net.f_hz.size(); ++k) {
+            channel_.f_hz.push_back(net.f_hz[k]);
+            channel_.sdd21.push_back(net.sdd[k](1, 0));
+        }
+        if (ch->f_max_hz() < fb / 2)
+            throw ModelError(str("channel data end at ", ch->f_max_hz() / 1e9,
+                                 " GHz, below the Nyquist frequency ", fb / 2e9,
+                                 " GHz of signal.symbol_rate; the response there is unknown"));
+        span_s = std::max(span_s, ch->natural_span_s());
+    } else if (spec_.channel.loss_at_nyquist_db > 0) {
+        ch = std::make_shared<channel::ChannelResponse>(
+            channel::synthetic_channel(spec_.channel.loss_at_nyquist_db, fb / 2));
+        span_s = std::max(span_s, ch->natural_span_s());
+    } else {
+        ch = std::make_shared<channel::ChannelResponse>(channel::ideal_channel());
+    }
+    channel_.description = ch->description();
+    h_channel_ = [ch](double f) { return (*ch)(f); };
+    channel_.loss_at_nyquist_db = -lin_to_db20(std::abs(h_channel_(fb / 2)));
+    channel_.dc_gain = std::abs(h_channel_(0.0));
+    if (channel_.f_hz.empty()) {  // synthetic/ideal: tabulate for the output file
+        for (int k = 0; k <= 400; ++k) {
+            const double f = k * (2.0 * fb) / 400;
+            channel_.f_hz.push_back(f);
+            channel_.sdd21.push_back(h_channel_(f));
+        }
+    }
+
+    // ---- fused linear response and pulse ---------------------------------------------------
+    std::size_t n = dsp::good_fft_size(static_cast<std::size_t>(std::ceil(span_s / dt)));
+    if (n % 2) n = dsp::good_fft_size(n + 1);
+    while (n % 2) n = dsp::good_fft_size(n + 1);
+    const auto full = dsp::impulse_from_response([this](double f) { return response(f); }, dt, n);
+    std::vector<double> fpulse(n, 0.0);
+    {   // pulse = impulse * rect(M samples), circular
+        double run = 0;
+        for (int r = 0; r < M; ++r) run += full[(n - static_cast<std::size_t>(r)) % n];
+        for (std::size_t i = 0; i < n; ++i) {
+            fpulse[i] = run;
+            run += full[(i + 1) % n] - full[(i + n + 1 - static_cast<std::size_t>(M)) % n];
+        }
+    }
+    long start = 0, len = 0;
+    energy_window(fpulse, 1e-9, start, len, trunc_energy_);
+    // Start on the previous whole-UI boundary of the launch grid so the waveform sample grid
+    // stays aligned with the symbol grid (t0 is then a multiple of dt).
+    const long nl = static_cast<long>(n);
+    pulse_.resize(static_cast<std::size_t>(len));
+    impulse_.resize(static_cast<std::size_t>(len));
+    for (long i = 0; i < len; ++i) {
+        const long j = (((start + i) % nl) + nl) % nl;
+        pulse_[static_cast<std::size_t>(i)] = fpulse[static_cast<std::size_t>(j)];
+        impulse_[static_cast<std::size_t>(i)] = full[static_cast<std::size_t>(j)];
+    }
+    // pulse index 0 was sample `start` of the circular buffer (negative = before launch)
+    long s_signed = start;
+    if (s_signed > nl / 2) s_signed -= nl;
+    t0_s_ = static_cast<double>(s_signed) * dt;
+
+    // ---- symbol pulse: FFE and swing applied ------------------------------------------------
+    ffe_ = tx::ffe_taps(spec_.tx);
+    const double half = spec_.tx.swing_v / 2;
+    sym_pulse_.assign(pulse_.size() + (ffe_.size() - 1) * static_cast<std::size_t>(M), 0.0);
+    for (std::size_t k = 0; k < ffe_.size(); ++k)
+        for (std::size_t i = 0; i < pulse_.size(); ++i)
+            sym_pulse_[i + k * M] += half * ffe_[k] * pulse_[i];
+
+    // ---- noise at the slicer ------------------------------------------------------------------
+    sigma_tx_ = spec_.tx.snr_db > 0 && std::isfinite(spec_.tx.snr_db)
+                    ? half * db20_to_lin(-spec_.tx.snr_db)
+                    : 0.0;
+    {   // rx noise: white in 0..fb/2 with rms noise_rms at the input, shaped by CTLE and AFE
+        const int nf = 4096;
+        double acc = 0;
+        for (int k = 0; k <= nf; ++k) {
+            const double f = (fb / 2) * k / nf;
+            const double g = std::norm(rx::ctle_response(spec_.rx.ctle, f) *
+                                       rx::butterworth4_response(spec_.rx.afe_bandwidth_hz, f));
+            acc += (k == 0 || k == nf) ? 0.5 * g : g;
+        }
+        sigma_rx_out_ = spec_.rx.noise_rms_v * std::sqrt(acc / nf);
+    }
+
+    // ---- sampling phase: maximise the inner eye opening at the target BER ---------------------
+    const int N = levels_;
+    const double ea2 = (N + 1.0) / (3.0 * (N - 1.0));  // E[a^2] of uniform PAM-N levels in [-1,1]
+    const double q = q_inverse(spec_.eye.target_ber);
+    const long L = static_cast<long>(sym_pulse_.size());
+    double best = -INFINITY;
+    for (long c = 0; c < L; ++c) {
+        const double main = sym_pulse_[static_cast<std::size_t>(c)];
+        double isi2 = 0, tx2 = 0;
+        for (long i = c % M; i < L; i += M) {
+            const double v = sym_pulse_[static_cast<std::size_t>(i)];
+            if (i != c) isi2 += v * v;
+            tx2 += v * v;
+        }
+        const double sig = std::sqrt(ea2 * isi2 + sigma_rx_out_ * sigma_rx_out_ +
+                                     (sigma_tx_ / half) * (sigma_tx_ / half) * tx2);
+        const double j = std::abs(main) / (N - 1) - q * sig;
+        if (j > best) {
+            best = j;
+            cursor_ = static_cast<int>(c);
+        }
+    }
+    const double main = sym_pulse_[static_cast<std::size_t>(cursor_)];
+    thresholds_.clear();
+    for (int i = 0; i + 1 < N; ++i)
+        thresholds_.push_back(main * 0.5 * (level_value(i) + level_value(i + 1)));
+
+    // ---- eye voltage range -------------------------------------------------------------------
+    if (spec_.eye.voltage_range_v > 0) {
+        eye_range_ = spec_.eye.voltage_range_v;
+    } else {
+        double r = 0;
+        for (int m = 0; m < M; ++m) {
+            double pd = 0, s2 = 0, peak = 0;
+            for (long i = m; i < L; i += M) {
+                const double v = sym_pulse_[static_cast<std::size_t>(i)];
+                pd += std::abs(v);
+                s2 += v * v;
+                peak = std::max(peak, std::abs(v));
+            }
+            r = std::max(r, std::min(pd, peak + 6 * std::sqrt(ea2 * s2)));
+        }
+        const double sn = std::sqrt(sigma_rx_out_ * sigma_rx_out_ + sigma_tx_ * sigma_tx_);
+        eye_range_ = 1.1 * r + 6 * sn;
+    }
+    linear_ = spec_.sim.engine == "superposition" ||
+              (spec_.sim.engine == "auto" && !tx::has_jitter(spec_.tx));
+}
+
+Link::~Link() = default;
+Link::Link(Link&&) noexcept = default;
+
+std::complex<double> Link::channel_response(double f) const { return h_channel_(f); }
+
+std::complex<double> Link::response(double f) const {
+    return tx::rise_time_response(spec_.tx.rise_time_s, f) * h_channel_(f) *
+           rx::ctle_response(spec_.rx.ctle, f) *
+           rx::butterworth4_response(spec_.rx.afe_bandwidth_hz, f);
+}
+
+}  // namespace si::sim

@@ -1,0 +1,55 @@
+#pragma once
+/// \file transmitter.hpp
+/// Transmitter model: symbol-rate FFE, differential swing, Gaussian rise-time filter, edge jitter
+/// (random, sinusoidal, duty-cycle distortion) and TX noise given as SNDR.
+///
+/// Signal model. Data symbols a_k are level values in [-1, 1] (PAM-N levels -1 .. +1 evenly
+/// spaced). The FFE forms x_k = sum_i c_i a_{k-i+pre} (pre = index of the main cursor), and the
+/// driver emits a rectangular NRZ waveform of height (swing/2) x_k per UI whose edges sit at
+/// k T + tau_k, then shapes it with the rise-time filter. TX noise (SNDR) is a Gaussian amplitude
+/// perturbation of each symbol, sigma = (swing/2) 10^(-SNDR/20) relative to the peak level, so it
+/// passes the channel exactly like the data (the IEEE 802.3 SNDR definition refers the noise to the
+/// peak of the pulse response).
+#include <complex>
+#include <cstdint>
+#include <vector>
+
+namespace si::tx {
+
+struct TxConfig {
+    double swing_v = 1.0;            ///< peak-to-peak differential swing [V]: outer levels at +-swing/2
+    std::vector<double> ffe = {1.0}; ///< FFE taps (any count); the main cursor is the largest |tap|
+    int ffe_main = -1;               ///< index of the main cursor in `ffe`, -1 = largest |tap|
+    bool ffe_normalize = false;      ///< scale taps so that sum |c| = 1 (peak swing preserved)
+    double rise_time_s = 0.0;        ///< 20-80 % rise time of the Gaussian output filter [s], 0 = none
+    double rj_rms_ui = 0.0;          ///< random jitter on each edge [UI rms]
+    double sj_amp_ui = 0.0;          ///< sinusoidal jitter amplitude [UI peak]
+    double sj_freq_hz = 0.0;         ///< sinusoidal jitter frequency [Hz]
+    double dcd_ui = 0.0;             ///< duty-cycle distortion [UI peak-to-peak]: even edges
+                                     ///< early by dcd/2, odd edges late by dcd/2
+    double snr_db = 0.0;             ///< TX SNDR [dB]; 0 or inf = noiseless
+};
+
+/// Throws ConfigError naming tx.<field>.
+void validate(const TxConfig& c);
+
+/// True when any edge jitter is configured (the engine then takes the waveform path).
+[[nodiscard]] bool has_jitter(const TxConfig& c) noexcept;
+
+/// Main-cursor index of the FFE (ffe_main, or the largest |tap|).
+[[nodiscard]] int ffe_main_index(const TxConfig& c);
+
+/// FFE taps actually applied (normalised when ffe_normalize).
+[[nodiscard]] std::vector<double> ffe_taps(const TxConfig& c);
+
+/// Rise-time filter H(f) = exp(-2 (pi f T_r / 1.6832)^2): a Gaussian impulse of
+/// sigma = T_r / 1.6832, whose step response rises 20 % -> 80 % in exactly T_r
+/// (Phi^-1(0.8) = 0.8416). IEEE 802.3 Annex 93A writes exp(-(pi f T_r/1.6832)^2), i.e. the
+/// same filter with a rise time sqrt 2 shorter; see docs/models.md.
+[[nodiscard]] std::complex<double> rise_time_response(double rise_time_s, double f_hz) noexcept;
+
+/// FFE frequency response sum_k c_k exp(-j 2 pi f (k - main) T), eq. 93A-21 (T = 1/fb).
+[[nodiscard]] std::complex<double> ffe_response(const std::vector<double>& taps, int main,
+                                                double symbol_rate_bd, double f_hz) noexcept;
+
+}  // namespace si::tx

@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "si/dsp/fft.hpp"
+#include "si/dsp/freq.hpp"
+
+namespace {
+using cd = std::complex<double>;
+constexpr double kPi = std::numbers::pi;
+
+TEST(ImpulseFromResponse, DcGainAndParseval) {
+    // One-pole low-pass, fc = 10 GHz, sampled at 1 ps.
+    const double fc = 10e9, dt = 1e-12;
+    const std::size_t n = 1 << 14;
+    auto H = [&](double f) { return 0.7 / cd(1.0, f / fc); };
+    const auto h = si::dsp::impulse_from_response(H, dt, n);
+    double s = 0, e = 0;
+    for (double v : h) s += v, e += v * v;
+    EXPECT_NEAR(s, 0.7, 1e-12);
+    // Parseval: sum h^2 = (1/n) sum_k |H_k|^2 over the full two-sided grid.
+    double es = 0;
+    const double df = 1.0 / (n * dt);
+    for (std::size_t k = 0; k < n; ++k) {
+        const double f = (k <= n / 2 ? double(k) : double(k) - double(n)) * df;
+        es += std::norm(k == n / 2 ? cd(H(std::abs(f)).real(), 0) : (f >= 0 ? H(f) : std::conj(H(-f))));
+    }
+    EXPECT_NEAR(e, es / n, 1e-9 * es / n);
+    // Continuous one-pole: h(t) = 0.7 w exp(-w t); its taps at t = n dt are ~ 0.7 w dt exp(-w n dt).
+    const double w = 2 * kPi * fc;
+    EXPECT_NEAR(h[100], 0.7 * w * dt * std::exp(-w * 100 * dt), 2e-3 * 0.7 * w * dt);
+}
+
+TEST(ImpulseFromResponse, PureDelayIsShiftedImpulse) {
+    const double dt = 1e-12, tau = 37e-12;
+    const std::size_t n = 4096;
+    const auto h = si::dsp::impulse_from_response(
+        [&](double f) { return std::polar(1.0, -2 * kPi * f * tau); }, dt, n);
+    EXPECT_NEAR(h[37], 1.0, 1e-9);
+    double rest = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        if (i != 37) rest += std::abs(h[i]);
+    EXPECT_LT(rest, 1e-9);
+}
+
+TEST(Dtft, RecoversResponseOfTaps) {
+    // Off the FFT grid the taps reproduce H only when H is negligible at fs/2 (no spectral
+    // discontinuity at Nyquist): a one-pole with a Gaussian roll-off, -170 dB at 500 GHz.
+    const double dt = 1e-12, fc = 20e9;
+    // A 100 ps delay keeps the (zero-phase) Gaussian part away from t = 0 so nothing wraps.
+    auto H = [&](double f) {
+        return std::exp(-std::pow(f / 80e9, 2)) * std::polar(1.0, -2 * kPi * f * 100e-12) / cd(1.0, f / fc);
+    };
+    const auto h = si::dsp::impulse_from_response(H, dt, 1 << 14);
+    for (double f : {1e9, 10e9, 26.5625e9}) {
+        const auto d = si::dsp::dtft(h, dt, f);
+        EXPECT_NEAR(std::abs(d), std::abs(H(f)), 1e-6) << f;
+    }
+}
+
+TEST(GoodFftSize, ReturnsSmoothNumbers) {
+    for (std::size_t n : {7u, 97u, 1000u, 65537u}) {
+        const auto m = si::dsp::good_fft_size(n);
+        EXPECT_GE(m, n);
+        std::size_t r = m;
+        for (std::size_t p : {2u, 3u, 5u})
+            while (r % p == 0) r /= p;
+        EXPECT_EQ(r, 1u) << m;
+    }
+}
+
+}  // namespace
