@@ -80,6 +80,72 @@ void PolyphaseSuperposer::process(std::span<const float> x, std::span<float> y) 
     hist_.resize(h);
 }
 
+struct PolyphaseFftSuperposer::Impl {
+    int m = 0;
+    std::size_t l = 0, n = 0, b = 0;
+    RealFftF fft;
+    std::vector<std::vector<std::complex<float>>> pm;  // per-phase pulse spectra (scaled 1/n)
+    std::vector<std::complex<float>> xs, ys;
+    std::vector<float> buf, tmp;
+    explicit Impl(std::size_t nfft) : fft(nfft) {}
+};
+
+PolyphaseFftSuperposer::PolyphaseFftSuperposer(std::span<const float> pulse, int samples_per_ui,
+                                               std::size_t fft_size) {
+    if (samples_per_ui < 1) throw std::invalid_argument("PolyphaseFftSuperposer: M must be >= 1");
+    const std::size_t M = static_cast<std::size_t>(samples_per_ui);
+    const std::size_t l = std::max<std::size_t>(1, (pulse.size() + M - 1) / M);
+    std::size_t n = fft_size;
+    if (n == 0) {
+        n = 256;
+        while (n < 4 * l) n *= 2;
+    }
+    if (n < l + 1) throw std::invalid_argument("PolyphaseFftSuperposer: FFT too short");
+    impl_ = std::make_unique<Impl>(n);
+    auto& s = *impl_;
+    s.m = samples_per_ui;
+    s.l = l;
+    s.n = n;
+    s.b = n - l + 1;
+    s.pm.resize(M);
+    std::vector<float> pp(n);
+    for (std::size_t m = 0; m < M; ++m) {
+        std::fill(pp.begin(), pp.end(), 0.0f);
+        for (std::size_t j = 0; j < l; ++j) {
+            const std::size_t i = j * M + m;
+            pp[j] = i < pulse.size() ? pulse[i] / static_cast<float>(n) : 0.0f;
+        }
+        s.pm[m].resize(n / 2 + 1);
+        s.fft.forward(pp, s.pm[m]);
+    }
+    s.xs.resize(n / 2 + 1);
+    s.ys.resize(n / 2 + 1);
+    s.buf.assign(n, 0.0f);
+    s.tmp.assign(n, 0.0f);
+}
+PolyphaseFftSuperposer::~PolyphaseFftSuperposer() = default;
+PolyphaseFftSuperposer::PolyphaseFftSuperposer(PolyphaseFftSuperposer&&) noexcept = default;
+std::size_t PolyphaseFftSuperposer::block_symbols() const noexcept { return impl_->b; }
+std::size_t PolyphaseFftSuperposer::length_ui() const noexcept { return impl_->l; }
+void PolyphaseFftSuperposer::reset() noexcept { std::fill(impl_->buf.begin(), impl_->buf.end(), 0.0f); }
+
+void PolyphaseFftSuperposer::process_block(std::span<const float> x, std::span<float> y) noexcept {
+    auto& s = *impl_;
+    const auto keep = static_cast<std::ptrdiff_t>(s.l - 1);
+    const auto b = static_cast<std::ptrdiff_t>(s.b);
+    std::copy(s.buf.begin() + b, s.buf.begin() + b + keep, s.buf.begin());
+    std::copy(x.begin(), x.end(), s.buf.begin() + keep);
+    s.fft.forward(s.buf, s.xs);
+    const std::size_t M = static_cast<std::size_t>(s.m);
+    for (std::size_t m = 0; m < M; ++m) {
+        const auto* pm = s.pm[m].data();
+        for (std::size_t k = 0; k < s.xs.size(); ++k) s.ys[k] = s.xs[k] * pm[k];
+        s.fft.inverse(s.ys, s.tmp);
+        const float* src = s.tmp.data() + keep;
+        for (std::size_t i = 0; i < s.b; ++i) y[i * M + m] = src[i];
+    }
+}
+
 struct OverlapSave::Impl {
     std::size_t n = 0, k = 0, b = 0;
     RealFftF fft;

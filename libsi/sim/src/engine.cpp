@@ -11,6 +11,7 @@
 
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
+#include "si/core/units.hpp"
 #include "si/dsp/superpose.hpp"
 #include "si/sim/link.hpp"
 
@@ -109,6 +110,9 @@ double edge_offset_ui(const tx::TxConfig& t, double ui_s, std::uint64_t seed, st
     return tau;
 }
 
+/// Pulses at least this long (in UI) are superposed with symbol-rate FFTs instead of directly.
+constexpr std::uint64_t kFftSuperpositionMinUi = 48;
+
 /// Simulates decisions u in [u0, u1). lag < 0: collect decisions and sent symbols (pre-run).
 void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int64_t lag,
                  std::atomic<std::uint64_t>& progress, SegmentResult& out) {
@@ -122,7 +126,7 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     const std::uint64_t ulag = collect ? 0 : static_cast<std::uint64_t>(lag);
     const float sigma_rx = static_cast<float>(link.rx_noise_sigma_out_v());
     const auto& thr = link.thresholds();
-    const std::size_t B = static_cast<std::size_t>(sp.sim.block_symbols);
+    std::size_t B = static_cast<std::size_t>(sp.sim.block_symbols);
 
     out.eye = std::make_unique<analysis::EyeAccumulator>(N, M, sp.eye.voltage_bins,
                                                          -link.eye_range_v(), link.eye_range_v());
@@ -144,15 +148,25 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     std::uint64_t g_wave0 = 0;
     std::unique_ptr<SymbolStore> store;
     std::unique_ptr<dsp::PolyphaseSuperposer> sup;
+    std::unique_ptr<dsp::PolyphaseFftSuperposer> fsup;
     std::unique_ptr<dsp::OverlapSave> ols;
     std::vector<float> xb, yb, ub;
     const double ui_s = link.ui_s();
     int jit_margin = 0;
     if (link.linear_path()) {
-        const std::uint64_t s0 = ud0 > lp_ui + 2 ? ud0 - lp_ui - 2 : 0;
-        store = std::make_unique<SymbolStore>(link, s0);
+        std::uint64_t s0 = ud0 > lp_ui + 2 ? ud0 - lp_ui - 2 : 0;
         std::vector<float> pf(link.pulse().begin(), link.pulse().end());
-        sup = std::make_unique<dsp::PolyphaseSuperposer>(pf, M);
+        if (lp_ui >= kFftSuperpositionMinUi) {
+            // FFT blocks sit at absolute multiples of the block length (determinism).
+            fsup = std::make_unique<dsp::PolyphaseFftSuperposer>(pf, M);
+            B = fsup->block_symbols();
+            // One whole block of warm-up before the first needed UI: FFT round-off depends on
+            // every input of a block, so the first block (zero history) must be discarded.
+            s0 = s0 / B >= 1 ? (s0 / B - 1) * B : 0;
+        } else {
+            sup = std::make_unique<dsp::PolyphaseSuperposer>(pf, M);
+        }
+        store = std::make_unique<SymbolStore>(link, s0);
         g_next = s0 * Mu;
     } else {
         // FFT partition tied to absolute sample positions: blocks of Bf samples from g = 0.
@@ -172,14 +186,16 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     }
     g_wave0 = g_next;
 
+    std::uint64_t keep_from = 0;  // the consumer still needs sent symbols from here on
     auto produce = [&]() {  // appends one block of waveform samples
-        if (sup) {
+        if (sup || fsup) {
             const std::uint64_t k0 = g_next / Mu;
             xb.resize(B);
+            store->extend(k0 + B);
             for (std::size_t i = 0; i < B; ++i) xb[i] = store->x(k0 + i);
             yb.resize(B * Mu);
-            sup->process(xb, yb);
-            store->trim(k0 + B > 8 ? k0 + B - 8 : 0);
+            if (sup) sup->process(xb, yb); else fsup->process_block(xb, yb);
+            store->trim(std::min<std::uint64_t>(k0 + B > 8 ? k0 + B - 8 : 0, keep_from));
         } else {
             const std::size_t Bf = ols->block_size();
             ub.assign(Bf, 0.0f);
@@ -203,7 +219,8 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
                     if (b > a) ub[static_cast<std::size_t>(g)] += static_cast<float>(xk * (b - a));
                 }
             }
-            store->trim(static_cast<std::uint64_t>(std::max<std::int64_t>(kfirst - 4, 0)));
+            store->trim(std::min<std::uint64_t>(
+                static_cast<std::uint64_t>(std::max<std::int64_t>(kfirst - 4, 0)), keep_from));
             yb.resize(Bf);
             ols->process_block(ub, yb);
         }
@@ -222,6 +239,7 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     std::uint64_t last_report = u0;
     for (std::uint64_t u = ud0; u < u1; ++u) {
         const std::uint64_t gu = u * Mu + static_cast<std::uint64_t>(cm);
+        keep_from = u >= ulag + 2 ? u - ulag - 2 : 0;
         while (g_next < gu + Mu) produce();
         const float* w = wave.data() + (gu - g_wave0);
         // slicer

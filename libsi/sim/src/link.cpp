@@ -63,49 +63,62 @@ void validate(const LinkSpec& s) {
 
 namespace {
 
-/// Energy-based window of a circular response: [start, start+len) around the peak, leaving
-/// at most eps of the energy outside on each side.
-void energy_window(const std::vector<double>& p, double eps, long& start, long& len,
-                   double& outside) {
+/// Truncation bound of the pulse window: whole UIs are dropped from both far ends while, at
+/// every sampling phase, the root-sum-square of the dropped symbol-spaced samples stays below
+/// kTruncIsi times the pulse peak. With random data that is the rms ISI the truncation hides:
+/// 1e-4 of the peak, i.e. -80 dB, far below any noise or eye metric.
+constexpr double kTruncIsi = 1e-4;
+
+/// Window [start, start+len) (circular indices, len a whole number of UI) of a circular pulse
+/// sampled M times per UI; at most a quarter of the buffer before the peak is kept. `outside`
+/// is the energy dropped relative to the total.
+void pulse_window(const std::vector<double>& p, int M, long& start, long& len, double& outside) {
     const long n = static_cast<long>(p.size());
-    double e = 0;
+    double e = 0, pk = 0;
     long ipk = 0;
     for (long i = 0; i < n; ++i) {
-        e += p[i] * p[i];
-        if (std::abs(p[i]) > std::abs(p[ipk])) ipk = i;
+        const double v = p[static_cast<std::size_t>(i)];
+        e += v * v;
+        if (std::abs(v) > pk) pk = std::abs(v), ipk = i;
     }
     auto at = [&](long i) { return p[static_cast<std::size_t>(((i % n) + n) % n)]; };
-    // Pre-cursor side: at most a quarter of the buffer before the peak.
-    double acc = 0;
-    long pre = 0;
-    {
-        double total_pre = 0;
-        for (long k = 1; k < n / 4; ++k) total_pre += at(ipk - k) * at(ipk - k);
-        acc = total_pre;
-        pre = n / 4 - 1;
-        while (pre > 0 && acc - at(ipk - pre) * at(ipk - pre) < eps * e) {
-            acc -= at(ipk - pre) * at(ipk - pre);
-            --pre;
+    const long nui = n / M;
+    const long max_pre_ui = nui / 4;
+    const long max_post_ui = nui - max_pre_ui - 1;
+    // UI j spans samples [ipk - M/2 + j M, ... + M): centred on the peak.
+    const long base = ipk - M / 2;
+    std::vector<double> acc(static_cast<std::size_t>(M), 0.0);
+    auto try_drop = [&](long j) {  // adds UI j's |samples| to acc if the bound allows it
+        std::vector<double> nx(acc);
+        for (int m = 0; m < M; ++m) {
+            const double v = at(base + j * M + m);
+            nx[static_cast<std::size_t>(m)] += v * v;
+            if (nx[static_cast<std::size_t>(m)] > kTruncIsi * kTruncIsi * pk * pk) return false;
+        }
+        acc.swap(nx);
+        return true;
+    };
+    long lo = -max_pre_ui, hi = max_post_ui;  // kept UIs [lo, hi]
+    double dropped = 0;
+    auto ui_energy = [&](long j) {
+        double s = 0;
+        for (int m = 0; m < M; ++m) s += at(base + j * M + m) * at(base + j * M + m);
+        return s;
+    };
+    // Drop from whichever end has the smaller far UI, until the bound stops both ends.
+    bool lo_open = true, hi_open = true;
+    while ((lo_open || hi_open) && lo < 0 && hi > 0) {
+        const double el = lo_open ? ui_energy(lo) : INFINITY;
+        const double eh = hi_open ? ui_energy(hi) : INFINITY;
+        if (el <= eh) {
+            if (try_drop(lo)) dropped += el, ++lo; else lo_open = false;
+        } else {
+            if (try_drop(hi)) dropped += eh, --hi; else hi_open = false;
         }
     }
-    const double out_pre = acc;
-    double total_post = 0;
-    const long max_post = n - n / 4;
-    for (long k = 1; k < max_post; ++k) total_post += at(ipk + k) * at(ipk + k);
-    long post = max_post - 1;
-    double accp = total_post;
-    while (post > 0 && accp - at(ipk + post) * at(ipk + post) < eps * e) {
-        accp -= at(ipk + post) * at(ipk + post);
-        --post;
-    }
-    // what is left outside: the part beyond pre/post
-    double outside_e = 0;
-    for (long k = pre + 1; k < n / 4; ++k) outside_e += at(ipk - k) * at(ipk - k);
-    for (long k = post + 1; k < max_post; ++k) outside_e += at(ipk + k) * at(ipk + k);
-    (void)out_pre;
-    start = ipk - pre;
-    len = pre + post + 1;
-    outside = e > 0 ? outside_e / e : 0;
+    start = base + lo * M;
+    len = (hi - lo + 1) * M;
+    outside = e > 0 ? dropped / e : 0;
 }
 
 }  // namespace
@@ -133,13 +146,17 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             if (spec_.channel.ports.size() > 1) pspec = spec_.channel.ports[i];
             channel::DiffPairing pairing{};
             std::string report;
-            if (pspec.empty() || pspec == "auto") {
+            if (ts.ports == 2) {
+                report = file + ": 2-port file, taken as a differential through 1 -> 2";
+            } else if (pspec.empty() || pspec == "auto") {
                 pairing = channel::detect_pairing(ts, report);
+                report = file + ": " + report;
             } else {
                 pairing = channel::parse_pairing(pspec, ts.ports);
                 report = file + ": port pairing set by hand: " + pairing.text();
             }
             channel_.pairing_reports.push_back(report);
+            channel_.pairing_specs.push_back(ts.ports == 2 ? std::string() : pairing.spec());
             nets.push_back(channel::to_differential(ts, pairing));
             for (const auto& w : ts.warnings) channel_.pairing_reports.push_back(file + ": " + w);
         }
@@ -174,35 +191,8 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     }
 
     // ---- fused linear response and pulse ---------------------------------------------------
-    std::size_t n = dsp::good_fft_size(static_cast<std::size_t>(std::ceil(span_s / dt)));
-    if (n % 2) n = dsp::good_fft_size(n + 1);
-    while (n % 2) n = dsp::good_fft_size(n + 1);
-    const auto full = dsp::impulse_from_response([this](double f) { return response(f); }, dt, n);
-    std::vector<double> fpulse(n, 0.0);
-    {   // pulse = impulse * rect(M samples), circular
-        double run = 0;
-        for (int r = 0; r < M; ++r) run += full[(n - static_cast<std::size_t>(r)) % n];
-        for (std::size_t i = 0; i < n; ++i) {
-            fpulse[i] = run;
-            run += full[(i + 1) % n] - full[(i + n + 1 - static_cast<std::size_t>(M)) % n];
-        }
-    }
-    long start = 0, len = 0;
-    energy_window(fpulse, 1e-9, start, len, trunc_energy_);
-    // Start on the previous whole-UI boundary of the launch grid so the waveform sample grid
-    // stays aligned with the symbol grid (t0 is then a multiple of dt).
-    const long nl = static_cast<long>(n);
-    pulse_.resize(static_cast<std::size_t>(len));
-    impulse_.resize(static_cast<std::size_t>(len));
-    for (long i = 0; i < len; ++i) {
-        const long j = (((start + i) % nl) + nl) % nl;
-        pulse_[static_cast<std::size_t>(i)] = fpulse[static_cast<std::size_t>(j)];
-        impulse_[static_cast<std::size_t>(i)] = full[static_cast<std::size_t>(j)];
-    }
-    // pulse index 0 was sample `start` of the circular buffer (negative = before launch)
-    long s_signed = start;
-    if (s_signed > nl / 2) s_signed -= nl;
-    t0_s_ = static_cast<double>(s_signed) * dt;
+    span_s_ = span_s;
+    time_response([this](double f) { return response(f); }, impulse_, pulse_, t0_s_, trunc_energy_);
 
     // ---- symbol pulse: FFE and swing applied ------------------------------------------------
     ffe_ = tx::ffe_taps(spec_.tx);
@@ -275,6 +265,46 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     }
     linear_ = spec_.sim.engine == "superposition" ||
               (spec_.sim.engine == "auto" && !tx::has_jitter(spec_.tx));
+}
+
+void Link::time_response(const std::function<std::complex<double>(double)>& h,
+                         std::vector<double>& impulse, std::vector<double>& pulse, double& t0_s,
+                         double& outside) const {
+    const int M = spec_.sim.samples_per_ui;
+    const double dt = dt_s();
+    std::size_t n = dsp::good_fft_size(static_cast<std::size_t>(std::ceil(span_s_ / dt)));
+    while (n % 2) n = dsp::good_fft_size(n + 1);
+    const auto full = dsp::impulse_from_response(h, dt, n);
+    std::vector<double> fpulse(n, 0.0);
+    {   // pulse = impulse * rect(M samples), circular
+        double run = 0;
+        for (int r = 0; r < M; ++r) run += full[(n - static_cast<std::size_t>(r)) % n];
+        for (std::size_t i = 0; i < n; ++i) {
+            fpulse[i] = run;
+            run += full[(i + 1) % n] - full[(i + n + 1 - static_cast<std::size_t>(M)) % n];
+        }
+    }
+    long start = 0, len = 0;
+    pulse_window(fpulse, M, start, len, outside);
+    const long nl = static_cast<long>(n);
+    pulse.resize(static_cast<std::size_t>(len));
+    impulse.resize(static_cast<std::size_t>(len));
+    for (long i = 0; i < len; ++i) {
+        const long j = (((start + i) % nl) + nl) % nl;
+        pulse[static_cast<std::size_t>(i)] = fpulse[static_cast<std::size_t>(j)];
+        impulse[static_cast<std::size_t>(i)] = full[static_cast<std::size_t>(j)];
+    }
+    // index 0 was sample `start` of the circular buffer (the second half is negative time)
+    long s_signed = ((start % nl) + nl) % nl;
+    if (s_signed > nl / 2) s_signed -= nl;
+    t0_s = static_cast<double>(s_signed) * dt;
+}
+
+void Link::channel_time_response(std::vector<double>& impulse, std::vector<double>& pulse,
+                                 double& t0_s) const {
+    double outside = 0;
+    time_response(h_channel_, impulse, pulse, t0_s, outside);
+    for (auto& v : impulse) v /= dt_s();  // continuous h(t) [1/s]
 }
 
 Link::~Link() = default;

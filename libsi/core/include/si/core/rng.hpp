@@ -26,11 +26,19 @@ enum class Stream : std::uint64_t {
     return z ^ (z >> 31);
 }
 
+/// Key of one (seed, stream) pair.
+[[nodiscard]] constexpr std::uint64_t stream_key(std::uint64_t seed, Stream s) noexcept {
+    return mix64(seed + 0x9e3779b97f4a7c15ULL * (static_cast<std::uint64_t>(s) + 1));
+}
+/// 64 random bits for (key, index).
+[[nodiscard]] constexpr std::uint64_t random_bits_keyed(std::uint64_t key,
+                                                        std::uint64_t index) noexcept {
+    return mix64(key ^ mix64(index + 0x632be59bd9b4e019ULL));
+}
 /// 64 random bits for (seed, stream, index).
 [[nodiscard]] constexpr std::uint64_t random_bits(std::uint64_t seed, Stream s,
                                                   std::uint64_t index) noexcept {
-    std::uint64_t k = mix64(seed + 0x9e3779b97f4a7c15ULL * (static_cast<std::uint64_t>(s) + 1));
-    return mix64(k ^ mix64(index + 0x632be59bd9b4e019ULL));
+    return random_bits_keyed(stream_key(seed, s), index);
 }
 
 /// Uniform in (0, 1), never 0 or 1.
@@ -49,7 +57,12 @@ enum class Stream : std::uint64_t {
     return (index & 1) ? r * std::sin(ang) : r * std::cos(ang);
 }
 
-/// Fills out[i] = sigma * N(0,1) for indices first .. first+n-1.
+/// Standard normal N(0,1) by the Marsaglia-Tsang ziggurat (128 layers, J. Stat. Softw. 5(8),
+/// 2000), fed by a per-index counter-based stream: about 10x cheaper than Box-Muller and still a
+/// pure function of (seed, stream, index). The tail beyond r = 3.4426 is sampled exactly.
+[[nodiscard]] double ziggurat_gaussian(std::uint64_t seed, Stream s, std::uint64_t index) noexcept;
+
+/// Fills out[i] = sigma * N(0,1) (ziggurat_gaussian) for indices first .. first+n-1.
 void fill_gaussian(std::uint64_t seed, Stream s, std::uint64_t first, double sigma, float* out,
                    std::size_t n) noexcept;
 

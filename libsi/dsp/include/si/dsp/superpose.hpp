@@ -33,6 +33,28 @@ private:
     std::vector<float> hist_;  // (L-1) previous symbols followed by the current block
 };
 
+/// The same superposition computed with symbol-rate FFTs (overlap-save per phase): one forward
+/// FFT of the symbols and M inverse FFTs per block, about 10x fewer operations than the direct
+/// form for pulses of a few hundred UI. Blocks are exactly block_symbols() symbols, so the
+/// arithmetic of every output depends only on its absolute position when the caller starts at a
+/// multiple of block_symbols() (bit-identical whatever the caller's own grouping).
+class PolyphaseFftSuperposer {
+public:
+    /// fft_size 0: next power of two >= 4 L (at least 256).
+    PolyphaseFftSuperposer(std::span<const float> pulse, int samples_per_ui, std::size_t fft_size = 0);
+    ~PolyphaseFftSuperposer();
+    PolyphaseFftSuperposer(PolyphaseFftSuperposer&&) noexcept;
+    [[nodiscard]] std::size_t block_symbols() const noexcept;
+    [[nodiscard]] std::size_t length_ui() const noexcept;
+    /// x: block_symbols() symbols; y: block_symbols() * M samples.
+    void process_block(std::span<const float> x, std::span<float> y) noexcept;
+    void reset() noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 /// Overlap-save FFT convolution of a float stream with real taps h (length K). The stream is
 /// processed in fixed blocks of block_size() samples, so results do not depend on how the caller
 /// groups blocks (the FFT partition is tied to absolute sample positions).

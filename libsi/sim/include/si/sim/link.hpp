@@ -72,6 +72,7 @@ void validate(const LinkSpec& s);
 struct ChannelInfo {
     std::string description;               ///< files, pairings, or "ideal"/"synthetic ..."
     std::vector<std::string> pairing_reports;
+    std::vector<std::string> pairing_specs; ///< per file, "in+,in-,out+,out-" as used ("" for 2-ports)
     std::vector<double> f_hz;              ///< data grid of the (cascaded) channel
     std::vector<std::complex<double>> sdd21;
     double loss_at_nyquist_db = 0.0;       ///< -20 log10 |SDD21(fb/2)|
@@ -120,13 +121,20 @@ public:
     [[nodiscard]] bool linear_path() const noexcept { return linear_; }
     /// Energy of the fused pulse left outside the trimmed window, relative to the total.
     [[nodiscard]] double truncation_energy() const noexcept { return trunc_energy_; }
+    /// Channel-only responses at dt: continuous impulse h(t) [1/s] and the 1-UI pulse [V/V],
+    /// trimmed to where the energy is; t0_s is the time of element 0.
+    void channel_time_response(std::vector<double>& impulse, std::vector<double>& pulse,
+                               double& t0_s) const;
     /// Level value a_i in [-1, 1] for level index i.
     [[nodiscard]] double level_value(int i) const noexcept {
         return -1.0 + 2.0 * i / (levels_ - 1);
     }
 
 private:
-    friend class Engine;
+    void time_response(const std::function<std::complex<double>(double)>& h,
+                       std::vector<double>& impulse, std::vector<double>& pulse, double& t0_s,
+                       double& outside) const;
+    double span_s_ = 0;
     LinkSpec spec_;
     int levels_ = 4;
     ChannelInfo channel_;

@@ -1,0 +1,232 @@
+// sisim: time-domain SerDes signal-integrity simulator.
+//
+// Sample runs:
+//   sisim run models/links/c2m_112g_orthobp_12db.toml -o c2m.h5
+//   sisim run models/links/c2m_112g_orthobp_12db.toml --set rx.ctle.gdc=-10 --set sim.symbols=1e6
+//   sisim channel models/channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p -o ch.h5
+//   sisim keys
+//
+// Description:
+//   1. Read the TOML config and the --set overrides into a key tree checked against the
+//      registry (unknown keys, bad units and bad values stop here with file:line:column).
+//   2. Build the link: read and convert the channel, fuse the linear chain into one response,
+//      choose the sampling phase from the pulse response.
+//   3. Stream the symbols through the chain, accumulate the eye, count errors.
+//   4. Write everything to a temporary HDF5 file and rename it into place.
+// Exit status: 0 success, 2 bad input (config, files, parameters), 1 internal error.
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "si/core/error.hpp"
+#include "si/core/units.hpp"
+#include "si/io/config.hpp"
+#include "si/io/h5.hpp"
+#include "src/link_config.hpp"
+#include "src/progress.hpp"
+#include "src/results.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+std::string join_args(int argc, char** argv) {
+    std::string s;
+    for (int i = 0; i < argc; ++i) {
+        if (i) s += ' ';
+        s += argv[i];
+    }
+    return s;
+}
+
+const char* kUsage =
+    "usage: sisim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run CONFIG.toml [--set key=value ...] [-o OUT.h5]   simulate a link\n"
+    "  channel FILE.sNp [FILE ...] [--ports P ...] [-o OUT.h5]  inspect and convert a channel\n"
+    "  keys                                                 list every config key\n"
+    "\n"
+    "'sisim <command> --help' describes each command. Exit status: 0 ok, 2 bad input, 1 internal error.\n";
+
+int cmd_keys() {
+    std::cout << si::io::format_keys(sisim::link_keys());
+    return 0;
+}
+
+void print_summary(const si::sim::Link& link, const si::sim::RunResult& r, const std::string& out) {
+    const auto& m = r.metrics;
+    std::printf("sisim: %s, %.6g GBd, %llu symbols, %d samples/UI, engine %s\n",
+                link.spec().signal.modulation.c_str(), link.spec().signal.symbol_rate_bd / 1e9,
+                static_cast<unsigned long long>(r.ber.symbols_compared), link.spec().sim.samples_per_ui,
+                link.linear_path() ? "superposition" : "waveform");
+    std::printf("  channel: %s; loss at Nyquist %.2f dB\n", link.channel().description.c_str(),
+                link.channel().loss_at_nyquist_db);
+    std::printf("  main cursor %.4f V, sampling phase %.3f UI, latency %lld UI\n", link.main_cursor_v(),
+                static_cast<double>(link.cursor_index() % link.spec().sim.samples_per_ui) /
+                    link.spec().sim.samples_per_ui,
+                static_cast<long long>(r.ber.lag_symbols));
+    std::printf("  eye at BER %.3g:", m.target_ber);
+    for (std::size_t i = 0; i < m.eye_height_v.size(); ++i)
+        std::printf(" [%zu] %.1f mV x %.3f UI", i, 1e3 * m.eye_height_v[i], m.eye_width_ui[i]);
+    std::printf("\n  errors: %llu symbols, %llu bits; SER %.3e, BER %.3e\n",
+                static_cast<unsigned long long>(r.ber.symbol_errors),
+                static_cast<unsigned long long>(r.ber.bit_errors), r.ber.ser(), r.ber.ber());
+    std::printf("  %.3f s, %.1f Msamples/s; wrote %s\n", r.elapsed_s,
+                static_cast<double>(r.waveform_samples) / r.elapsed_s / 1e6, out.c_str());
+}
+
+int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
+    po::options_description opts("sisim run CONFIG.toml [options]");
+    std::vector<std::string> sets;
+    std::string out;
+    opts.add_options()("help,h", "this help")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "override a key: --set section.key=value (repeatable)")(
+        "output,o", po::value<std::string>(&out), "output HDF5 file (default: CONFIG stem + .h5)")(
+        "quiet,q", "no progress on stderr");
+    po::options_description hidden;
+    std::string config;
+    hidden.add_options()("config", po::value<std::string>(&config));
+    po::options_description all;
+    all.add(opts).add(hidden);
+    po::positional_options_description pos;
+    pos.add("config", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        std::cout << opts << "\nEvery key and its default: sisim keys. Values take SI prefixes and "
+                             "units: --set signal.symbol_rate=106.25GBd\n";
+        return 0;
+    }
+    if (config.empty()) throw si::ConfigError("", "sisim run: missing CONFIG.toml (see sisim run --help)");
+    si::io::ConfigTree tree(sisim::link_keys());
+    tree.load_file(config);
+    for (const auto& s : sets) tree.apply_override(s);
+    const auto spec = sisim::link_spec_from(tree);
+    if (out.empty()) out = std::filesystem::path(config).stem().string() + ".h5";
+
+    const bool quiet = vm.count("quiet") > 0;
+    si::sim::Link link(spec);
+    for (const auto& r : link.channel().pairing_reports)
+        if (!quiet) std::fprintf(stderr, "sisim: %s\n", r.c_str());
+    // Create the output before the run so that an unwritable path fails early; it stays a
+    // temporary file until commit().
+    auto file = si::io::H5File::create(out);
+    sisim::ProgressReporter rep(quiet);
+    const auto res = si::sim::run(link, [&](double f) { rep(f); });
+    for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
+    auto root = file.root();
+    sisim::write_root_attrs(root, cmdline, tree.resolved_toml(), spec.sim.seed);
+    sisim::write_channel(root, link);
+    sisim::write_run(root, link, res, tree.boolean("output.pulse"));
+    file.commit();
+    if (!quiet) print_summary(link, res, out);
+    return 0;
+}
+
+int cmd_channel(const std::vector<std::string>& args, const std::string& cmdline) {
+    po::options_description opts("sisim channel FILE.sNp [FILE ...] [options]");
+    std::vector<std::string> ports;
+    std::string out, rate = "53.125GBd";
+    int spu = 32;
+    opts.add_options()("help,h", "this help")(
+        "ports,p", po::value<std::vector<std::string>>(&ports)->composing(),
+        "pairing in+,in-,out+,out- (1-based), one for all files or one per file; default auto")(
+        "symbol-rate,r", po::value<std::string>(&rate),
+        "symbol rate for the Nyquist loss and the pulse response (default 53.125GBd)")(
+        "samples-per-ui", po::value<int>(&spu), "time resolution of the responses (default 32)")(
+        "output,o", po::value<std::string>(&out), "output HDF5 file (default: first file stem + .h5)")(
+        "quiet,q", "print nothing but errors");
+    po::options_description hidden;
+    std::vector<std::string> files;
+    hidden.add_options()("files", po::value<std::vector<std::string>>(&files));
+    po::options_description all;
+    all.add(opts).add(hidden);
+    po::positional_options_description pos;
+    pos.add("files", -1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        std::cout << opts;
+        return 0;
+    }
+    if (files.empty()) throw si::ConfigError("", "sisim channel: no Touchstone file given");
+    for (const auto& f : files)
+        if (!std::filesystem::exists(f)) throw si::IoError(f, 0, "no such file");
+    si::sim::LinkSpec spec;
+    try {
+        spec.signal.symbol_rate_bd = si::parse_quantity(rate, "Bd");
+    } catch (const std::invalid_argument& e) {
+        throw si::ConfigError("--symbol-rate", e.what());
+    }
+    spec.sim.samples_per_ui = spu;
+    spec.channel.touchstone = files;
+    spec.channel.ports = ports;
+    if (out.empty()) out = std::filesystem::path(files[0]).stem().string() + ".h5";
+    si::sim::Link link(spec);
+    auto file = si::io::H5File::create(out);
+    auto root = file.root();
+    std::ostringstream cfg;
+    cfg << "# sisim channel\n[signal]\nsymbol_rate = " << spec.signal.symbol_rate_bd
+        << "\n[sim]\nsamples_per_ui = " << spu << "\n[channel]\ntouchstone = [";
+    for (std::size_t i = 0; i < files.size(); ++i) cfg << (i ? ", " : "") << '"' << files[i] << '"';
+    cfg << "]\n";
+    sisim::write_root_attrs(root, cmdline, cfg.str(), 0);
+    sisim::write_channel(root, link);
+    const auto report = sisim::channel_report(root, link);
+    file.commit();
+    if (!vm.count("quiet")) {
+        for (const auto& r : link.channel().pairing_reports) std::printf("%s\n", r.c_str());
+        std::printf("%s", report.c_str());
+        std::printf("wrote %s\n", out.c_str());
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string cmdline = join_args(argc, argv);
+    if (argc < 2) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    const std::string cmd = argv[1];
+    std::vector<std::string> rest(argv + 2, argv + argc);
+    try {
+        if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (cmd == "--version") {
+            std::cout << "sisim " << sisim::kVersion << "\n";
+            return 0;
+        }
+        if (cmd == "keys") return cmd_keys();
+        if (cmd == "run") return cmd_run(rest, cmdline);
+        if (cmd == "channel") return cmd_channel(rest, cmdline);
+        std::cerr << "sisim: unknown command '" << cmd << "'\n" << kUsage;
+        return 2;
+    } catch (const po::error& e) {
+        std::cerr << "sisim " << cmd << ": " << e.what() << "\n";
+        return 2;
+    } catch (const si::ConfigError& e) {
+        std::cerr << "sisim: error: " << e.what() << "\n";
+        return 2;
+    } catch (const si::IoError& e) {
+        std::cerr << "sisim: error: " << e.what() << "\n";
+        return 2;
+    } catch (const si::ModelError& e) {
+        std::cerr << "sisim: error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "sisim: internal error: " << e.what() << "\n";
+        return 1;
+    }
+}

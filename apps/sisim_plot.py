@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Draw a sisim result file to PNG: the eye at the slicer, the channel loss and the pulse response.
+
+Sample runs:
+    /usr/bin/python3 apps/sisim_plot.py c2m.h5                # writes c2m_eye.png, c2m_channel.png
+    /usr/bin/python3 apps/sisim_plot.py c2m.h5 --eye eye.png --channel ch.png
+
+Uses Debian's python3-numpy, python3-h5py and python3-matplotlib (no display needed).
+Exit status: 0 ok, 2 bad input (missing file, not a sisim file).
+"""
+import argparse
+import os
+import sys
+
+try:
+    import h5py
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+except ImportError as e:  # pragma: no cover
+    sys.exit(f"sisim_plot: {e}; install python3-h5py python3-matplotlib python3-numpy and run "
+             "with /usr/bin/python3")
+
+
+def draw_eye(f, path):
+    g = f["eye/rx"]
+    hist = g["histogram"][...].astype(float)
+    t = g["time_ui"][...]
+    v = g["voltage_v"][...]
+    m = g["metrics"].attrs
+    fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
+    dens = np.where(hist > 0, np.log10(hist / hist.max()), np.nan)
+    dt = t[1] - t[0]
+    ax.imshow(dens, origin="lower", aspect="auto", cmap="inferno",
+              extent=[t[0] - dt / 2, t[-1] + dt / 2, 1e3 * v[0], 1e3 * v[-1]])
+    for th in m["thresholds_v"]:
+        ax.axhline(1e3 * th, color="c", lw=0.6, ls="--")
+    ax.axvline(0.0, color="c", lw=0.6, ls=":")
+    eh = ", ".join(f"{1e3 * h:.1f}" for h in m["eye_height_v"])
+    ew = ", ".join(f"{w:.3f}" for w in m["eye_width_ui"])
+    ber = f["ber"].attrs
+    ax.set_title(f"eye at slicer: EH [{eh}] mV, EW [{ew}] UI @ BER {m['target_ber']:.0e}\n"
+                 f"{ber['symbols_compared']} symbols, SER {ber['ser']:.2e}, BER {ber['ber']:.2e}",
+                 fontsize=9)
+    ax.set_xlabel("time [UI] (0 = sampling instant)")
+    ax.set_ylabel("voltage [mV]")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def draw_channel(f, path):
+    ch = f["channel"]
+    fr = ch["frequency_hz"][...]
+    s21 = ch["sdd21"][...]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110)
+    with np.errstate(divide="ignore"):
+        a1.plot(fr / 1e9, 20 * np.log10(np.abs(s21)), lw=1)
+    ny = ch.attrs["nyquist_hz"]
+    a1.axvline(ny / 1e9, color="r", lw=0.7, ls="--")
+    a1.set_title(f"SDD21: {ch.attrs['loss_at_nyquist_db']:.2f} dB loss at {ny / 1e9:.4g} GHz", fontsize=9)
+    a1.set_xlabel("frequency [GHz]")
+    a1.set_ylabel("|SDD21| [dB]")
+    a1.set_ylim(max(-80, a1.get_ylim()[0]), 3)
+    a1.grid(alpha=0.3)
+    if "response/pulse_response" in f:
+        p = f["response/pulse_response"]
+        dt, t0 = p.attrs["dt_s"], p.attrs["t0_s"]
+        y = p[...]
+        a2.plot(1e9 * (t0 + dt * np.arange(len(y))), 1e3 * y, lw=1, label="slicer (TX..CTLE)")
+        c = p.attrs["cursor_index"]
+        a2.plot(1e9 * (t0 + dt * c), 1e3 * y[c], "ro", ms=4, label="main cursor")
+    pc = ch["pulse_response"]
+    yc = pc[...]
+    a2.plot(1e9 * (pc.attrs["t0_s"] + pc.attrs["dt_s"] * np.arange(len(yc))), 1e3 * yc * 0.5,
+            lw=0.8, alpha=0.7, label="channel only (1 V pulse x 0.5)")
+    a2.set_xlabel("time [ns]")
+    a2.set_ylabel("pulse response [mV]")
+    a2.legend(fontsize=8)
+    a2.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("file", help="sisim HDF5 output")
+    ap.add_argument("--eye", help="eye PNG (default FILE_eye.png)")
+    ap.add_argument("--channel", help="channel PNG (default FILE_channel.png)")
+    a = ap.parse_args(argv)
+    if not os.path.exists(a.file):
+        print(f"sisim_plot: {a.file}: no such file", file=sys.stderr)
+        return 2
+    stem = os.path.splitext(a.file)[0]
+    try:
+        with h5py.File(a.file, "r") as f:
+            if "schema_version" not in f.attrs:
+                print(f"sisim_plot: {a.file}: not a sisim file (no schema_version)", file=sys.stderr)
+                return 2
+            written = []
+            if "eye/rx" in f:
+                draw_eye(f, a.eye or stem + "_eye.png")
+                written.append(a.eye or stem + "_eye.png")
+            if "channel" in f:
+                draw_channel(f, a.channel or stem + "_channel.png")
+                written.append(a.channel or stem + "_channel.png")
+    except OSError as e:
+        print(f"sisim_plot: {a.file}: {e}", file=sys.stderr)
+        return 2
+    print("wrote " + ", ".join(written))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

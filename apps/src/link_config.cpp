@@ -1,0 +1,149 @@
+#include "link_config.hpp"
+
+#include <filesystem>
+
+#include "si/core/error.hpp"
+
+namespace sisim {
+
+using si::io::KeySpec;
+using si::io::KeyType;
+
+const std::vector<KeySpec>& link_keys() {
+    static const std::vector<KeySpec> keys = {
+        {"sim.symbols", KeyType::integer, "", "100000", "symbols simulated and compared (run length)"},
+        {"sim.samples_per_ui", KeyType::integer, "", "32", "waveform samples per unit interval"},
+        {"sim.seed", KeyType::integer, "", "1", "seed of every random stream (pattern, noise, jitter)"},
+        {"sim.threads", KeyType::integer, "", "1", "worker threads, 0 = all cores (results do not depend on it)"},
+        {"sim.block_symbols", KeyType::integer, "", "4096", "streaming block size in UI (results do not depend on it)"},
+        {"sim.engine", KeyType::string, "", "auto", "auto | superposition | waveform (FFT overlap-save path)"},
+        {"signal.modulation", KeyType::string, "", "pam4", "pam4 | nrz | pam8"},
+        {"signal.symbol_rate", KeyType::number, "Bd", "53.125GBd", "symbol rate"},
+        {"signal.pattern", KeyType::string, "", "prbs31",
+         "prbs7|9|11|13|15|20|23|31, prbs13q, prbs31q, ssprq, random, or a pattern file path"},
+        {"signal.gray", KeyType::boolean, "", "true", "Gray coding of the bits onto the levels"},
+        {"signal.precode", KeyType::boolean, "", "false", "IEEE 802.3 1/(1+D) mod N precoding (decoded at the receiver)"},
+        {"tx.swing", KeyType::number, "V", "1.0", "peak-to-peak differential swing: outer levels at +-swing/2"},
+        {"tx.ffe", KeyType::number_array, "", "[1.0]", "TX FFE taps (the largest |tap| is the main cursor unless tx.ffe_main)"},
+        {"tx.ffe_main", KeyType::integer, "", "-1", "index of the FFE main cursor in tx.ffe, -1 = largest |tap|"},
+        {"tx.ffe_normalize", KeyType::boolean, "", "false", "scale FFE taps so that sum |c| = 1"},
+        {"tx.rise_time", KeyType::number, "s", "0", "20-80 % rise time of the Gaussian TX filter, 0 = none"},
+        {"tx.rj", KeyType::number, "UI", "0", "random jitter on each edge, rms"},
+        {"tx.sj", KeyType::number, "UI", "0", "sinusoidal jitter amplitude, peak"},
+        {"tx.sj_frequency", KeyType::number, "Hz", "0", "sinusoidal jitter frequency"},
+        {"tx.dcd", KeyType::number, "UI", "0", "duty-cycle distortion, peak-to-peak (even/odd edges -+dcd/2)"},
+        {"tx.snr", KeyType::number, "dB", "0", "TX SNDR: Gaussian amplitude noise relative to the peak level, 0 = off"},
+        {"channel.touchstone", KeyType::string_or_array, "", "",
+         "Touchstone file or array of files, cascaded in order (relative to the config file)"},
+        {"channel.ports", KeyType::string_or_array, "", "auto",
+         "differential pairing \"in+,in-,out+,out-\" (1-based) per file, or auto"},
+        {"channel.loss_at_nyquist", KeyType::number, "dB", "0",
+         "synthetic channel (COM transmission-line model) with this loss at fb/2; 0 and no files = ideal"},
+        {"rx.ctle.model", KeyType::string, "", "none", "none | com (IEEE 802.3 eq. 93A-22)"},
+        {"rx.ctle.gdc", KeyType::number, "dB", "0", "CTLE DC gain gDC"},
+        {"rx.ctle.gdc2", KeyType::number, "dB", "0", "CTLE low-frequency gain gDC2"},
+        {"rx.ctle.fz", KeyType::number, "Hz", "0", "CTLE zero, 0 = fb/2.5"},
+        {"rx.ctle.fp1", KeyType::number, "Hz", "0", "CTLE first pole, 0 = fb/2.5"},
+        {"rx.ctle.fp2", KeyType::number, "Hz", "0", "CTLE second pole, 0 = fb"},
+        {"rx.ctle.flf", KeyType::number, "Hz", "0", "CTLE low-frequency pole/zero, 0 = fb/80"},
+        {"rx.afe_bandwidth", KeyType::number, "Hz", "0", "4th-order Butterworth RX filter -3 dB bandwidth, 0 = none"},
+        {"rx.noise_rms", KeyType::number, "V", "0",
+         "Gaussian noise at the RX input, rms in 0..fb/2 (shaped by CTLE and AFE)"},
+        {"eye.target_ber", KeyType::number, "", "1e-6", "BER at which eye height and width are read"},
+        {"eye.voltage_bins", KeyType::integer, "", "512", "eye histogram voltage bins"},
+        {"eye.voltage_range", KeyType::number, "V", "0", "eye histogram spans +-range, 0 = automatic"},
+        {"output.pulse", KeyType::boolean, "", "true", "write the fused pulse and impulse response"},
+    };
+    return keys;
+}
+
+bool is_pattern_name(const std::string& s) {
+    static const char* names[] = {"prbs7", "prbs9", "prbs11", "prbs13", "prbs15", "prbs20",
+                                  "prbs23", "prbs31", "prbs13q", "prbs31q", "ssprq", "random"};
+    for (const char* n : names)
+        if (s == n) return true;
+    return false;
+}
+
+namespace {
+/// Runs f; a ConfigError for key K is re-thrown with the location of K prefixed.
+template <class F>
+void with_locations(const si::io::ConfigTree& t, F&& f) {
+    try {
+        f();
+    } catch (const si::io::ConfigLocationError&) {
+        throw;
+    } catch (const si::ConfigError& e) {
+        const std::string loc = e.key().empty() ? std::string() : t.location(e.key());
+        if (loc.empty()) throw;
+        throw si::io::ConfigLocationError(loc, e.key(),
+                                          (loc == "--set" ? "--set " : loc + ": ") + e.what());
+    }
+}
+}  // namespace
+
+si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
+    si::sim::LinkSpec s;
+    with_locations(t, [&] {
+        auto nonneg = [&](const char* key) {
+            const auto v = t.integer(key);
+            si::require(v >= 0, key, "must be >= 0", v);
+            return v;
+        };
+        s.sim.symbols = static_cast<std::uint64_t>(nonneg("sim.symbols"));
+        s.sim.samples_per_ui = static_cast<int>(t.integer("sim.samples_per_ui"));
+        s.sim.seed = static_cast<std::uint64_t>(nonneg("sim.seed"));
+        s.sim.threads = static_cast<int>(t.integer("sim.threads"));
+        s.sim.block_symbols = static_cast<int>(t.integer("sim.block_symbols"));
+        s.sim.engine = t.string("sim.engine");
+        s.signal.modulation = t.string("signal.modulation");
+        s.signal.symbol_rate_bd = t.number("signal.symbol_rate");
+        const std::string pat = t.string("signal.pattern");
+        if (is_pattern_name(pat)) {
+            s.signal.pattern.name = pat;
+        } else {
+            const std::string file = t.path("signal.pattern", pat);
+            if (!std::filesystem::exists(file))
+                throw si::ConfigError("signal.pattern",
+                                      "'" + pat + "' is neither a pattern name (prbs7..prbs31, "
+                                      "prbs13q, prbs31q, ssprq, random) nor an existing file");
+            s.signal.pattern.name = "file";
+            s.signal.pattern.file = file;
+        }
+        s.signal.pattern.gray = t.boolean("signal.gray");
+        s.signal.pattern.precode = t.boolean("signal.precode");
+        s.tx.swing_v = t.number("tx.swing");
+        s.tx.ffe = t.numbers("tx.ffe");
+        s.tx.ffe_main = static_cast<int>(t.integer("tx.ffe_main"));
+        s.tx.ffe_normalize = t.boolean("tx.ffe_normalize");
+        s.tx.rise_time_s = t.number("tx.rise_time");
+        s.tx.rj_rms_ui = t.number("tx.rj");
+        s.tx.sj_amp_ui = t.number("tx.sj");
+        s.tx.sj_freq_hz = t.number("tx.sj_frequency");
+        s.tx.dcd_ui = t.number("tx.dcd");
+        s.tx.snr_db = t.number("tx.snr");
+        s.channel.touchstone = t.paths("channel.touchstone", {});
+        for (const auto& f : s.channel.touchstone)
+            if (!std::filesystem::exists(f))
+                throw si::ConfigError("channel.touchstone", "no such file: " + f);
+        s.channel.ports = t.strings("channel.ports");
+        if (s.channel.ports.size() == 1 && s.channel.ports[0] == "auto") s.channel.ports.clear();
+        s.channel.loss_at_nyquist_db = t.number("channel.loss_at_nyquist");
+        s.rx.ctle.model = t.string("rx.ctle.model");
+        s.rx.ctle.gdc_db = t.number("rx.ctle.gdc");
+        s.rx.ctle.gdc2_db = t.number("rx.ctle.gdc2");
+        s.rx.ctle.fz_hz = t.number("rx.ctle.fz");
+        s.rx.ctle.fp1_hz = t.number("rx.ctle.fp1");
+        s.rx.ctle.fp2_hz = t.number("rx.ctle.fp2");
+        s.rx.ctle.flf_hz = t.number("rx.ctle.flf");
+        s.rx.afe_bandwidth_hz = t.number("rx.afe_bandwidth");
+        s.rx.noise_rms_v = t.number("rx.noise_rms");
+        s.eye.target_ber = t.number("eye.target_ber");
+        s.eye.voltage_bins = static_cast<int>(t.integer("eye.voltage_bins"));
+        s.eye.voltage_range_v = t.number("eye.voltage_range");
+        si::sim::validate(s);
+    });
+    return s;
+}
+
+}  // namespace sisim

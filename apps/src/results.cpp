@@ -1,0 +1,194 @@
+#include "results.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+
+#include "si/channel/network.hpp"
+#include "si/channel/response.hpp"
+#include "si/channel/touchstone.hpp"
+#include "si/core/error.hpp"
+#include "si/core/units.hpp"
+
+namespace sisim {
+
+const char* const kVersion = "0.1.0";
+
+void write_root_attrs(si::io::H5Group root, const std::string& command_line,
+                      const std::string& config_text, std::uint64_t seed) {
+    root.attr("schema_version", static_cast<std::int64_t>(kSchemaVersion));
+    root.attr("sisim_version", kVersion);
+    const std::time_t now = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    root.attr("created_utc", std::string(buf));
+    root.attr("command_line", command_line);
+    root.attr("config", config_text);
+    root.attr("seed", seed);
+}
+
+void write_channel(si::io::H5Group root, const si::sim::Link& link) {
+    auto g = root.group("channel");
+    const auto& ch = link.channel();
+    g.write("frequency_hz", std::span<const double>(ch.f_hz), {}, "Hz");
+    g.write("sdd21", std::span<const std::complex<double>>(ch.sdd21), {}, "");
+    std::vector<double> il(ch.sdd21.size());
+    for (std::size_t i = 0; i < il.size(); ++i) il[i] = -si::lin_to_db20(std::abs(ch.sdd21[i]));
+    g.write("insertion_loss_db", std::span<const double>(il), {}, "dB");
+    g.attr("description", ch.description);
+    std::string rep;
+    for (const auto& r : ch.pairing_reports) rep += r + "\n";
+    g.attr("pairing", rep);
+    g.attr("loss_at_nyquist_db", ch.loss_at_nyquist_db);
+    g.attr("nyquist_hz", link.spec().signal.symbol_rate_bd / 2);
+    g.attr("dc_gain", ch.dc_gain);
+
+    // Channel-only impulse and pulse responses at the link's dt (1-UI rectangle of height 1).
+    const double dt = link.dt_s();
+    const int M = link.spec().sim.samples_per_ui;
+    std::vector<double> imp, pul;
+    double t0 = 0;
+    link.channel_time_response(imp, pul, t0);
+    auto di = g.write("impulse_response", std::span<const double>(imp), {}, "1/s");
+    di.attr("dt_s", dt);
+    di.attr("t0_s", t0);
+    di.attr("note", "continuous impulse response h(t) sampled at t0 + n dt (taps / dt)");
+    auto dp = g.write("pulse_response", std::span<const double>(pul), {}, "V/V");
+    dp.attr("dt_s", dt);
+    dp.attr("t0_s", t0);
+    dp.attr("samples_per_ui", static_cast<std::int64_t>(M));
+    dp.attr("ui_s", link.ui_s());
+}
+
+std::string channel_report(si::io::H5Group root, const si::sim::Link& link) {
+    const auto& sp = link.spec();
+    std::string text;
+    auto g = root.group("channel");
+    std::vector<double> il, smax, acaus;
+    std::int64_t all_passive = 1, all_causal = 1;
+    for (std::size_t i = 0; i < sp.channel.touchstone.size(); ++i) {
+        const auto ts = si::channel::read_touchstone(sp.channel.touchstone[i]);
+        si::channel::DiffPairing p{};
+        const auto& spec = link.channel().pairing_specs[i];
+        if (!spec.empty()) p = si::channel::parse_pairing(spec, ts.ports);
+        const auto rep = si::channel::make_report(ts, p, sp.signal.symbol_rate_bd / 2, link.dt_s());
+        text += rep.text();
+        il.push_back(rep.loss_db_at_nyquist);
+        smax.push_back(rep.max_singular);
+        acaus.push_back(rep.acausal_energy_fraction);
+        all_passive &= rep.passive ? 1 : 0;
+        all_causal &= rep.causal ? 1 : 0;
+    }
+    if (sp.channel.touchstone.size() > 1)
+        text += si::str("cascade of ", sp.channel.touchstone.size(), " files: loss at ",
+                        sp.signal.symbol_rate_bd / 2e9, " GHz = ", link.channel().loss_at_nyquist_db,
+                        " dB\n");
+    g.attr("file_loss_at_nyquist_db", il);
+    g.attr("file_max_singular_value", smax);
+    g.attr("file_acausal_energy_fraction", acaus);
+    g.attr("passive", all_passive);
+    g.attr("causal", all_causal);
+    g.attr("report", text);
+    return text;
+}
+
+void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::RunResult& r,
+               bool with_pulse) {
+    const auto& sp = link.spec();
+    {
+        auto g = root.group("pattern");
+        auto d = g.write("symbols", std::span<const std::uint8_t>(r.first_symbols), {}, "level index");
+        d.attr("note", "level indices 0..N-1 from the lowest to the highest level, as transmitted");
+        g.attr("name", sp.signal.pattern.name == "file" ? sp.signal.pattern.file : sp.signal.pattern.name);
+        g.attr("modulation", sp.signal.modulation);
+        g.attr("levels", static_cast<std::int64_t>(link.levels()));
+        g.attr("symbol_rate_bd", sp.signal.symbol_rate_bd);
+        g.attr("gray", static_cast<std::int64_t>(sp.signal.pattern.gray));
+        g.attr("precode", static_cast<std::int64_t>(sp.signal.pattern.precode));
+    }
+    if (with_pulse) {
+        auto g = root.group("response");
+        auto d = g.write("pulse_response", std::span<const double>(link.symbol_pulse()), {}, "V");
+        d.attr("dt_s", link.dt_s());
+        d.attr("t0_s", link.t0_s());
+        d.attr("note", "one symbol of amplitude 1 (level +1) through TX FFE, swing/2, rise time, "
+                       "channel, CTLE and AFE: the response the slicer sees");
+        d.attr("cursor_index", static_cast<std::int64_t>(link.cursor_index()));
+        auto i = g.write("impulse_response", std::span<const double>(link.impulse()), {}, "");
+        i.attr("dt_s", link.dt_s());
+        i.attr("t0_s", link.t0_s());
+        i.attr("note", "taps of the fused linear chain (rise time, channel, CTLE, AFE) at dt_s");
+        g.attr("main_cursor_v", link.main_cursor_v());
+        g.attr("sampling_phase_ui",
+               static_cast<double>(link.cursor_index() % sp.sim.samples_per_ui) / sp.sim.samples_per_ui);
+        g.attr("latency_ui", static_cast<std::int64_t>(r.expected_latency_ui));
+        g.attr("truncated_energy", link.truncation_energy());
+        g.attr("rx_noise_sigma_at_slicer_v", link.rx_noise_sigma_out_v());
+        g.attr("tx_noise_sigma_v", link.tx_noise_sigma_v());
+        g.attr("thresholds_v", link.thresholds());
+        g.attr("engine", link.linear_path() ? "superposition" : "waveform");
+    }
+    {
+        auto g = root.group("eye/rx");
+        const auto& e = *r.eye;
+        const auto h = e.histogram();
+        const std::size_t nv = static_cast<std::size_t>(e.voltage_bins());
+        const std::size_t nt = static_cast<std::size_t>(e.time_bins());
+        auto hd = g.write("histogram", std::span<const std::uint64_t>(h), {nv, nt}, "count");
+        hd.attr("dims", "voltage_v, time_ui");
+        const auto t = e.time_axis_ui();
+        const auto v = e.voltage_axis_v();
+        g.write("time_ui", std::span<const double>(t), {}, "UI");
+        g.write("voltage_v", std::span<const double>(v), {}, "V");
+        std::vector<std::uint64_t> lh;
+        for (int l = 0; l < e.levels(); ++l) {
+            const auto s = e.level_histogram(l);
+            lh.insert(lh.end(), s.begin(), s.end());
+        }
+        auto ld = g.write("level_histogram", std::span<const std::uint64_t>(lh),
+                          {static_cast<std::size_t>(e.levels()), nv, nt}, "count");
+        ld.attr("note", "histogram conditioned on the level index of the symbol at the centre");
+        g.attr("probe", "slicer input (after CTLE and AFE)");
+        g.attr("clipped_samples", e.clipped());
+        const auto& m = r.metrics;
+        auto md = g.group("metrics");
+        md.attr("eye_height_v", m.eye_height_v);
+        md.attr("eye_width_ui", m.eye_width_ui);
+        md.attr("levels_v", m.levels_v);
+        md.attr("level_sigma_v", m.level_sigma_v);
+        md.attr("thresholds_v", m.thresholds_v);
+        md.attr("target_ber", m.target_ber);
+        md.attr("rlm", m.rlm);
+        md.attr("vec_db", m.vec_db);
+        md.attr("tail_extrapolated", static_cast<std::int64_t>(m.extrapolated));
+        const std::size_t nsub = m.eye_height_v.size();
+        md.write("height_vs_time_v", std::span<const double>(m.height_vs_time_v), {nsub, nt}, "V");
+        // also on the probe group for convenience
+        g.attr("eye_height_v", m.eye_height_v);
+        g.attr("eye_width_ui", m.eye_width_ui);
+        g.attr("levels_v", m.levels_v);
+    }
+    {
+        auto g = root.group("ber");
+        g.attr("symbols_compared", r.ber.symbols_compared);
+        g.attr("symbol_errors", r.ber.symbol_errors);
+        g.attr("bit_errors", r.ber.bit_errors);
+        g.attr("ser", r.ber.ser());
+        g.attr("ber", r.ber.ber());
+        g.attr("target_ber", sp.eye.target_ber);
+        g.attr("lag_symbols", r.ber.lag_symbols);
+        g.attr("alignment_mismatch", r.alignment_mismatch);
+        g.attr("note", "SER counts slicer decisions that differ from the sent level; BER counts data "
+                       "bits after precoding and Gray decoding of both streams");
+    }
+    {
+        auto g = root.group("run");
+        g.attr("elapsed_s", r.elapsed_s);
+        g.attr("waveform_samples", r.waveform_samples);
+        std::string w;
+        for (const auto& s : r.warnings) w += s + "\n";
+        g.attr("warnings", w);
+    }
+}
+
+}  // namespace sisim

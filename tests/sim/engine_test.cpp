@@ -1,0 +1,196 @@
+// The streaming run: physics references (Gaussian SER, open eye, jitter), independence of
+// thread count and block size, alignment.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "si/core/units.hpp"
+#include "si/sim/link.hpp"
+#include "si_test.hpp"
+
+namespace {
+
+si::sim::LinkSpec ideal(std::uint64_t symbols) {
+    si::sim::LinkSpec s;
+    s.sim.symbols = symbols;
+    s.sim.samples_per_ui = 16;
+    s.tx.swing_v = 1.0;
+    s.signal.pattern.name = "prbs31";
+    return s;
+}
+
+si::sim::RunResult run(const si::sim::LinkSpec& s) {
+    si::sim::Link link(s);
+    return si::sim::run(link);
+}
+
+// Binomial bounds: |k - n p| <= z sqrt(n p (1-p)) + 1.
+void expect_binomial(std::uint64_t k, std::uint64_t n, double p, double z = 5) {
+    const double mean = n * p, sd = std::sqrt(n * p * (1 - p));
+    EXPECT_NEAR(static_cast<double>(k), mean, z * sd + 1) << "k=" << k << " n=" << n << " p=" << p;
+}
+
+TEST(Engine, IdealChannelGivesFullyOpenEye) {
+    auto s = ideal(20000);
+    s.tx.rise_time_s = 5e-12;
+    const auto r = run(s);
+    EXPECT_EQ(r.ber.symbols_compared, 20000u);
+    EXPECT_EQ(r.ber.symbol_errors, 0u);
+    EXPECT_EQ(r.ber.lag_symbols, r.expected_latency_ui);
+    ASSERT_EQ(r.metrics.levels_v.size(), 4u);
+    // Levels a_i * main cursor; the 5 ps Gaussian edge leaves 1 - 2 Q(UI/2 / sigma) ~ 0.998 of
+    // the amplitude at the sampling instant and no ISI worth 1e-4.
+    si::sim::Link link(s);
+    EXPECT_NEAR(link.main_cursor_v(), 0.5, 0.002);
+    const double want[4] = {-1.0, -1.0 / 3, 1.0 / 3, 1.0};
+    for (int i = 0; i < 4; ++i) EXPECT_NEAR(r.metrics.levels_v[i], want[i] * link.main_cursor_v(), 1e-4);
+    for (double h : r.metrics.eye_height_v) EXPECT_NEAR(h, 2 * link.main_cursor_v() / 3, 0.01);  // bins ~2 mV
+    for (double w : r.metrics.eye_width_ui) {
+        EXPECT_GT(w, 0.6);
+        EXPECT_LE(w, 1.0 + 1.0 / 16);
+    }
+    EXPECT_NEAR(r.metrics.rlm, 1.0, 1e-3);
+}
+
+TEST(Engine, Pam4SerInGaussianNoiseMatchesTheory) {
+    // SER = 0.75 erfc(a / (sigma sqrt 2)), a = half the level spacing = swing/6.
+    auto s = ideal(200000);
+    const double a = 1.0 / 6, sigma = a / 2.5;
+    s.rx.noise_rms_v = sigma;
+    const auto r = run(s);
+    const double p = 0.75 * std::erfc(a / (sigma * std::sqrt(2.0)));
+    expect_binomial(r.ber.symbol_errors, r.ber.symbols_compared, p);
+    // Gray coding: nearly every symbol error flips exactly one of the two bits.
+    EXPECT_GE(r.ber.bit_errors, r.ber.symbol_errors);
+    EXPECT_LE(r.ber.bit_errors, r.ber.symbol_errors + r.ber.symbol_errors / 100 + 2);
+    EXPECT_NEAR(r.ber.ber(), r.ber.ser() / 2, 0.01 * r.ber.ser());
+    // Eye height at BER 1e-3 (inside the counted range): 2a - 2 Q^-1(1e-3) sigma.
+}
+
+TEST(Engine, EyeHeightAtTargetBerFollowsGaussianTails) {
+    auto s = ideal(200000);
+    const double a = 1.0 / 6, sigma = 0.01;
+    s.rx.noise_rms_v = sigma;
+    for (double ber : {1e-3, 1e-6}) {  // empirical quantile; extrapolated tail
+        s.eye.target_ber = ber;
+        const auto r = run(s);
+        const double want = 2 * a - 2 * si::q_inverse(ber) * sigma;
+        for (double h : r.metrics.eye_height_v) EXPECT_NEAR(h, want, 0.05 * want) << ber;
+    }
+}
+
+TEST(Engine, NrzBerInGaussianNoiseMatchesTheory) {
+    auto s = ideal(200000);
+    s.signal.modulation = "nrz";
+    const double A = 0.5, sigma = A / 2.8;
+    s.rx.noise_rms_v = sigma;
+    const auto r = run(s);
+    const double p = 0.5 * std::erfc(A / (sigma * std::sqrt(2.0)));
+    expect_binomial(r.ber.bit_errors, r.ber.symbols_compared, p);
+    EXPECT_EQ(r.ber.bit_errors, r.ber.symbol_errors);
+}
+
+TEST(Engine, TxNoiseFromSndrMatchesTheory) {
+    // Ideal channel: the TX amplitude noise reaches the slicer unchanged,
+    // sigma = (swing/2) 10^(-SNDR/20).
+    auto s = ideal(200000);
+    s.tx.snr_db = 20 * std::log10(0.5 / (1.0 / 6 / 2.6));
+    const auto r = run(s);
+    const double sigma = 0.5 * std::pow(10, -s.tx.snr_db / 20);
+    const double p = 0.75 * std::erfc((1.0 / 6) / (sigma * std::sqrt(2.0)));
+    expect_binomial(r.ber.symbol_errors, r.ber.symbols_compared, p);
+}
+
+TEST(Engine, PrecodingTurnsEachSlicerErrorIntoTwoBitErrors) {
+    auto s = ideal(200000);
+    s.signal.pattern.precode = true;
+    s.rx.noise_rms_v = (1.0 / 6) / 2.8;
+    const auto r = run(s);
+    ASSERT_GT(r.ber.symbol_errors, 300u);
+    EXPECT_NEAR(static_cast<double>(r.ber.bit_errors), 2.0 * r.ber.symbol_errors,
+                0.03 * r.ber.symbol_errors + 2);
+}
+
+TEST(Engine, SinusoidalJitterClosesEyeWidthByTwiceItsAmplitude) {
+    auto s = ideal(40000);
+    s.tx.rise_time_s = 8e-12;
+    s.sim.engine = "waveform";
+    const auto r0 = run(s);
+    s.tx.sj_amp_ui = 0.1;
+    s.tx.sj_freq_hz = 100e6;
+    const auto r1 = run(s);
+    for (std::size_t i = 0; i < 3; ++i)
+        EXPECT_NEAR(r0.metrics.eye_width_ui[i] - r1.metrics.eye_width_ui[i], 0.2, 0.05) << i;
+    EXPECT_EQ(r1.ber.symbol_errors, 0u);
+}
+
+TEST(Engine, WaveformPathEqualsSuperpositionWithoutJitter) {
+    SI_REQUIRE_SHARED(file, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    auto s = ideal(30000);
+    s.channel.touchstone = {file};
+    s.tx.rise_time_s = 7.5e-12;
+    s.rx.ctle.model = "com";
+    s.rx.ctle.gdc_db = -8;
+    s.rx.noise_rms_v = 2e-3;
+    s.sim.engine = "superposition";
+    const auto a = run(s);
+    s.sim.engine = "waveform";
+    const auto b = run(s);
+    EXPECT_EQ(a.ber.lag_symbols, b.ber.lag_symbols);
+    // float FFT round-off moves a handful of borderline decisions at most
+    EXPECT_NEAR(static_cast<double>(a.ber.symbol_errors), static_cast<double>(b.ber.symbol_errors),
+                3 + 0.02 * a.ber.symbol_errors);
+    for (int i = 0; i < 4; ++i) EXPECT_NEAR(a.metrics.levels_v[i], b.metrics.levels_v[i], 1e-4);
+}
+
+TEST(Engine, ResultsDoNotDependOnThreadsOrBlockSize) {
+    SI_REQUIRE_SHARED(file, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    for (const char* engine : {"superposition", "waveform"}) {
+        auto s = ideal(60000);
+        s.channel.touchstone = {file};
+        s.tx.rise_time_s = 7.5e-12;
+        s.tx.snr_db = 30;
+        s.rx.ctle.model = "com";
+        s.rx.ctle.gdc_db = -8;
+        s.rx.noise_rms_v = 3e-3;
+        s.sim.engine = engine;
+        if (std::string(engine) == "waveform") s.tx.rj_rms_ui = 0.01;
+        s.sim.threads = 1;
+        s.sim.block_symbols = 4096;
+        const auto ref = run(s);
+        for (auto [threads, block] : {std::pair{2, 1000}, std::pair{3, 777}}) {
+            s.sim.threads = threads;
+            s.sim.block_symbols = block;
+            const auto r = run(s);
+            EXPECT_EQ(r.eye->histogram(), ref.eye->histogram()) << engine << " threads=" << threads;
+            EXPECT_EQ(r.ber.symbol_errors, ref.ber.symbol_errors) << engine;
+            EXPECT_EQ(r.ber.bit_errors, ref.ber.bit_errors) << engine;
+            for (int i = 0; i < 4; ++i)
+                EXPECT_EQ(r.metrics.levels_v[i], ref.metrics.levels_v[i]) << engine << " threads=" << threads << " i=" << i;
+            EXPECT_EQ(r.metrics.eye_height_v, ref.metrics.eye_height_v) << engine;
+        }
+    }
+}
+
+TEST(Engine, SameSeedSameResultOtherSeedOtherNoise) {
+    auto s = ideal(50000);
+    s.rx.noise_rms_v = 0.06;
+    const auto a = run(s), b = run(s);
+    EXPECT_EQ(a.eye->histogram(), b.eye->histogram());
+    s.sim.seed = 2;
+    const auto c = run(s);
+    EXPECT_NE(a.eye->histogram(), c.eye->histogram());
+}
+
+TEST(Engine, AlignmentIsFoundThroughALongChannel) {
+    SI_REQUIRE_SHARED(file, "channels/ieee8023ck_orthobp_28dB/DPO_12in_Meg7_THRU.s4p");
+    auto s = ideal(20000);
+    s.channel.touchstone = {file};
+    s.rx.ctle.model = "com";
+    s.rx.ctle.gdc_db = -15;
+    const auto r = run(s);
+    EXPECT_EQ(r.ber.lag_symbols, r.expected_latency_ui);
+    EXPECT_GT(r.ber.lag_symbols, 20);  // a real channel delays by many UI
+}
+
+}  // namespace

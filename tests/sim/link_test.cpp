@@ -1,0 +1,101 @@
+// The built link: fused response, pulse, sampling phase, validation.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "si/core/units.hpp"
+#include "si/sim/link.hpp"
+#include "si_test.hpp"
+
+namespace {
+
+si::sim::LinkSpec base_spec() {
+    si::sim::LinkSpec s;
+    s.sim.symbols = 20000;
+    s.tx.swing_v = 1.0;
+    return s;
+}
+
+TEST(Link, IdealChannelPulseIsOneUiRectangle) {
+    auto s = base_spec();
+    si::sim::Link link(s);
+    const auto& p = link.pulse();
+    // sum of the pulse over its samples = M * H(0) = M
+    double sum = 0;
+    for (double v : p) sum += v;
+    EXPECT_NEAR(sum / s.sim.samples_per_ui, 1.0, 1e-9);
+    EXPECT_NEAR(link.main_cursor_v(), 0.5, 1e-9);  // swing/2 x 1
+    // thresholds of PAM4 at 0 and +-2/3 of the main cursor
+    ASSERT_EQ(link.thresholds().size(), 3u);
+    EXPECT_NEAR(link.thresholds()[0], -1.0 / 3, 1e-9);
+    EXPECT_NEAR(link.thresholds()[1], 0.0, 1e-9);
+    EXPECT_NEAR(link.thresholds()[2], 1.0 / 3, 1e-9);
+}
+
+TEST(Link, PulseDcGainEqualsChannelDcGain) {
+    SI_REQUIRE_SHARED(file, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    auto s = base_spec();
+    s.channel.touchstone = {file};
+    s.tx.rise_time_s = 7.5e-12;
+    si::sim::Link link(s);
+    double sum = 0;
+    for (double v : link.pulse()) sum += v;
+    const double dc = std::abs(link.channel_response(0.0));
+    EXPECT_GT(dc, 0.9);  // a backplane passes DC with little loss
+    // The window drops the channel's slow settling tail (1e-7 of the peak per sample over the
+    // 100 ns the 10 MHz grid resolves): negligible ISI but ~0.2 % of the DC area, hence 3e-3.
+    EXPECT_NEAR(sum / s.sim.samples_per_ui, dc, 3e-3 * dc);
+    EXPECT_NEAR(link.channel().loss_at_nyquist_db, 12.17, 0.05);  // README of shared/data
+    EXPECT_LT(link.truncation_energy(), 1e-6);
+}
+
+TEST(Link, CtleIsPartOfTheFusedResponse) {
+    auto s = base_spec();
+    s.rx.ctle.model = "com";
+    s.rx.ctle.gdc_db = -9;
+    si::sim::Link link(s);
+    const double fb = s.signal.symbol_rate_bd;
+    // fused = rise (none) x ideal channel x CTLE x AFE (none)
+    EXPECT_NEAR(si::lin_to_db20(std::abs(link.response(0))), -9, 1e-9);
+    // peaking: |H(fb/2)| well above the DC gain
+    EXPECT_GT(si::lin_to_db20(std::abs(link.response(fb / 2))), -3.0);
+}
+
+TEST(Link, SamplingPhaseMaximisesOpeningOfSymmetricPulse) {
+    // A Gaussian rise-time filter alone gives a pulse symmetric about the middle of the UI:
+    // the best sampling instant is there (index of the pulse peak, within one sample).
+    auto s = base_spec();
+    s.tx.rise_time_s = 15e-12;
+    si::sim::Link link(s);
+    const auto& p = link.symbol_pulse();
+    std::size_t ipk = 0;
+    for (std::size_t i = 0; i < p.size(); ++i)
+        if (p[i] > p[ipk]) ipk = i;
+    EXPECT_LE(std::abs(static_cast<long>(ipk) - link.cursor_index()), 1);
+}
+
+TEST(LinkSpec, RejectsImpossibleValuesNamingTheKey) {
+    auto check = [](auto edit, const char* key) {
+        auto s = base_spec();
+        edit(s);
+        SI_EXPECT_THROW_MSG(si::sim::Link{s}, si::ConfigError, key);
+    };
+    check([](auto& s) { s.sim.samples_per_ui = 1; }, "sim.samples_per_ui");
+    check([](auto& s) { s.sim.symbols = 10; }, "sim.symbols");
+    check([](auto& s) { s.signal.modulation = "qam16"; }, "signal.modulation");
+    check([](auto& s) { s.signal.symbol_rate_bd = NAN; }, "signal.symbol_rate");
+    check([](auto& s) { s.rx.noise_rms_v = -1; }, "rx.noise_rms");
+    check([](auto& s) { s.eye.target_ber = 0.7; }, "eye.target_ber");
+    check([](auto& s) { s.channel.loss_at_nyquist_db = -3; }, "channel.loss_at_nyquist");
+    check([](auto& s) { s.sim.engine = "superposition"; s.tx.rj_rms_ui = 0.01; }, "sim.engine");
+}
+
+TEST(Link, ChannelEndingBelowNyquistIsRefused) {
+    SI_REQUIRE_SHARED(file, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    auto s = base_spec();
+    s.channel.touchstone = {file};
+    s.signal.symbol_rate_bd = 130e9;  // Nyquist 65 GHz > 60 GHz of data
+    SI_EXPECT_THROW_MSG(si::sim::Link{s}, si::ModelError, "below the Nyquist frequency");
+}
+
+}  // namespace
