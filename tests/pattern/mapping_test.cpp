@@ -108,7 +108,7 @@ TEST(Precoding, ResetRestoresTheInitialState) {
 
 TEST(MappingConfig, RejectsUnsupportedLevelCounts) {
     SI_EXPECT_THROW_MSG(PamMapper(3, true, false), si::ConfigError,
-                        "signal.levels: must be 2, 4 or 8 (got 3)");
+                        "signal.modulation: must be 2, 4 or 8 (got 3)");
     SI_EXPECT_THROW_MSG(PamDemapper(16, true, false), si::ConfigError, "(got 16)");
-    SI_EXPECT_THROW_MSG((void)si::pattern::bits_per_symbol(0), si::ConfigError, "signal.levels");
+    SI_EXPECT_THROW_MSG((void)si::pattern::bits_per_symbol(0), si::ConfigError, "signal.modulation");
 }

@@ -267,16 +267,16 @@ TEST(PatternConfig, RejectsBadValuesNamingTheKey) {
         "signal.pattern: must be one of prbs7, prbs9, prbs11, prbs13, prbs15, prbs20, "
         "prbs23, prbs31, prbs13q, prbs31q, ssprq, random, file (got 'prbs8')");
     SI_EXPECT_THROW_MSG(validate(cfg_of("prbs7", 3)), si::ConfigError,
-                        "signal.levels: must be 2, 4 or 8 (got 3)");
+                        "signal.modulation: must be 2, 4 or 8 (got 3)");
     SI_EXPECT_THROW_MSG(validate(cfg_of("prbs13q", 2)), si::ConfigError,
-                        "signal.levels: must be 4 for prbs13q (a PAM4 pattern, IEEE 802.3 "
+                        "signal.modulation: must be 4 for prbs13q (a PAM4 pattern, IEEE 802.3 "
                         "120.5.11.2.1) (got 2)");
     SI_EXPECT_THROW_MSG(validate(cfg_of("ssprq", 8)), si::ConfigError,
-                        "signal.levels: must be 4 for ssprq");
+                        "signal.modulation: must be 4 for ssprq");
     SI_EXPECT_THROW_MSG(validate(cfg_of("prbs31q", 4, false)), si::ConfigError,
                         "signal.gray: must be true for prbs31q");
     SI_EXPECT_THROW_MSG(validate(cfg_of("file")), si::ConfigError,
-                        "signal.file: must name a pattern file when signal.pattern = file");
+                        "signal.pattern: must name a pattern file when signal.pattern = file");
     SI_EXPECT_THROW_MSG(SymbolSource{cfg_of("PRBS7")}, si::ConfigError, "(got 'PRBS7')");
-    SI_EXPECT_THROW_MSG(SymbolDecoder{cfg_of("prbs7", 16)}, si::ConfigError, "signal.levels");
+    SI_EXPECT_THROW_MSG(SymbolDecoder{cfg_of("prbs7", 16)}, si::ConfigError, "signal.modulation");
 }

@@ -13,7 +13,7 @@ int bits_per_symbol(int levels) {
         case 8:
             return 3;
         default:
-            throw ConfigError("signal.levels", str("must be 2, 4 or 8 (got ", levels, ")"));
+            throw ConfigError("signal.modulation", str("must be 2, 4 or 8 (got ", levels, ")"));
     }
 }
 

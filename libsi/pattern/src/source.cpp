@@ -58,10 +58,10 @@ void validate(const PatternConfig& cfg) {
         throw ConfigError("signal.pattern",
                           str("must be one of ", list, " (got '", cfg.name, "')"));
     }
-    require(cfg.levels == 2 || cfg.levels == 4 || cfg.levels == 8, "signal.levels",
+    require(cfg.levels == 2 || cfg.levels == 4 || cfg.levels == 8, "signal.modulation",
             "must be 2, 4 or 8", cfg.levels);
     if (is_pam4_only(cfg.name)) {
-        require(cfg.levels == 4, "signal.levels",
+        require(cfg.levels == 4, "signal.modulation",
                 str("must be 4 for ", cfg.name, " (a PAM4 pattern, ", pam4_clause(cfg.name), ")"),
                 cfg.levels);
         if (!cfg.gray)
@@ -70,7 +70,7 @@ void validate(const PatternConfig& cfg) {
                                   pam4_clause(cfg.name), ") (got false)"));
     }
     if (cfg.name == "file" && cfg.file.empty())
-        throw ConfigError("signal.file",
+        throw ConfigError("signal.pattern",
                           "must name a pattern file when signal.pattern = file (got '')");
 }
 

@@ -150,7 +150,7 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     std::unique_ptr<dsp::PolyphaseSuperposer> sup;
     std::unique_ptr<dsp::PolyphaseFftSuperposer> fsup;
     std::unique_ptr<dsp::OverlapSave> ols;
-    std::vector<float> xb, yb, ub;
+    std::vector<float> xb, yb, ub, nz;
     const double ui_s = link.ui_s();
     int jit_margin = 0;
     if (link.linear_path()) {
@@ -225,7 +225,7 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
             ols->process_block(ub, yb);
         }
         if (sigma_rx > 0) {
-            std::vector<float> nz(yb.size());
+            nz.resize(yb.size());
             fill_gaussian(seed, Stream::rx_noise, g_next, sigma_rx, nz.data(), nz.size());
             for (std::size_t i = 0; i < yb.size(); ++i) yb[i] += nz[i];
         }

@@ -34,7 +34,11 @@ void validate(const LinkSpec& s) {
     require(!(s.sim.engine == "superposition" && tx::has_jitter(s.tx)), "sim.engine",
             "\"superposition\" cannot inject TX jitter (tx.rj, tx.sj, tx.dcd); use \"auto\"",
             s.sim.engine);
-    (void)levels_of(s.signal.modulation);
+    {
+        auto pc = s.signal.pattern;
+        pc.levels = levels_of(s.signal.modulation);
+        pattern::validate(pc);
+    }
     require(std::isfinite(s.signal.symbol_rate_bd) && s.signal.symbol_rate_bd >= 1e6 &&
                 s.signal.symbol_rate_bd <= 1e12,
             "signal.symbol_rate", "must be in [1 MBd, 1 TBd]", s.signal.symbol_rate_bd);

@@ -19,7 +19,7 @@
 
 namespace si::pattern {
 
-/// log2(levels) for levels = 2, 4, 8; throws si::ConfigError("signal.levels") otherwise.
+/// log2(levels) for levels = 2, 4, 8; throws si::ConfigError("signal.modulation") otherwise.
 [[nodiscard]] int bits_per_symbol(int levels);
 
 /// Gray label of level index i: i ^ (i >> 1).
@@ -35,7 +35,7 @@ namespace si::pattern {
 /// Stateful when precoding is on (remembers P(n-1)); reset() sets P(-1) = 0.
 class PamMapper {
 public:
-    /// levels: 2, 4 or 8. Throws si::ConfigError("signal.levels") otherwise.
+    /// levels: 2, 4 or 8. Throws si::ConfigError("signal.modulation") otherwise.
     PamMapper(int levels, bool gray, bool precode);
 
     /// Level index (0..N-1) for data value d (0..N-1; higher bits are ignored).

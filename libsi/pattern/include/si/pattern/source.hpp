@@ -38,9 +38,9 @@ struct PatternConfig {
     std::uint64_t seed = 1;       ///< seed of the "random" pattern
 };
 
-/// Throws si::ConfigError naming the key: "signal.pattern" (unknown name), "signal.levels"
+/// Throws si::ConfigError naming the key: "signal.pattern" (unknown name), "signal.modulation"
 /// (not 2/4/8, or not 4 for prbs13q/prbs31q/ssprq), "signal.gray" (false for the 802.3 PAM4
-/// patterns, which are defined Gray-coded), "signal.file" (empty when name == "file").
+/// patterns, which are defined Gray-coded), "signal.pattern" (empty when name == "file").
 /// Does not open the file; SymbolSource does, and throws si::IoError for a bad file.
 void validate(const PatternConfig& cfg);
 

@@ -1,0 +1,194 @@
+// The sisim command as a user meets it: exit codes, messages naming file/line/key, no partial
+// output, the HDF5 schema (checked with h5py when Debian's python3-h5py is there).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "src/link_config.hpp"
+#include "si_test.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Out {
+    int code;
+    std::string text;
+};
+
+Out sh(const std::string& cmd) {
+    std::string text;
+    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+    if (!p) return {-1, ""};
+    std::array<char, 4096> buf{};
+    while (fgets(buf.data(), buf.size(), p)) text += buf.data();
+    const int st = pclose(p);
+    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, text};
+}
+
+class Cli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() /
+               ("sisim_cli_" + std::to_string(::getpid()) + "_" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+    std::string write(const std::string& name, const std::string& text) {
+        const auto p = dir_ / name;
+        std::ofstream(p) << text;
+        return p.string();
+    }
+    std::string run(const std::string& args) { return std::string(SISIM_EXE) + " " + args; }
+    bool only_file_is(const std::string& name) {  // no temporary or partial files left
+        for (const auto& e : fs::directory_iterator(dir_)) {
+            const auto n = e.path().filename().string();
+            if (n.find(".tmp") != std::string::npos) return false;
+            if (n.ends_with(".h5") && n != name) return false;
+        }
+        return true;
+    }
+    fs::path dir_;
+};
+
+const char* kTiny = R"(# tiny link
+[sim]
+symbols = 5000
+samples_per_ui = 16
+[signal]
+symbol_rate = "53.125GBd"
+pattern = "prbs13q"
+[tx]
+swing = "800mV"
+rise_time = "8ps"
+[rx]
+noise_rms = "2mV"
+)";
+
+TEST_F(Cli, KeysListsThePublicContract) {
+    const auto o = sh(run("keys"));
+    EXPECT_EQ(o.code, 0);
+    for (const char* k : {"sim.symbols", "sim.samples_per_ui", "sim.seed", "signal.modulation",
+                          "signal.symbol_rate", "signal.pattern", "signal.gray", "signal.precode",
+                          "tx.swing", "tx.ffe", "tx.rise_time", "tx.rj", "tx.sj", "tx.sj_frequency",
+                          "tx.dcd", "tx.snr", "channel.touchstone", "channel.ports",
+                          "channel.loss_at_nyquist", "rx.ctle.model", "rx.ctle.gdc", "rx.ctle.gdc2",
+                          "rx.ctle.fz", "rx.ctle.fp1", "rx.ctle.fp2", "rx.ctle.flf",
+                          "rx.afe_bandwidth", "rx.noise_rms", "eye.target_ber"})
+        EXPECT_NE(o.text.find(k), std::string::npos) << k;
+}
+
+TEST_F(Cli, HelpEverywhere) {
+    EXPECT_EQ(sh(run("--help")).code, 0);
+    EXPECT_EQ(sh(run("run --help")).code, 0);
+    EXPECT_EQ(sh(run("channel --help")).code, 0);
+    EXPECT_EQ(sh(run("frobnicate")).code, 2);
+}
+
+TEST_F(Cli, RunWritesCompleteFileAndNothingElse) {
+    const auto cfg = write("tiny.toml", kTiny);
+    const auto out = (dir_ / "tiny.h5").string();
+    const auto o = sh(run("run " + cfg + " -q -o " + out));
+    ASSERT_EQ(o.code, 0) << o.text;
+    EXPECT_TRUE(fs::exists(out));
+    EXPECT_TRUE(only_file_is("tiny.h5"));
+    // The schema, read the way users read it (h5py), when Debian's h5py is installed.
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto chk = sh("/usr/bin/python3 " SI_APPS_TEST_DIR "/check_schema.py " + out);
+    EXPECT_EQ(chk.code, 0) << chk.text;
+    const auto png = sh("/usr/bin/python3 " SI_SOURCE_DIR "/apps/sisim_plot.py " + out + " --eye " +
+                        (dir_ / "eye.png").string() + " --channel " + (dir_ / "ch.png").string());
+    EXPECT_EQ(png.code, 0) << png.text;
+    EXPECT_GT(fs::file_size(dir_ / "eye.png"), 10000u);
+}
+
+TEST_F(Cli, SetOverridesAndSiUnits) {
+    const auto cfg = write("tiny.toml", kTiny);
+    const auto out = (dir_ / "o.h5").string();
+    const auto o = sh(run("run " + cfg + " -q -o " + out +
+                          " --set signal.modulation=nrz --set signal.pattern=prbs9 --set tx.swing=1.2V --set sim.symbols=2k"));
+    ASSERT_EQ(o.code, 0) << o.text;
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto chk = sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('" + out +
+                        "'); b=f['ber'].attrs; m=f['eye/rx/metrics'].attrs; "
+                        "assert b['symbols_compared']==2000, b['symbols_compared']; "
+                        "assert len(m['levels_v'])==2; mc=f['response'].attrs['main_cursor_v']; assert 0.5<mc<=0.6, mc; assert abs(m['levels_v'][1]-mc)<0.01*mc, (m['levels_v'], mc)\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+}
+
+TEST_F(Cli, UnknownKeyIsExit2WithFileLineAndNoOutput) {
+    const auto cfg = write("bad.toml", std::string(kTiny) + "swng = 3\n");
+    const auto o = sh(run("run " + cfg + " -q -o " + (dir_ / "bad.h5").string()));
+    EXPECT_EQ(o.code, 2);
+    EXPECT_NE(o.text.find("bad.toml:13"), std::string::npos) << o.text;
+    EXPECT_NE(o.text.find("rx.swng"), std::string::npos) << o.text;
+    EXPECT_TRUE(only_file_is(""));
+}
+
+TEST_F(Cli, ImpossibleValueNamesKeyAndLine) {
+    const auto cfg = write("neg.toml", std::string(kTiny) + "[eye]\ntarget_ber = 2.0\n");
+    const auto o = sh(run("run " + cfg + " -q -o " + (dir_ / "x.h5").string()));
+    EXPECT_EQ(o.code, 2);
+    EXPECT_NE(o.text.find("eye.target_ber"), std::string::npos) << o.text;
+    EXPECT_NE(o.text.find("neg.toml:14"), std::string::npos) << o.text;
+    EXPECT_TRUE(only_file_is(""));
+    const auto n = sh(run("run " + write("t.toml", kTiny) + " -q -o " + (dir_ / "y.h5").string() +
+                          " --set tx.swing=nan"));
+    EXPECT_EQ(n.code, 2) << n.text;
+    EXPECT_NE(n.text.find("tx.swing"), std::string::npos) << n.text;
+    EXPECT_TRUE(only_file_is(""));
+}
+
+TEST_F(Cli, MalformedTouchstoneIsExit2WithLineAndNoOutput) {
+    write("broken.s4p",
+          "! broken\n# GHz S MA R 50\n"
+          "1.0 0.9 0 0.1 0 0.01 0 0.01 0\n 0.1 0 0.9 0 0.01 0 0.01 0\n"
+          " 0.01 0 0.01 0 0.9 0 0.1 0\n 0.01 0 0.01 nan 0.1 0 0.9 0\n");
+    const auto cfg = write("ch.toml", std::string(kTiny) + "[channel]\ntouchstone = \"broken.s4p\"\n");
+    const auto o = sh(run("run " + cfg + " -q -o " + (dir_ / "ch.h5").string()));
+    EXPECT_EQ(o.code, 2) << o.text;
+    EXPECT_NE(o.text.find("broken.s4p:6"), std::string::npos) << o.text;
+    EXPECT_TRUE(only_file_is(""));
+}
+
+TEST_F(Cli, MissingChannelFileIsExit2) {
+    const auto cfg = write("m.toml", std::string(kTiny) + "[channel]\ntouchstone = \"nope.s4p\"\n");
+    const auto o = sh(run("run " + cfg + " -q -o " + (dir_ / "m.h5").string()));
+    EXPECT_EQ(o.code, 2);
+    EXPECT_NE(o.text.find("nope.s4p"), std::string::npos) << o.text;
+    EXPECT_NE(o.text.find("channel.touchstone"), std::string::npos) << o.text;
+    EXPECT_EQ(sh(run("run " + (dir_ / "absent.toml").string())).code, 2);
+}
+
+TEST_F(Cli, ChannelCommandReportsLossAndWritesChannelGroup) {
+    const auto file = si::testing::source_path("models/channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    const auto out = (dir_ / "ch.h5").string();
+    const auto o = sh(run("channel " + file + " -o " + out));
+    ASSERT_EQ(o.code, 0) << o.text;
+    EXPECT_NE(o.text.find("12.1"), std::string::npos) << o.text;  // 12.17 dB at 26.5625 GHz
+    EXPECT_TRUE(fs::exists(out));
+    EXPECT_EQ(sh(run("channel " + file + " --ports 1,2,3 -o " + out)).code, 2);
+}
+
+TEST(LinkKeys, RegistryMatchesDefaultsOfTheStructs) {
+    // Every registry default must load and produce the LinkSpec defaults (one source of truth).
+    si::io::ConfigTree t(sisim::link_keys());
+    const auto s = sisim::link_spec_from(t);
+    const si::sim::LinkSpec d;
+    EXPECT_EQ(s.sim.symbols, d.sim.symbols);
+    EXPECT_EQ(s.sim.samples_per_ui, d.sim.samples_per_ui);
+    EXPECT_EQ(s.signal.symbol_rate_bd, d.signal.symbol_rate_bd);
+    EXPECT_EQ(s.signal.pattern.name, d.signal.pattern.name);
+    EXPECT_EQ(s.tx.swing_v, d.tx.swing_v);
+    EXPECT_EQ(s.eye.target_ber, d.eye.target_ber);
+    EXPECT_EQ(s.eye.voltage_bins, d.eye.voltage_bins);
+}
+
+}  // namespace
