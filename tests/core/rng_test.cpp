@@ -1,0 +1,58 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "si/core/rng.hpp"
+#include "si/core/units.hpp"
+
+namespace {
+
+TEST(Rng, PureFunctionOfSeedStreamIndex) {
+    EXPECT_EQ(si::random_bits(1, si::Stream::rx_noise, 42), si::random_bits(1, si::Stream::rx_noise, 42));
+    EXPECT_NE(si::random_bits(1, si::Stream::rx_noise, 42), si::random_bits(2, si::Stream::rx_noise, 42));
+    EXPECT_NE(si::random_bits(1, si::Stream::rx_noise, 42), si::random_bits(1, si::Stream::tx_noise, 42));
+    // block split of fill_gaussian gives the same values
+    std::vector<float> a(1000), b(1000);
+    si::fill_gaussian(7, si::Stream::rx_noise, 100, 1.0, a.data(), a.size());
+    si::fill_gaussian(7, si::Stream::rx_noise, 100, 1.0, b.data(), 333);
+    si::fill_gaussian(7, si::Stream::rx_noise, 433, 1.0, b.data() + 333, 667);
+    EXPECT_EQ(a, b);
+}
+
+TEST(Rng, ZigguratIsStandardNormal) {
+    const std::size_t n = 4'000'000;
+    double s = 0, s2 = 0, s4 = 0;
+    std::size_t beyond3 = 0, beyond4 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = si::ziggurat_gaussian(3, si::Stream::rx_noise, i);
+        s += x;
+        s2 += x * x;
+        s4 += x * x * x * x;
+        beyond3 += std::abs(x) > 3;
+        beyond4 += std::abs(x) > 4;
+    }
+    const double m = s / n, v = s2 / n - m * m;
+    EXPECT_NEAR(m, 0.0, 5 / std::sqrt(double(n)));          // 5 sigma of the mean
+    EXPECT_NEAR(v, 1.0, 5 * std::sqrt(2.0 / n));            // 5 sigma of the variance
+    EXPECT_NEAR(s4 / n, 3.0, 5 * std::sqrt(96.0 / n));      // kurtosis of a Gaussian: 3
+    // tails, which BER estimates depend on: binomial 5 sigma
+    for (auto [k, x] : {std::pair{beyond3, 3.0}, std::pair{beyond4, 4.0}}) {
+        const double p = 2 * si::q_function(x);
+        EXPECT_NEAR(double(k), n * p, 5 * std::sqrt(n * p) + 1) << x;
+    }
+}
+
+TEST(Rng, BoxMullerGaussianIsStandardNormal) {
+    const std::size_t n = 1'000'000;
+    double s = 0, s2 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = si::random_gaussian(5, si::Stream::tx_noise, i);
+        s += x;
+        s2 += x * x;
+    }
+    EXPECT_NEAR(s / n, 0.0, 5 / std::sqrt(double(n)));
+    EXPECT_NEAR(s2 / n, 1.0, 5 * std::sqrt(2.0 / n));
+}
+
+}  // namespace
