@@ -289,6 +289,11 @@ RunResult run(const Link& link, const Progress& progress) {
         src.generate(res.first_symbols);
     }
     res.expected_latency_ui = link.cursor_index() / M;
+    if (sp.signal.pattern.name == "ssprq" && !pattern::kSsprqDefinitionVerified)
+        res.warnings.push_back(
+            "SSPRQ: the segment table is a provisional reconstruction, not verified against "
+            "IEEE 802.3 120.5.11.2.3 (docs/patterns.md); load the standard's pattern file for "
+            "compliance work");
 
     // ---- pre-run: find the alignment of decisions to sent symbols --------------------------------
     const int max_lag = static_cast<int>(link.symbol_pulse().size() / static_cast<std::size_t>(M)) + 4;
