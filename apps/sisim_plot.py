@@ -31,7 +31,8 @@ def draw_eye(f, path):
     v = g["voltage_v"][...]
     m = g["metrics"].attrs
     fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
-    dens = np.where(hist > 0, np.log10(hist / hist.max()), np.nan)
+    with np.errstate(divide="ignore"):
+        dens = np.where(hist > 0, np.log10(hist / hist.max()), np.nan)
     dt = t[1] - t[0]
     ax.imshow(dens, origin="lower", aspect="auto", cmap="inferno",
               extent=[t[0] - dt / 2, t[-1] + dt / 2, 1e3 * v[0], 1e3 * v[-1]])
@@ -76,6 +77,11 @@ def draw_channel(f, path):
     yc = pc[...]
     a2.plot(1e9 * (pc.attrs["t0_s"] + pc.attrs["dt_s"] * np.arange(len(yc))), 1e3 * yc * 0.5,
             lw=0.8, alpha=0.7, label="channel only (1 V pulse x 0.5)")
+    if "response/pulse_response" in f:  # zoom on the part of the slicer pulse above 0.5 % of its peak
+        big = np.nonzero(np.abs(y) > 0.005 * np.abs(y).max())[0]
+        t = 1e9 * (t0 + dt * np.arange(len(y)))
+        span = t[big[-1]] - t[big[0]]
+        a2.set_xlim(t[big[0]] - 0.2 * span, t[big[-1]] + 0.2 * span)
     a2.set_xlabel("time [ns]")
     a2.set_ylabel("pulse response [mV]")
     a2.legend(fontsize=8)
