@@ -39,6 +39,10 @@ const std::vector<KeySpec>& link_keys() {
          "differential pairing \"in+,in-,out+,out-\" (1-based) per file, or auto"},
         {"channel.loss_at_nyquist", KeyType::number, "dB", "0",
          "synthetic channel (COM transmission-line model) with this loss at fb/2; 0 and no files = ideal"},
+        {"channel.crosstalk", KeyType::string_or_array, "", "",
+         "crosstalk aggressor files (NEXT/FEXT), each driven by independent random data with the victim's TX"},
+        {"channel.crosstalk_ports", KeyType::string_or_array, "", "victim",
+         "pairing per crosstalk file, or victim (the first channel file's pairing)"},
         {"rx.ctle.model", KeyType::string, "", "none", "none | com (IEEE 802.3 eq. 93A-22)"},
         {"rx.ctle.gdc", KeyType::number, "dB", "0", "CTLE DC gain gDC"},
         {"rx.ctle.gdc2", KeyType::number, "dB", "0", "CTLE low-frequency gain gDC2"},
@@ -129,6 +133,13 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
         s.channel.ports = t.strings("channel.ports");
         if (s.channel.ports.size() == 1 && s.channel.ports[0] == "auto") s.channel.ports.clear();
         s.channel.loss_at_nyquist_db = t.number("channel.loss_at_nyquist");
+        s.channel.crosstalk = t.paths("channel.crosstalk", {});
+        for (const auto& f : s.channel.crosstalk)
+            if (!std::filesystem::exists(f))
+                throw si::ConfigError("channel.crosstalk", "no such file: " + f);
+        s.channel.crosstalk_ports = t.strings("channel.crosstalk_ports");
+        if (s.channel.crosstalk_ports.size() == 1 && s.channel.crosstalk_ports[0] == "victim")
+            s.channel.crosstalk_ports.clear();
         s.rx.ctle.model = t.string("rx.ctle.model");
         s.rx.ctle.gdc_db = t.number("rx.ctle.gdc");
         s.rx.ctle.gdc2_db = t.number("rx.ctle.gdc2");

@@ -42,6 +42,21 @@ void write_channel(si::io::H5Group root, const si::sim::Link& link) {
     g.attr("loss_at_nyquist_db", ch.loss_at_nyquist_db);
     g.attr("nyquist_hz", link.spec().signal.symbol_rate_bd / 2);
     g.attr("dc_gain", ch.dc_gain);
+    if (!link.aggressors().empty()) {
+        auto x = g.group("crosstalk");
+        std::vector<double> loss, sig;
+        std::string files;
+        for (const auto& a : link.aggressors()) {
+            loss.push_back(a.loss_at_nyquist_db);
+            sig.push_back(a.sigma_v);
+            files += a.file + " (" + a.pairing + ")\n";
+        }
+        x.attr("files", files);
+        x.attr("loss_at_nyquist_db", loss);
+        x.attr("rms_at_slicer_v", sig);
+        x.attr("note", "each aggressor: independent uniform random symbols through the victim's TX "
+                       "(swing, FFE, rise time), its SDD21 and the victim's CTLE/AFE");
+    }
 
     // Channel-only impulse and pulse responses at the link's dt (1-UI rectangle of height 1).
     const double dt = link.dt_s();

@@ -154,6 +154,8 @@ TEST(Engine, ResultsDoNotDependOnThreadsOrBlockSize) {
         s.rx.ctle.gdc_db = -8;
         s.rx.noise_rms_v = 3e-3;
         s.sim.engine = engine;
+        s.channel.crosstalk = {si::testing::shared_data("channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_FENG89.s4p")};
+        if (s.channel.crosstalk[0].empty()) s.channel.crosstalk.clear();
         if (std::string(engine) == "waveform") s.tx.rj_rms_ui = 0.01;
         s.sim.threads = 1;
         s.sim.block_symbols = 4096;
@@ -180,6 +182,37 @@ TEST(Engine, SameSeedSameResultOtherSeedOtherNoise) {
     s.sim.seed = 2;
     const auto c = run(s);
     EXPECT_NE(a.eye->histogram(), c.eye->histogram());
+}
+
+TEST(Engine, CrosstalkAddsThePredictedVariance) {
+    // Three NEXT aggressors of the 12 dB backplane: the level variance at the slicer grows by
+    // sum sigma_a^2 = E[a^2] sum_k p_a(c + kM)^2 (independent random aggressor data).
+    SI_REQUIRE_SHARED(thru, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    SI_REQUIRE_SHARED(n1, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_NENF1112.s4p");
+    SI_REQUIRE_SHARED(n2, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_NENF1415.s4p");
+    SI_REQUIRE_SHARED(n3, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_NENF89.s4p");
+    // Victim: an ideal channel (no ISI at the sampling instant, level std 0), so the whole level
+    // variance is crosstalk; the aggressors take the default pairing 1,3,2,4 of the IEEE files.
+    (void)thru;
+    auto s = ideal(100000);
+    s.sim.threads = 2;
+    const auto quiet = run(s);
+    for (int i = 0; i < 4; ++i) ASSERT_LT(quiet.metrics.level_sigma_v[i], 1e-6);
+    s.channel.crosstalk = {n1, n2, n3};
+    si::sim::Link link(s);
+    ASSERT_EQ(link.aggressors().size(), 3u);
+    double pred = 0;
+    for (const auto& a : link.aggressors()) {
+        EXPECT_GT(a.loss_at_nyquist_db, 20.0);  // crosstalk is well below the through path
+        pred += a.sigma_v * a.sigma_v;
+    }
+    ASSERT_GT(pred, 0.0);
+    const auto noisy = si::sim::run(link);
+    for (int i = 0; i < 4; ++i) {
+        const double added = std::pow(noisy.metrics.level_sigma_v[i], 2) - std::pow(quiet.metrics.level_sigma_v[i], 2);
+        EXPECT_NEAR(added, pred, 0.05 * pred) << "level " << i;  // 25k samples per level: ~1 % noise
+    }
+    EXPECT_EQ(noisy.ber.lag_symbols, quiet.ber.lag_symbols);
 }
 
 TEST(Engine, AlignmentIsFoundThroughALongChannel) {

@@ -92,6 +92,65 @@ private:
     std::vector<std::uint8_t> tmp_;
 };
 
+/// Pulses at least this long (in UI) are superposed with symbol-rate FFTs instead of directly.
+constexpr std::uint64_t kFftSuperpositionMinUi = 48;
+
+/// The waveform one crosstalk aggressor adds at the victim's slicer: its own independent
+/// uniform random PAM-N symbols (counter-based stream xtalk_base + index) superposed with its
+/// fused pulse. Requests are contiguous and increasing; FFT blocks sit at absolute multiples of
+/// the block length with a whole block of warm-up, so the samples do not depend on where a
+/// segment starts.
+class AggressorStream {
+public:
+    AggressorStream(const Link& link, std::size_t index, std::uint64_t g_start)
+        : link_(link), index_(index), M_(static_cast<std::uint64_t>(link.spec().sim.samples_per_ui)) {
+        const auto& ag = link.aggressors()[index];
+        std::vector<float> pf(ag.pulse.begin(), ag.pulse.end());
+        const std::uint64_t lp = (ag.pulse.size() + M_ - 1) / M_;
+        std::uint64_t s0 = g_start / M_ > lp + 2 ? g_start / M_ - lp - 2 : 0;
+        if (lp >= kFftSuperpositionMinUi) {
+            fsup_ = std::make_unique<dsp::PolyphaseFftSuperposer>(pf, static_cast<int>(M_));
+            b_ = fsup_->block_symbols();
+            s0 = s0 / b_ >= 1 ? (s0 / b_ - 1) * b_ : 0;
+        } else {
+            sup_ = std::make_unique<dsp::PolyphaseSuperposer>(pf, static_cast<int>(M_));
+            b_ = 1024;
+        }
+        k_next_ = s0;
+        g0_ = s0 * M_;
+        key_ = stream_key(link.spec().sim.seed,
+                          static_cast<Stream>(static_cast<std::uint64_t>(Stream::xtalk_base) + index));
+    }
+    void add(std::uint64_t g, float* y, std::size_t n) {
+        while (g0_ + buf_.size() < g + n) {
+            x_.resize(b_);
+            const auto N = static_cast<std::uint64_t>(link_.levels());
+            for (std::size_t i = 0; i < b_; ++i)
+                x_[i] = static_cast<float>(
+                    link_.level_value(static_cast<int>(random_bits_keyed(key_, k_next_ + i) % N)));
+            out_.resize(b_ * M_);
+            if (sup_) sup_->process(x_, out_); else fsup_->process_block(x_, out_);
+            buf_.insert(buf_.end(), out_.begin(), out_.end());
+            k_next_ += b_;
+        }
+        SI_ASSERT(g >= g0_);
+        const float* src = buf_.data() + (g - g0_);
+        for (std::size_t i = 0; i < n; ++i) y[i] += src[i];
+        const std::uint64_t drop = g + n - g0_;
+        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(drop));
+        g0_ += drop;
+    }
+
+private:
+    const Link& link_;
+    std::size_t index_;
+    std::uint64_t M_, k_next_ = 0, g0_ = 0, key_ = 0;
+    std::size_t b_ = 0;
+    std::unique_ptr<dsp::PolyphaseSuperposer> sup_;
+    std::unique_ptr<dsp::PolyphaseFftSuperposer> fsup_;
+    std::vector<float> x_, out_, buf_;
+};
+
 struct SegmentResult {
     std::unique_ptr<analysis::EyeAccumulator> eye;
     analysis::BerCounts ber;
@@ -109,9 +168,6 @@ double edge_offset_ui(const tx::TxConfig& t, double ui_s, std::uint64_t seed, st
     if (t.dcd_ui > 0) tau += (k % 2 == 0 ? -0.5 : 0.5) * t.dcd_ui;
     return tau;
 }
-
-/// Pulses at least this long (in UI) are superposed with symbol-rate FFTs instead of directly.
-constexpr std::uint64_t kFftSuperpositionMinUi = 48;
 
 /// Simulates decisions u in [u0, u1). lag < 0: collect decisions and sent symbols (pre-run).
 void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int64_t lag,
@@ -185,6 +241,8 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
         g_next = gs;
     }
     g_wave0 = g_next;
+    std::vector<AggressorStream> aggs;
+    for (std::size_t a = 0; a < link.aggressors().size(); ++a) aggs.emplace_back(link, a, g_next);
 
     std::uint64_t keep_from = 0;  // the consumer still needs sent symbols from here on
     auto produce = [&]() {  // appends one block of waveform samples
@@ -224,6 +282,7 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
             yb.resize(Bf);
             ols->process_block(ub, yb);
         }
+        for (auto& ag : aggs) ag.add(g_next, yb.data(), yb.size());
         if (sigma_rx > 0) {
             nz.resize(yb.size());
             fill_gaussian(seed, Stream::rx_noise, g_next, sigma_rx, nz.data(), nz.size());

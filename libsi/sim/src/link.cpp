@@ -49,6 +49,12 @@ void validate(const LinkSpec& s) {
     require(s.channel.touchstone.empty() || s.channel.loss_at_nyquist_db == 0,
             "channel.loss_at_nyquist", "cannot be combined with channel.touchstone",
             s.channel.loss_at_nyquist_db);
+    require(s.channel.crosstalk_ports.size() <= 1 ||
+                s.channel.crosstalk_ports.size() == s.channel.crosstalk.size(),
+            "channel.crosstalk_ports", "needs one entry, or one per crosstalk file",
+            s.channel.crosstalk_ports.size());
+    require(s.channel.crosstalk.size() <= 64, "channel.crosstalk", "at most 64 aggressors",
+            s.channel.crosstalk.size());
     require(s.channel.ports.size() <= 1 || s.channel.ports.size() == s.channel.touchstone.size(),
             "channel.ports", "needs one entry, or one per touchstone file",
             s.channel.ports.size());
@@ -206,6 +212,47 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
         for (std::size_t i = 0; i < pulse_.size(); ++i)
             sym_pulse_[i + k * M] += half * ffe_[k] * pulse_[i];
 
+    // ---- crosstalk aggressors ------------------------------------------------------------------
+    for (std::size_t a = 0; a < spec_.channel.crosstalk.size(); ++a) {
+        Aggressor ag;
+        ag.file = spec_.channel.crosstalk[a];
+        const auto ts = channel::read_touchstone(ag.file);
+        std::string pspec;
+        if (spec_.channel.crosstalk_ports.size() == 1) pspec = spec_.channel.crosstalk_ports[0];
+        if (spec_.channel.crosstalk_ports.size() > 1) pspec = spec_.channel.crosstalk_ports[a];
+        if (pspec.empty() || pspec == "auto" || pspec == "victim")
+            pspec = channel_.pairing_specs.empty() || channel_.pairing_specs[0].empty()
+                        ? std::string("1,3,2,4")
+                        : channel_.pairing_specs[0];
+        channel::DiffPairing pairing{};
+        if (ts.ports != 2) pairing = channel::parse_pairing(pspec, ts.ports);
+        ag.pairing = ts.ports == 2 ? std::string() : pairing.spec();
+        const auto xr = std::make_shared<channel::ChannelResponse>(
+            channel::make_response(channel::to_differential(ts, pairing)));
+        if (xr->f_max_hz() < fb / 2)
+            throw ModelError(str(ag.file, ": crosstalk data end at ", xr->f_max_hz() / 1e9,
+                                 " GHz, below the Nyquist frequency ", fb / 2e9, " GHz"));
+        ag.loss_at_nyquist_db = -lin_to_db20(std::abs((*xr)(fb / 2)));
+        std::vector<double> ximp, xpul;
+        double xt0 = 0, xout = 0;
+        time_response(
+            [this, xr](double f) {
+                return tx::rise_time_response(spec_.tx.rise_time_s, f) * (*xr)(f) *
+                       rx::ctle_response(spec_.rx.ctle, f) *
+                       rx::butterworth4_response(spec_.rx.afe_bandwidth_hz, f);
+            },
+            ximp, xpul, xt0, xout);
+        // Into the victim's sample frame modulo one UI (the aggressor's data are independent,
+        // so a whole-UI offset only renames its symbols).
+        const long shift = std::lround((xt0 - t0_s_) / dt);
+        const long r = ((shift % M) + M) % M;
+        ag.pulse.assign(static_cast<std::size_t>(r) + xpul.size() + (ffe_.size() - 1) * M, 0.0);
+        for (std::size_t k = 0; k < ffe_.size(); ++k)
+            for (std::size_t i = 0; i < xpul.size(); ++i)
+                ag.pulse[static_cast<std::size_t>(r) + i + k * M] += half * ffe_[k] * xpul[i];
+        aggressors_.push_back(std::move(ag));
+    }
+
     // ---- noise at the slicer ------------------------------------------------------------------
     sigma_tx_ = spec_.tx.snr_db > 0 && std::isfinite(spec_.tx.snr_db)
                     ? half * db20_to_lin(-spec_.tx.snr_db)
@@ -236,13 +283,23 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             if (i != c) isi2 += v * v;
             tx2 += v * v;
         }
-        const double sig = std::sqrt(ea2 * isi2 + sigma_rx_out_ * sigma_rx_out_ +
+        double xt2 = 0;
+        for (const auto& ag : aggressors_)
+            for (std::size_t i = static_cast<std::size_t>(c % M); i < ag.pulse.size(); i += M)
+                xt2 += ag.pulse[i] * ag.pulse[i];
+        const double sig = std::sqrt(ea2 * (isi2 + xt2) + sigma_rx_out_ * sigma_rx_out_ +
                                      (sigma_tx_ / half) * (sigma_tx_ / half) * tx2);
         const double j = std::abs(main) / (N - 1) - q * sig;
         if (j > best) {
             best = j;
             cursor_ = static_cast<int>(c);
         }
+    }
+    for (auto& ag : aggressors_) {  // rms crosstalk at the chosen phase, random data
+        double x2 = 0;
+        for (std::size_t i = static_cast<std::size_t>(cursor_ % M); i < ag.pulse.size(); i += M)
+            x2 += ag.pulse[i] * ag.pulse[i];
+        ag.sigma_v = std::sqrt(ea2 * x2);
     }
     const double main = sym_pulse_[static_cast<std::size_t>(cursor_)];
     thresholds_.clear();
@@ -264,7 +321,9 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             }
             r = std::max(r, std::min(pd, peak + 6 * std::sqrt(ea2 * s2)));
         }
-        const double sn = std::sqrt(sigma_rx_out_ * sigma_rx_out_ + sigma_tx_ * sigma_tx_);
+        double sn2 = sigma_rx_out_ * sigma_rx_out_ + sigma_tx_ * sigma_tx_;
+        for (const auto& ag : aggressors_) sn2 += ag.sigma_v * ag.sigma_v;
+        const double sn = std::sqrt(sn2);
         eye_range_ = 1.1 * r + 6 * sn;
     }
     linear_ = spec_.sim.engine == "superposition" ||

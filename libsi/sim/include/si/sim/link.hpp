@@ -39,6 +39,11 @@ struct ChannelConfig {
     std::vector<std::string> touchstone;  ///< files, cascaded in order (resolved paths)
     std::vector<std::string> ports;       ///< pairing per file ("" or "auto" = detect), see docs
     double loss_at_nyquist_db = 0.0;      ///< synthetic channel loss at fb/2 [dB] (no files)
+    /// Crosstalk aggressors (NEXT/FEXT files), each driven by an independent random PAM-N
+    /// stream with the victim's TX (swing, FFE, rise time) and seen through the victim's RX.
+    std::vector<std::string> crosstalk;
+    /// Pairing per aggressor file; empty = the victim's pairing (first channel file, or 1,3,2,4).
+    std::vector<std::string> crosstalk_ports;
 };
 
 struct RxConfig {
@@ -77,6 +82,16 @@ struct ChannelInfo {
     std::vector<std::complex<double>> sdd21;
     double loss_at_nyquist_db = 0.0;       ///< -20 log10 |SDD21(fb/2)|
     double dc_gain = 1.0;
+};
+
+/// One crosstalk aggressor as the link sees it.
+struct Aggressor {
+    std::string file;
+    std::string pairing;            ///< "in+,in-,out+,out-" used
+    std::vector<double> pulse;      ///< fused pulse of one symbol of amplitude 1 incl. FFE and
+                                    ///< swing/2 [V], in the victim's sample frame (mod 1 UI)
+    double loss_at_nyquist_db = 0;  ///< -20 log10 |SDD21(fb/2)| of the crosstalk path
+    double sigma_v = 0;             ///< rms crosstalk at the slicer with random data [V]
 };
 
 /// The built model: everything derived from a LinkSpec before the run.
@@ -125,6 +140,8 @@ public:
     /// trimmed to where the energy is; t0_s is the time of element 0.
     void channel_time_response(std::vector<double>& impulse, std::vector<double>& pulse,
                                double& t0_s) const;
+    /// Crosstalk aggressors (empty without channel.crosstalk).
+    [[nodiscard]] const std::vector<Aggressor>& aggressors() const noexcept { return aggressors_; }
     /// Level value a_i in [-1, 1] for level index i.
     [[nodiscard]] double level_value(int i) const noexcept {
         return -1.0 + 2.0 * i / (levels_ - 1);
@@ -145,6 +162,7 @@ private:
     std::vector<double> thresholds_;
     double sigma_rx_out_ = 0, sigma_tx_ = 0, eye_range_ = 1, trunc_energy_ = 0;
     bool linear_ = true;
+    std::vector<Aggressor> aggressors_;
 };
 
 /// Results of a run.
