@@ -168,6 +168,7 @@ int cmd_channel(const std::vector<std::string>& args, const std::string& cmdline
     spec.sim.samples_per_ui = spu;
     spec.channel.touchstone = files;
     spec.channel.ports = ports;
+    spec.channel.allow_below_nyquist = true;  // inspection: report, do not refuse
     if (out.empty()) out = std::filesystem::path(files[0]).stem().string() + ".h5";
     si::sim::Link link(spec);
     auto file = si::io::H5File::create(out);

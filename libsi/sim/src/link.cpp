@@ -176,10 +176,14 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             channel_.f_hz.push_back(net.f_hz[k]);
             channel_.sdd21.push_back(net.sdd[k](1, 0));
         }
-        if (ch->f_max_hz() < fb / 2)
-            throw ModelError(str("channel data end at ", ch->f_max_hz() / 1e9,
-                                 " GHz, below the Nyquist frequency ", fb / 2e9,
-                                 " GHz of signal.symbol_rate; the response there is unknown"));
+        if (ch->f_max_hz() < fb / 2) {
+            const std::string msg = str("channel data end at ", ch->f_max_hz() / 1e9,
+                                        " GHz, below the Nyquist frequency ", fb / 2e9,
+                                        " GHz of signal.symbol_rate; the response there is unknown");
+            if (!spec_.channel.allow_below_nyquist) throw ModelError(msg);
+            channel_.pairing_reports.push_back("warning: " + msg);
+            below_nyquist_ = true;
+        }
         span_s = std::max(span_s, ch->natural_span_s());
     } else if (spec_.channel.loss_at_nyquist_db > 0) {
         ch = std::make_shared<channel::ChannelResponse>(
@@ -190,7 +194,8 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     }
     channel_.description = ch->description();
     h_channel_ = [ch](double f) { return (*ch)(f); };
-    channel_.loss_at_nyquist_db = -lin_to_db20(std::abs(h_channel_(fb / 2)));
+    channel_.loss_at_nyquist_db =
+        below_nyquist_ ? std::nan("") : -lin_to_db20(std::abs(h_channel_(fb / 2)));
     channel_.dc_gain = std::abs(h_channel_(0.0));
     if (channel_.f_hz.empty()) {  // synthetic/ideal: tabulate for the output file
         for (int k = 0; k <= 400; ++k) {

@@ -44,6 +44,8 @@ struct ChannelConfig {
     std::vector<std::string> crosstalk;
     /// Pairing per aggressor file; empty = the victim's pairing (first channel file, or 1,3,2,4).
     std::vector<std::string> crosstalk_ports;
+    /// Accept data that end below fb/2 (inspection with `sisim channel`); a run refuses them.
+    bool allow_below_nyquist = false;
 };
 
 struct RxConfig {
@@ -152,6 +154,7 @@ private:
                        std::vector<double>& impulse, std::vector<double>& pulse, double& t0_s,
                        double& outside) const;
     double span_s_ = 0;
+    bool below_nyquist_ = false;
     LinkSpec spec_;
     int levels_ = 4;
     ChannelInfo channel_;
