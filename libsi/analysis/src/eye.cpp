@@ -29,8 +29,9 @@ void EyeAccumulator::add_ui(const float* w, int lk, int lnext) noexcept {
     std::uint64_t* hk = hist_.data() + static_cast<std::size_t>(lk) * nv_ * tb;
     std::uint64_t* hn = hist_.data() + static_cast<std::size_t>(lnext) * nv_ * tb;
     for (int r = 0; r < m_; ++r) {
-        const double v = w[r];
-        long b = static_cast<long>(std::floor((v - v_min_) * scale_));
+        const double x = (static_cast<double>(w[r]) - v_min_) * scale_;
+        long b = static_cast<long>(x);  // floor without a libm call
+        b -= static_cast<long>(x < static_cast<double>(b));
         if (b < 0 || b >= nv_) {
             ++clipped_;
             b = std::clamp<long>(b, 0, nv_ - 1);

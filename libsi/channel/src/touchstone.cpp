@@ -719,12 +719,14 @@ Touchstone parse_touchstone(std::string_view text, const std::string& name, int 
 }
 
 Touchstone read_touchstone(const std::string& path, int ports_override) {
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) throw IoError(path, 0, "cannot open file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw IoError(path, 0, "read error");
-    return parse_touchstone(ss.str(), path, ports_override);
+    const auto size = static_cast<std::streamoff>(in.tellg());
+    if (size < 0) throw IoError(path, 0, "cannot determine the file size");
+    std::string text(static_cast<std::size_t>(size), '\0');
+    in.seekg(0);
+    if (!in.read(text.data(), size)) throw IoError(path, 0, "read error");
+    return parse_touchstone(text, path, ports_override);
 }
 
 Eigen::MatrixXcd s_to_z(const Eigen::MatrixXcd& s, const std::vector<cd>& z_ref_ohm) {

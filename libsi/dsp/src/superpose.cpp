@@ -86,7 +86,7 @@ struct PolyphaseFftSuperposer::Impl {
     RealFftF fft;
     std::vector<std::vector<std::complex<float>>> pm;  // per-phase pulse spectra (scaled 1/n)
     std::vector<std::complex<float>> xs, ys;
-    std::vector<float> buf, tmp;
+    std::vector<float> buf, tmp, phases;
     explicit Impl(std::size_t nfft) : fft(nfft) {}
 };
 
@@ -129,6 +129,19 @@ std::size_t PolyphaseFftSuperposer::block_symbols() const noexcept { return impl
 std::size_t PolyphaseFftSuperposer::length_ui() const noexcept { return impl_->l; }
 void PolyphaseFftSuperposer::reset() noexcept { std::fill(impl_->buf.begin(), impl_->buf.end(), 0.0f); }
 
+namespace {
+// y = x * p on interleaved complex floats, written out so that it vectorises (std::complex's
+// operator* carries NaN recovery that blocks vectorisation without -ffast-math).
+void cmul(const float* __restrict x, const float* __restrict p, float* __restrict y,
+          std::size_t n) noexcept {
+    for (std::size_t k = 0; k < n; ++k) {
+        const float xr = x[2 * k], xi = x[2 * k + 1], pr = p[2 * k], pi = p[2 * k + 1];
+        y[2 * k] = xr * pr - xi * pi;
+        y[2 * k + 1] = xr * pi + xi * pr;
+    }
+}
+}  // namespace
+
 void PolyphaseFftSuperposer::process_block(std::span<const float> x, std::span<float> y) noexcept {
     auto& s = *impl_;
     const auto keep = static_cast<std::ptrdiff_t>(s.l - 1);
@@ -137,13 +150,17 @@ void PolyphaseFftSuperposer::process_block(std::span<const float> x, std::span<f
     std::copy(x.begin(), x.end(), s.buf.begin() + keep);
     s.fft.forward(s.buf, s.xs);
     const std::size_t M = static_cast<std::size_t>(s.m);
+    s.phases.resize(M * s.b);
     for (std::size_t m = 0; m < M; ++m) {
-        const auto* pm = s.pm[m].data();
-        for (std::size_t k = 0; k < s.xs.size(); ++k) s.ys[k] = s.xs[k] * pm[k];
+        cmul(reinterpret_cast<const float*>(s.xs.data()), reinterpret_cast<const float*>(s.pm[m].data()),
+             reinterpret_cast<float*>(s.ys.data()), s.xs.size());
         s.fft.inverse(s.ys, s.tmp);
-        const float* src = s.tmp.data() + keep;
-        for (std::size_t i = 0; i < s.b; ++i) y[i * M + m] = src[i];
+        std::copy(s.tmp.begin() + keep, s.tmp.begin() + keep + b, s.phases.begin() + static_cast<std::ptrdiff_t>(m * s.b));
     }
+    // interleave the phases: y[i M + m] = phase m, sample i (contiguous writes)
+    const float* ph = s.phases.data();
+    for (std::size_t i = 0; i < s.b; ++i)
+        for (std::size_t m = 0; m < M; ++m) y[i * M + m] = ph[m * s.b + i];
 }
 
 struct OverlapSave::Impl {

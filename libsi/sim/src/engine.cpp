@@ -93,7 +93,7 @@ private:
 };
 
 /// Pulses at least this long (in UI) are superposed with symbol-rate FFTs instead of directly.
-constexpr std::uint64_t kFftSuperpositionMinUi = 48;
+constexpr std::uint64_t kFftSuperpositionMinUi = 40;  // measured crossover 32-40 UI (performance.md)
 
 /// The waveform one crosstalk aggressor adds at the victim's slicer: its own independent
 /// uniform random PAM-N symbols (counter-based stream xtalk_base + index) superposed with its
@@ -227,7 +227,7 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     } else {
         // FFT partition tied to absolute sample positions: blocks of Bf samples from g = 0.
         const std::size_t K = link.impulse().size();
-        const std::size_t Bf = std::max<std::size_t>(8192, 2 * K);
+        const std::size_t Bf = ((std::max<std::size_t>(8192, 3 * K) + Mu - 1) / Mu) * Mu;
         ols = std::make_unique<dsp::OverlapSave>(link.impulse(), Bf);
         const std::uint64_t need = ud0 * Mu;
         const std::uint64_t warm = K + Bf;
@@ -380,6 +380,7 @@ RunResult run(const Link& link, const Progress& progress) {
     std::vector<std::exception_ptr> errs(static_cast<std::size_t>(threads));
     prog = 0;
     std::vector<std::thread> pool;
+    std::atomic<int> finished{0};
     for (int t = 0; t < threads; ++t) {
         const std::uint64_t a = ulag + total * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(threads);
         const std::uint64_t b = ulag + total * static_cast<std::uint64_t>(t + 1) / static_cast<std::uint64_t>(threads);
@@ -389,15 +390,18 @@ RunResult run(const Link& link, const Progress& progress) {
             } catch (...) {
                 errs[static_cast<std::size_t>(t)] = std::current_exception();
             }
+            finished.fetch_add(1, std::memory_order_release);
         });
     }
-    if (progress) {
-        while (prog.load() < total) {
-            progress(static_cast<double>(prog.load()) / static_cast<double>(total));
-            bool any_err = false;
-            for (auto& e : errs) any_err |= static_cast<bool>(e);
-            if (any_err) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (progress) {  // report every 100 ms, notice the end within 2 ms
+        auto last = std::chrono::steady_clock::now();
+        while (finished.load(std::memory_order_acquire) < threads) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last >= std::chrono::milliseconds(100)) {
+                progress(static_cast<double>(prog.load()) / static_cast<double>(total));
+                last = now;
+            }
         }
     }
     for (auto& th : pool) th.join();

@@ -31,10 +31,11 @@ enum class Stream : std::uint64_t {
 [[nodiscard]] constexpr std::uint64_t stream_key(std::uint64_t seed, Stream s) noexcept {
     return mix64(seed + 0x9e3779b97f4a7c15ULL * (static_cast<std::uint64_t>(s) + 1));
 }
-/// 64 random bits for (key, index).
+/// 64 random bits for (key, index): element `index` of the SplitMix64 sequence that starts at
+/// `key` (state key + (index+1) gamma, output finaliser), a single multiply-xorshift chain.
 [[nodiscard]] constexpr std::uint64_t random_bits_keyed(std::uint64_t key,
                                                         std::uint64_t index) noexcept {
-    return mix64(key ^ mix64(index + 0x632be59bd9b4e019ULL));
+    return mix64(key + (index + 1) * 0x9e3779b97f4a7c15ULL);
 }
 /// 64 random bits for (seed, stream, index).
 [[nodiscard]] constexpr std::uint64_t random_bits(std::uint64_t seed, Stream s,
