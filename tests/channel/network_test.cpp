@@ -160,7 +160,7 @@ TEST(DetectPairing, FindsSharedIeeeThrusAndRejectsCrosstalk) {
     std::string report;
     SI_EXPECT_THROW_MSG(
         (void)detect_pairing(
-            read_touchstone(dir + "/ieee8023ck_cable_19p75dB/CA_19p75dB_next1.s4p"), report),
+            read_touchstone(dir + "/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_NENF89.s4p"), report),
         si::ModelError, "cannot tell the through paths");
 }
 

@@ -9,10 +9,14 @@
 
 namespace si::testing {
 
-/// Path of a file under ../shared/data, or "" when the folder is absent (a user's clone).
+/// Path of a file under ../shared/data; when that folder is absent (a user's clone), the copy
+/// bundled under models/ with the same relative path (models/channels/... mirrors
+/// shared/data/channels/...), else "".
 inline std::string shared_data(const std::string& rel) {
     const std::filesystem::path p = std::filesystem::path(SI_SHARED_DATA_DIR) / rel;
-    return std::filesystem::exists(p) ? p.string() : std::string();
+    if (std::filesystem::exists(p)) return p.string();
+    const std::filesystem::path b = std::filesystem::path(SI_SOURCE_DIR) / "models" / rel;
+    return std::filesystem::exists(b) ? b.string() : std::string();
 }
 /// Path of a file bundled under tests/data.
 inline std::string test_data(const std::string& rel) {
