@@ -25,6 +25,7 @@
 #include "si/core/units.hpp"
 #include "si/io/config.hpp"
 #include "si/io/h5.hpp"
+#include "si/sim/stateye.hpp"
 #include "src/link_config.hpp"
 #include "src/progress.hpp"
 #include "src/results.hpp"
@@ -72,6 +73,8 @@ void print_summary(const si::sim::Link& link, const si::sim::RunResult& r, const
     std::printf("  eye at BER %.3g:", m.target_ber);
     for (std::size_t i = 0; i < m.eye_height_v.size(); ++i)
         std::printf(" [%zu] %.1f mV x %.3f UI", i, 1e3 * m.eye_height_v[i], m.eye_width_ui[i]);
+    const auto st = si::sim::statistical_ser(link);
+    std::printf("\n  statistical (pulse response, same phase): SER %.3e, BER %.3e", st.ser, st.ber);
     std::printf("\n  errors: %llu symbols, %llu bits; SER %.3e, BER %.3e\n",
                 static_cast<unsigned long long>(r.ber.symbol_errors),
                 static_cast<unsigned long long>(r.ber.bit_errors), r.ber.ser(), r.ber.ber());

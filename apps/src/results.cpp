@@ -9,6 +9,7 @@
 #include "si/channel/touchstone.hpp"
 #include "si/core/error.hpp"
 #include "si/core/units.hpp"
+#include "si/sim/stateye.hpp"
 
 namespace sisim {
 
@@ -193,6 +194,14 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("target_ber", sp.eye.target_ber);
         g.attr("lag_symbols", r.ber.lag_symbols);
         g.attr("alignment_mismatch", r.alignment_mismatch);
+        const auto st = si::sim::statistical_ser(link);
+        g.attr("ser_statistical", st.ser);
+        g.attr("ber_statistical", st.ber);
+        g.attr("level_ser_statistical", st.level_ser);
+        g.attr("statistical_note", std::string("pulse-response model at the same sampling phase: "
+                                               "exact ISI/crosstalk distribution for independent "
+                                               "uniform symbols plus Gaussian noise") +
+                                       (link.linear_path() ? "" : "; TX jitter not included"));
         g.attr("note", "SER counts slicer decisions that differ from the sent level; BER counts data "
                        "bits after precoding and Gray decoding of both streams");
     }

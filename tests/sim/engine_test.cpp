@@ -6,6 +6,7 @@
 
 #include "si/core/units.hpp"
 #include "si/sim/link.hpp"
+#include "si/sim/stateye.hpp"
 #include "si_test.hpp"
 
 namespace {
@@ -182,6 +183,34 @@ TEST(Engine, SameSeedSameResultOtherSeedOtherNoise) {
     s.sim.seed = 2;
     const auto c = run(s);
     EXPECT_NE(a.eye->histogram(), c.eye->histogram());
+}
+
+TEST(Engine, CountedSerAgreesWithStatisticalSer) {
+    // Independent method: the pulse-response statistical SER at the same sampling phase. A real
+    // channel with ISI, CTLE, TX and RX noise, tuned to SER ~ 1e-3 so 2e5 symbols count ~200.
+    SI_REQUIRE_SHARED(file, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    auto s = ideal(200000);
+    s.signal.pattern.name = "random";
+    s.channel.touchstone = {file};
+    s.tx.rise_time_s = 7.5e-12;
+    s.tx.snr_db = 33;
+    s.tx.ffe = {-0.15, 0.75, -0.1};
+    s.rx.ctle.model = "com";
+    s.rx.ctle.gdc_db = -8;
+    s.rx.afe_bandwidth_hz = 0.75 * 53.125e9;
+    s.rx.noise_rms_v = 8e-3;
+    s.sim.threads = 2;
+    si::sim::Link link(s);
+    const auto st = si::sim::statistical_ser(link);
+    ASSERT_GT(st.ser, 2e-4);
+    ASSERT_LT(st.ser, 2e-2);
+    const auto r = si::sim::run(link);
+    expect_binomial(r.ber.symbol_errors, r.ber.symbols_compared, st.ser);
+    // and the statistical model of an ideal channel is the Gaussian formula
+    auto g = ideal(20000);
+    g.rx.noise_rms_v = (1.0 / 6) / 3;
+    const auto sg = si::sim::statistical_ser(si::sim::Link(g));
+    EXPECT_NEAR(sg.ser / (0.75 * std::erfc(3 / std::sqrt(2.0))), 1.0, 1e-3);
 }
 
 TEST(Engine, CrosstalkAddsThePredictedVariance) {
