@@ -123,6 +123,20 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
     sisim::ProgressReporter rep(quiet);
     const auto res = si::sim::run(link, [&](double f) { rep(f); });
     for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
+    // The stored config must load again from anywhere: file paths become absolute.
+    auto toml_array = [](const std::vector<std::string>& v) {
+        std::string a = "[";
+        for (std::size_t i = 0; i < v.size(); ++i)
+            a += (i ? ", \"" : "\"") + std::filesystem::absolute(v[i]).lexically_normal().string() + "\"";
+        return a + "]";
+    };
+    if (!spec.channel.touchstone.empty())
+        tree.apply_override("channel.touchstone=" + toml_array(spec.channel.touchstone));
+    if (!spec.channel.crosstalk.empty())
+        tree.apply_override("channel.crosstalk=" + toml_array(spec.channel.crosstalk));
+    if (spec.signal.pattern.name == "file")
+        tree.apply_override("signal.pattern=\"" +
+                            std::filesystem::absolute(spec.signal.pattern.file).lexically_normal().string() + "\"");
     auto root = file.root();
     sisim::write_root_attrs(root, cmdline, tree.resolved_toml(), spec.sim.seed);
     sisim::write_channel(root, link);

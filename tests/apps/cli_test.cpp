@@ -109,6 +109,23 @@ TEST_F(Cli, RunWritesCompleteFileAndNothingElse) {
     EXPECT_GT(fs::file_size(dir_ / "eye.png"), 10000u);
 }
 
+TEST_F(Cli, StoredConfigReproducesTheRunFromAnotherFolder) {
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto model = si::testing::source_path("models/links/c2m_112g_orthobp_12db.toml");
+    const auto a = (dir_ / "a.h5").string(), b = (dir_ / "b.h5").string();
+    ASSERT_EQ(sh(run("run " + model + " -q -o " + a + " --set sim.symbols=5000")).code, 0);
+    const auto cfg = (dir_ / "again.toml").string();
+    ASSERT_EQ(sh("/usr/bin/python3 -c \"import h5py; open('" + cfg + "','w').write(h5py.File('" + a +
+                 "').attrs['config'])\"").code, 0);
+    const auto o = sh("cd / && " + run("run " + cfg + " -q -o " + b));
+    ASSERT_EQ(o.code, 0) << o.text;
+    const auto cmp = sh("/usr/bin/python3 -c \"import h5py, numpy as np; a=h5py.File('" + a +
+                        "'); b=h5py.File('" + b + "'); "
+                        "assert np.array_equal(a['eye/rx/histogram'][...], b['eye/rx/histogram'][...]); "
+                        "assert a['ber'].attrs['symbol_errors'] == b['ber'].attrs['symbol_errors']\"");
+    EXPECT_EQ(cmp.code, 0) << cmp.text;
+}
+
 TEST_F(Cli, SetOverridesAndSiUnits) {
     const auto cfg = write("tiny.toml", kTiny);
     const auto out = (dir_ / "o.h5").string();
