@@ -66,15 +66,15 @@ void print_summary(const si::sim::Link& link, const si::sim::RunResult& r, const
                 link.linear_path() ? "superposition" : "waveform");
     std::printf("  channel: %s; loss at Nyquist %.2f dB\n", link.channel().description.c_str(),
                 link.channel().loss_at_nyquist_db);
-    std::printf("  main cursor %.4f V, sampling phase %.3f UI, latency %lld UI\n", link.main_cursor_v(),
-                static_cast<double>(link.cursor_index() % link.spec().sim.samples_per_ui) /
-                    link.spec().sim.samples_per_ui,
-                static_cast<long long>(r.ber.lag_symbols));
+    std::printf("  main cursor %.4f V, sampled %.4f ns after launch (%ld UI + %.3f UI)\n",
+                link.main_cursor_v(), link.sampling_delay_s() * 1e9, link.latency_ui(),
+                link.sampling_phase_ui());
     std::printf("  eye at BER %.3g:", m.target_ber);
     for (std::size_t i = 0; i < m.eye_height_v.size(); ++i)
         std::printf(" [%zu] %.1f mV x %.3f UI", i, 1e3 * m.eye_height_v[i], m.eye_width_ui[i]);
     const auto st = si::sim::statistical_ser(link);
-    std::printf("\n  statistical (pulse response, same phase): SER %.3e, BER %.3e", st.ser, st.ber);
+    std::printf("\n  statistical (pulse response, same phase%s): SER %.3e, BER %.3e",
+                link.linear_path() ? "" : ", TX jitter not modelled", st.ser, st.ber);
     std::printf("\n  errors: %llu symbols, %llu bits; SER %.3e, BER %.3e\n",
                 static_cast<unsigned long long>(r.ber.symbol_errors),
                 static_cast<unsigned long long>(r.ber.bit_errors), r.ber.ser(), r.ber.ber());

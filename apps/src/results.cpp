@@ -135,9 +135,9 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         i.attr("t0_s", link.t0_s());
         i.attr("note", "taps of the fused linear chain (rise time, channel, CTLE, AFE) at dt_s");
         g.attr("main_cursor_v", link.main_cursor_v());
-        g.attr("sampling_phase_ui",
-               static_cast<double>(link.cursor_index() % sp.sim.samples_per_ui) / sp.sim.samples_per_ui);
-        g.attr("latency_ui", static_cast<std::int64_t>(r.expected_latency_ui));
+        g.attr("sampling_phase_ui", link.sampling_phase_ui());
+        g.attr("latency_ui", static_cast<std::int64_t>(link.latency_ui()));
+        g.attr("sampling_delay_s", link.sampling_delay_s());
         g.attr("truncated_energy", link.truncation_energy());
         g.attr("rx_noise_sigma_at_slicer_v", link.rx_noise_sigma_out_v());
         g.attr("tx_noise_sigma_v", link.tx_noise_sigma_v());
@@ -193,6 +193,7 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("ber", r.ber.ber());
         g.attr("target_ber", sp.eye.target_ber);
         g.attr("lag_symbols", r.ber.lag_symbols);
+        g.attr("latency_ui", static_cast<std::int64_t>(link.latency_ui()));
         g.attr("alignment_mismatch", r.alignment_mismatch);
         const auto st = si::sim::statistical_ser(link);
         g.attr("ser_statistical", st.ser);

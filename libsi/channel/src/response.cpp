@@ -142,7 +142,7 @@ ChannelResponse synthetic_channel(double loss_db, double f_nyq_hz, const ComLine
 
 namespace {
 std::size_t fft_size_for(const ChannelResponse& h, double dt_s, double ui_s) {
-    const double span = std::max(h.natural_span_s(), 64.0 * ui_s);
+    const double span = std::max(std::min(h.natural_span_s(), kMaxSpanS), 64.0 * ui_s);
     std::size_t n = dsp::good_fft_size(static_cast<std::size_t>(std::ceil(span / dt_s)));
     while (n % 2) n = dsp::good_fft_size(n + 1);
     return n;
@@ -279,7 +279,7 @@ ChannelReport make_report(const Touchstone& ts, const DiffPairing& pairing, doub
     r.f_max_singular_hz = p.f_at_max_hz;
     r.passive = p.max_singular <= 1.0 + ChannelReport::kPassivityTol;
     std::size_t n =
-        dsp::good_fft_size(static_cast<std::size_t>(std::ceil(r.response.natural_span_s() / dt_s)));
+        dsp::good_fft_size(static_cast<std::size_t>(std::ceil(std::min(r.response.natural_span_s(), kMaxSpanS) / dt_s)));
     while (n % 2) n = dsp::good_fft_size(n + 1);
     const auto h = dsp::impulse_from_response(r.response, dt_s, n);
     r.acausal_energy_fraction = acausal_energy_fraction(h, dt_s);

@@ -184,11 +184,11 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             channel_.pairing_reports.push_back("warning: " + msg);
             below_nyquist_ = true;
         }
-        span_s = std::max(span_s, ch->natural_span_s());
+        span_s = std::max(span_s, std::min(ch->natural_span_s(), channel::kMaxSpanS));
     } else if (spec_.channel.loss_at_nyquist_db > 0) {
         ch = std::make_shared<channel::ChannelResponse>(
             channel::synthetic_channel(spec_.channel.loss_at_nyquist_db, fb / 2));
-        span_s = std::max(span_s, ch->natural_span_s());
+        span_s = std::max(span_s, std::min(ch->natural_span_s(), channel::kMaxSpanS));
     } else {
         ch = std::make_shared<channel::ChannelResponse>(channel::ideal_channel());
     }
@@ -279,26 +279,32 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     const double ea2 = (N + 1.0) / (3.0 * (N - 1.0));  // E[a^2] of uniform PAM-N levels in [-1,1]
     const double q = q_inverse(spec_.eye.target_ber);
     const long L = static_cast<long>(sym_pulse_.size());
+    // Per-phase energies (signal and crosstalk), so each candidate costs O(1).
+    std::vector<double> e_sym(static_cast<std::size_t>(M), 0.0), e_xt(static_cast<std::size_t>(M), 0.0);
+    for (long i = 0; i < L; ++i) e_sym[static_cast<std::size_t>(i % M)] += sym_pulse_[static_cast<std::size_t>(i)] * sym_pulse_[static_cast<std::size_t>(i)];
+    for (const auto& ag : aggressors_)
+        for (std::size_t i = 0; i < ag.pulse.size(); ++i) e_xt[i % static_cast<std::size_t>(M)] += ag.pulse[i] * ag.pulse[i];
+    std::vector<double> score(static_cast<std::size_t>(L));
     double best = -INFINITY;
     for (long c = 0; c < L; ++c) {
+        const std::size_t m = static_cast<std::size_t>(c % M);
         const double main = sym_pulse_[static_cast<std::size_t>(c)];
-        double isi2 = 0, tx2 = 0;
-        for (long i = c % M; i < L; i += M) {
-            const double v = sym_pulse_[static_cast<std::size_t>(i)];
-            if (i != c) isi2 += v * v;
-            tx2 += v * v;
-        }
-        double xt2 = 0;
-        for (const auto& ag : aggressors_)
-            for (std::size_t i = static_cast<std::size_t>(c % M); i < ag.pulse.size(); i += M)
-                xt2 += ag.pulse[i] * ag.pulse[i];
-        const double sig = std::sqrt(ea2 * (isi2 + xt2) + sigma_rx_out_ * sigma_rx_out_ +
-                                     (sigma_tx_ / half) * (sigma_tx_ / half) * tx2);
-        const double j = std::abs(main) / (N - 1) - q * sig;
-        if (j > best) {
-            best = j;
-            cursor_ = static_cast<int>(c);
-        }
+        const double isi2 = std::max(0.0, e_sym[m] - main * main);
+        // TX noise rides the symbols: it sees the whole symbol-spaced pulse at this phase.
+        const double sig = std::sqrt(ea2 * (isi2 + e_xt[m]) + sigma_rx_out_ * sigma_rx_out_ +
+                                     (sigma_tx_ / half) * (sigma_tx_ / half) * e_sym[m]);
+        score[static_cast<std::size_t>(c)] = std::abs(main) / (N - 1) - q * sig;
+        best = std::max(best, score[static_cast<std::size_t>(c)]);
+    }
+    // Among (numerically) equal best scores take the middle of the plateau, e.g. the centre of a
+    // flat-topped pulse rather than its first sample.
+    {
+        const double tol = 1e-9 * std::max(1e-30, std::abs(best));
+        long first = 0;
+        while (score[static_cast<std::size_t>(first)] < best - tol) ++first;
+        long last = first;
+        while (last + 1 < L && score[static_cast<std::size_t>(last + 1)] >= best - tol) ++last;
+        cursor_ = static_cast<int>((first + last) / 2);
     }
     for (auto& ag : aggressors_) {  // rms crosstalk at the chosen phase, random data
         double x2 = 0;

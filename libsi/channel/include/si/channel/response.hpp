@@ -15,6 +15,11 @@ namespace si::channel {
 /// Differential through response H(f) (Sdd21), defined for every f >= 0 [Hz]; H(-f) = conj H(f)
 /// is implied. Cheap to copy (shares its data). Built by make_response, ideal_channel,
 /// synthetic_channel, or directly from any callable.
+/// Longest time span an impulse response is computed over [s]. Data on a grid finer than 1 MHz
+/// (or log-spaced low-frequency data) would otherwise ask for an FFT of astronomical size; SerDes
+/// channels settle in far less. Spans are capped here.
+inline constexpr double kMaxSpanS = 1e-6;
+
 class ChannelResponse {
 public:
     /// H: callable f [Hz] -> H(f), f >= 0. f_max_hz: highest frequency backed by data

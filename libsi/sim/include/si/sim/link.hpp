@@ -2,6 +2,7 @@
 /// \file link.hpp
 /// A link: its specification (plain structs mirroring the config keys), the built model (fused
 /// linear response, pulse response, sampling phase) and the streaming run.
+#include <cmath>
 #include <complex>
 #include <cstdint>
 #include <functional>
@@ -125,6 +126,16 @@ public:
     /// Sample index (in symbol_pulse()) of the main cursor: sampling phase and latency.
     [[nodiscard]] int cursor_index() const noexcept { return cursor_; }
     [[nodiscard]] double main_cursor_v() const noexcept { return sym_pulse_[cursor_]; }
+    /// Physical time from the launch of a symbol (start of its UI at the TX) to the instant it
+    /// is sampled [s]: channel delay plus filter delays plus the phase within the UI.
+    [[nodiscard]] double sampling_delay_s() const noexcept { return t0_s_ + cursor_ * dt_s(); }
+    /// sampling_delay_s() in whole UI (floor) and the phase within the UI [0, 1).
+    [[nodiscard]] long latency_ui() const noexcept {
+        return static_cast<long>(std::floor(sampling_delay_s() / ui_s() + 1e-9));
+    }
+    [[nodiscard]] double sampling_phase_ui() const noexcept {
+        return sampling_delay_s() / ui_s() - static_cast<double>(latency_ui());
+    }
     /// Slicer thresholds [V] (midway between the ideal levels main * a_i).
     [[nodiscard]] const std::vector<double>& thresholds() const noexcept { return thresholds_; }
     /// Gaussian noise std at the slicer from rx.noise_rms (after CTLE/AFE) [V].
