@@ -177,6 +177,18 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         md.attr("rlm", m.rlm);
         md.attr("vec_db", m.vec_db);
         md.attr("tail_extrapolated", static_cast<std::int64_t>(m.extrapolated));
+        md.attr("method", m.method);
+        {
+            const auto& mh = r.metrics_histogram;
+            auto hg = g.group("metrics_histogram");
+            hg.attr("eye_height_v", mh.eye_height_v);
+            hg.attr("eye_width_ui", mh.eye_width_ui);
+            hg.attr("target_ber", mh.target_ber);
+            hg.attr("tail_extrapolated", static_cast<std::int64_t>(mh.extrapolated));
+            hg.attr("method", "histogram");
+            hg.write("height_vs_time_v", std::span<const double>(mh.height_vs_time_v),
+                     {mh.eye_height_v.size(), static_cast<std::size_t>(r.eye->time_bins())}, "V");
+        }
         const std::size_t nsub = m.eye_height_v.size();
         md.write("height_vs_time_v", std::span<const double>(m.height_vs_time_v), {nsub, nt}, "V");
         // also on the probe group for convenience

@@ -213,6 +213,31 @@ TEST(Engine, CountedSerAgreesWithStatisticalSer) {
     EXPECT_NEAR(sg.ser / (0.75 * std::erfc(3 / std::sqrt(2.0))), 1.0, 1e-3);
 }
 
+TEST(Engine, StatisticalEyeAgreesWithHistogramWhereBothAreExact) {
+    // At a BER the histogram resolves (2e-3, 200 tail samples per column) the statistical and
+    // the histogram eye heights describe the same eye: a real channel with ISI and noise.
+    SI_REQUIRE_SHARED(file, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    auto s = ideal(400000);
+    s.signal.pattern.name = "random";
+    s.channel.touchstone = {file};
+    s.tx.rise_time_s = 7.5e-12;
+    s.tx.ffe = {-0.15, 0.75, -0.1};
+    s.rx.ctle.model = "com";
+    s.rx.ctle.gdc_db = -8;
+    s.rx.noise_rms_v = 2e-3;
+    s.eye.target_ber = 2e-3;  // 200 tail samples per column: the histogram needs no extrapolation
+    s.eye.voltage_bins = 2048;
+    s.sim.threads = 2;
+    const auto r = run(s);
+    ASSERT_EQ(r.metrics.method, "statistical");
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_FALSE(r.metrics_histogram.extrapolated);
+        // histogram bins are 0.2 mV; the quantile of 100k samples at 1e-3 scatters ~0.3 mV
+        EXPECT_NEAR(r.metrics.eye_height_v[i], r.metrics_histogram.eye_height_v[i], 1.5e-3) << i;
+        EXPECT_NEAR(r.metrics.eye_width_ui[i], r.metrics_histogram.eye_width_ui[i], 0.05) << i;
+    }
+}
+
 TEST(Engine, CrosstalkAddsThePredictedVariance) {
     // Three NEXT aggressors of the 12 dB backplane: the level variance at the slicer grows by
     // sum sigma_a^2 = E[a^2] sum_k p_a(c + kM)^2 (independent random aggressor data).

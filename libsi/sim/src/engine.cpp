@@ -14,6 +14,7 @@
 #include "si/core/units.hpp"
 #include "si/dsp/superpose.hpp"
 #include "si/sim/link.hpp"
+#include "si/sim/stateye.hpp"
 
 namespace si::sim {
 
@@ -421,6 +422,22 @@ RunResult run(const Link& link, const Progress& progress) {
     }
     res.ber.lag_symbols = lag;
     res.metrics = res.eye->metrics(sp.eye.target_ber);
+    res.metrics_histogram = res.metrics;
+    if (link.linear_path()) {
+        // Heights and widths at the target BER from the statistical eye: exact tails where the
+        // histogram would have to extrapolate (levels, RLM stay the measured ones).
+        const auto se = statistical_eye(link, sp.eye.target_ber);
+        res.metrics.eye_height_v = se.eye_height_v;
+        res.metrics.eye_width_ui = se.eye_width_ui;
+        res.metrics.height_vs_time_v = se.height_vs_time_v;
+        res.metrics.extrapolated = false;
+        res.metrics.method = "statistical";
+        if (link.levels() == 4) {
+            const double eh_min = *std::min_element(se.eye_height_v.begin(), se.eye_height_v.end());
+            const double av_upp = res.metrics.levels_v[3] - res.metrics.levels_v[2];
+            res.metrics.vec_db = eh_min > 0 ? 20 * std::log10(av_upp / eh_min) : INFINITY;
+        }
+    }
     if (res.eye->clipped() > 0)
         res.warnings.push_back(str(res.eye->clipped(), " eye samples fell outside +-",
                                    link.eye_range_v(), " V and were counted in the edge bins"));

@@ -29,7 +29,10 @@ struct EyeMetrics {
     std::vector<double> height_vs_time_v;///< [n_sub * 2M] sub-eye height at each time bin [V]
     double rlm = 0.0;                    ///< ratio of level mismatch (PAM4, 802.3 120D.3.1.2)
     double vec_db = 0.0;                 ///< vertical eye closure 20 log10(AV_upp / EH_min) (PAM4)
-    bool extrapolated = false;           ///< a tail was extrapolated (target_ber below 10/n)
+    bool extrapolated = false;           ///< a tail was extrapolated (target_ber below 100/n)
+    /// How eye_height_v / eye_width_ui / height_vs_time_v were obtained: "histogram" (quantiles
+    /// of the simulated eye, Gaussian tail extrapolation) or "statistical" (pulse-response model).
+    std::string method = "histogram";
 };
 
 class EyeAccumulator {

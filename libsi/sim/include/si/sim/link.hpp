@@ -183,7 +183,8 @@ private:
 struct RunResult {
     std::vector<std::uint8_t> first_symbols;  ///< sent level indices (first <= 65536)
     std::unique_ptr<analysis::EyeAccumulator> eye;  ///< probe "rx" (slicer input)
-    analysis::EyeMetrics metrics;
+    analysis::EyeMetrics metrics;            ///< primary metrics (see EyeMetrics::method)
+    analysis::EyeMetrics metrics_histogram;  ///< metrics read from the simulated histogram
     analysis::BerCounts ber;
     std::int64_t expected_latency_ui = 0;     ///< from the pulse response
     double alignment_mismatch = 0;            ///< mismatch fraction at the lag found

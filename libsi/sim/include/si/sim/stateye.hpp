@@ -25,4 +25,16 @@ struct StatisticalSer {
 
 [[nodiscard]] StatisticalSer statistical_ser(const Link& link);
 
+/// Statistical eye at the target BER, from the same model: at each time offset d (2M bins over
+/// 2 UI, 0 = sampling instant) the sample is a_k h_d + Y_d, with Y_d the ISI + crosstalk +
+/// Gaussian noise distribution (independent of a_k). Sub-eye s is open by
+/// h_d (a_{s+1} - a_s) - (y_hi - y_lo), y_lo/y_hi the lower/upper tail quantiles of Y_d at the
+/// target BER. Exact for independent uniform symbols; no TX jitter.
+struct StatisticalEye {
+    std::vector<double> eye_height_v;      ///< per sub-eye at the sampling instant
+    std::vector<double> eye_width_ui;      ///< per sub-eye: open span around the instant
+    std::vector<double> height_vs_time_v;  ///< [n_sub * 2M]
+};
+[[nodiscard]] StatisticalEye statistical_eye(const Link& link, double target_ber);
+
 }  // namespace si::sim
