@@ -15,6 +15,9 @@
 //   4. Write everything to a temporary HDF5 file and rename it into place.
 // Exit status: 0 success, 2 bad input (config, files, parameters), 1 internal error.
 #include <boost/program_options.hpp>
+#include <unistd.h>
+
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -33,6 +36,22 @@
 namespace po = boost::program_options;
 
 namespace {
+
+// A run killed by SIGINT/SIGTERM (Ctrl-C, a SLURM time limit) must not leave its temporary
+// output behind: the handler unlinks it (async-signal-safe) and exits 128 + signal.
+char g_temp_path[4096] = {0};
+extern "C" void on_fatal_signal(int sig) {
+    if (g_temp_path[0]) ::unlink(g_temp_path);
+    ::_exit(128 + sig);
+}
+void guard_temp_file(const std::string& path) {
+    std::snprintf(g_temp_path, sizeof g_temp_path, "%s", path.c_str());
+    struct sigaction sa {};
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+}
+void release_temp_file() { g_temp_path[0] = 0; }
 
 std::string join_args(int argc, char** argv) {
     std::string s;
@@ -120,6 +139,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
     // Create the output before the run so that an unwritable path fails early; it stays a
     // temporary file until commit().
     auto file = si::io::H5File::create(out);
+    guard_temp_file(file.temp_path());
     sisim::ProgressReporter rep(quiet);
     const auto res = si::sim::run(link, [&](double f) { rep(f); });
     for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
@@ -142,6 +162,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
     sisim::write_channel(root, link);
     sisim::write_run(root, link, res, tree.boolean("output.pulse"));
     file.commit();
+    release_temp_file();
     if (!quiet) print_summary(link, res, out);
     return 0;
 }
@@ -189,6 +210,7 @@ int cmd_channel(const std::vector<std::string>& args, const std::string& cmdline
     if (out.empty()) out = std::filesystem::path(files[0]).stem().string() + ".h5";
     si::sim::Link link(spec);
     auto file = si::io::H5File::create(out);
+    guard_temp_file(file.temp_path());
     auto root = file.root();
     std::ostringstream cfg;
     cfg << "# sisim channel\n[signal]\nsymbol_rate = " << spec.signal.symbol_rate_bd
@@ -199,6 +221,7 @@ int cmd_channel(const std::vector<std::string>& args, const std::string& cmdline
     sisim::write_channel(root, link);
     const auto report = sisim::channel_report(root, link);
     file.commit();
+    release_temp_file();
     if (!vm.count("quiet")) {
         for (const auto& r : link.channel().pairing_reports) std::printf("%s\n", r.c_str());
         std::printf("%s", report.c_str());

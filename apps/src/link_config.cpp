@@ -24,8 +24,7 @@ const std::vector<KeySpec>& link_keys() {
         {"signal.gray", KeyType::boolean, "", "true", "Gray coding of the bits onto the levels"},
         {"signal.precode", KeyType::boolean, "", "false", "IEEE 802.3 1/(1+D) mod N precoding (decoded at the receiver)"},
         {"tx.swing", KeyType::number, "V", "1.0", "peak-to-peak differential swing: outer levels at +-swing/2"},
-        {"tx.ffe", KeyType::number_array, "", "[1.0]", "TX FFE taps (the largest |tap| is the main cursor unless tx.ffe_main)"},
-        {"tx.ffe_main", KeyType::integer, "", "-1", "index of the FFE main cursor in tx.ffe, -1 = largest |tap|"},
+        {"tx.ffe", KeyType::number_array, "", "[1.0]", "TX FFE taps, applied at symbol rate (tap order = time order)"},
         {"tx.ffe_normalize", KeyType::boolean, "", "false", "scale FFE taps so that sum |c| = 1"},
         {"tx.rise_time", KeyType::number, "s", "0", "20-80 % rise time of the Gaussian TX filter, 0 = none"},
         {"tx.rj", KeyType::number, "UI", "0", "random jitter on each edge, rms"},
@@ -52,7 +51,8 @@ const std::vector<KeySpec>& link_keys() {
         {"rx.ctle.flf", KeyType::number, "Hz", "0", "CTLE low-frequency pole/zero, 0 = fb/80"},
         {"rx.afe_bandwidth", KeyType::number, "Hz", "0", "4th-order Butterworth RX filter -3 dB bandwidth, 0 = none"},
         {"rx.noise_rms", KeyType::number, "V", "0",
-         "Gaussian noise at the RX input, rms in 0..fb/2 (shaped by CTLE and AFE)"},
+         "white Gaussian noise at the RX input: rms over 0..rx.noise_bandwidth (then shaped by CTLE and AFE)"},
+        {"rx.noise_bandwidth", KeyType::number, "Hz", "0", "band of the RX input noise, 0 = fb/2"},
         {"eye.target_ber", KeyType::number, "", "1e-6", "BER at which eye height and width are read"},
         {"eye.voltage_bins", KeyType::integer, "", "512", "eye histogram voltage bins"},
         {"eye.voltage_range", KeyType::number, "V", "0", "eye histogram spans +-range, 0 = automatic"},
@@ -118,7 +118,6 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
         s.signal.pattern.precode = t.boolean("signal.precode");
         s.tx.swing_v = t.number("tx.swing");
         s.tx.ffe = t.numbers("tx.ffe");
-        s.tx.ffe_main = static_cast<int>(t.integer("tx.ffe_main"));
         s.tx.ffe_normalize = t.boolean("tx.ffe_normalize");
         s.tx.rise_time_s = t.number("tx.rise_time");
         s.tx.rj_rms_ui = t.number("tx.rj");
@@ -149,6 +148,7 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
         s.rx.ctle.flf_hz = t.number("rx.ctle.flf");
         s.rx.afe_bandwidth_hz = t.number("rx.afe_bandwidth");
         s.rx.noise_rms_v = t.number("rx.noise_rms");
+        s.rx.noise_bandwidth_hz = t.number("rx.noise_bandwidth");
         s.eye.target_ber = t.number("eye.target_ber");
         s.eye.voltage_bins = static_cast<int>(t.integer("eye.voltage_bins"));
         s.eye.voltage_range_v = t.number("eye.voltage_range");

@@ -175,6 +175,22 @@ TEST_F(Cli, MalformedTouchstoneIsExit2WithLineAndNoOutput) {
     EXPECT_TRUE(only_file_is(""));
 }
 
+TEST_F(Cli, KilledRunLeavesNoFile) {
+    const auto cfg = write("long.toml", std::string(kTiny) + "");
+    const auto o = sh("(" + run("run " + cfg + " -q -o " + (dir_ / "long.h5").string() +
+                      " --set sim.symbols=100M") + " & p=$!; sleep 1; kill -TERM $p; wait $p; echo rc=$?)");
+    EXPECT_NE(o.text.find("rc=143"), std::string::npos) << o.text;
+    EXPECT_TRUE(only_file_is(""));
+}
+
+TEST_F(Cli, CtleParametersWithoutCtleAreAnError) {
+    const auto cfg = write("c.toml", std::string(kTiny) + "[rx.ctle]\ngdc = -8\n");
+    const auto o = sh(run("run " + cfg + " -q -o " + (dir_ / "c.h5").string()));
+    EXPECT_EQ(o.code, 2);
+    EXPECT_NE(o.text.find("rx.ctle.gdc"), std::string::npos) << o.text;
+    EXPECT_NE(o.text.find("c.toml:14"), std::string::npos) << o.text;
+}
+
 TEST_F(Cli, MissingChannelFileIsExit2) {
     const auto cfg = write("m.toml", std::string(kTiny) + "[channel]\ntouchstone = \"nope.s4p\"\n");
     const auto o = sh(run("run " + cfg + " -q -o " + (dir_ / "m.h5").string()));

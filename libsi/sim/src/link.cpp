@@ -59,6 +59,17 @@ void validate(const LinkSpec& s) {
             "channel.ports", "needs one entry, or one per touchstone file",
             s.channel.ports.size());
     rx::validate(rx::resolve(s.rx.ctle, s.signal.symbol_rate_bd));
+    if (s.rx.ctle.model == "none") {  // parameters of a CTLE that is off are a mistake, not a no-op
+        const rx::CtleConfig d;
+        const std::pair<const char*, bool> set[] = {
+            {"rx.ctle.gdc", s.rx.ctle.gdc_db != d.gdc_db}, {"rx.ctle.gdc2", s.rx.ctle.gdc2_db != d.gdc2_db},
+            {"rx.ctle.fz", s.rx.ctle.fz_hz != d.fz_hz},    {"rx.ctle.fp1", s.rx.ctle.fp1_hz != d.fp1_hz},
+            {"rx.ctle.fp2", s.rx.ctle.fp2_hz != d.fp2_hz}, {"rx.ctle.flf", s.rx.ctle.flf_hz != d.flf_hz}};
+        for (const auto& [key, is_set] : set)
+            require(!is_set, key, "is set but rx.ctle.model is \"none\" (set model = \"com\")", "none");
+    }
+    require(std::isfinite(s.rx.noise_bandwidth_hz) && s.rx.noise_bandwidth_hz >= 0,
+            "rx.noise_bandwidth", "must be >= 0 Hz (0 = fb/2)", s.rx.noise_bandwidth_hz);
     require(std::isfinite(s.rx.afe_bandwidth_hz) && s.rx.afe_bandwidth_hz >= 0,
             "rx.afe_bandwidth", "must be >= 0 Hz (0 = none)", s.rx.afe_bandwidth_hz);
     require(std::isfinite(s.rx.noise_rms_v) && s.rx.noise_rms_v >= 0, "rx.noise_rms",
@@ -164,6 +175,18 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             } else {
                 pairing = channel::parse_pairing(pspec, ts.ports);
                 report = file + ": port pairing set by hand: " + pairing.text();
+                if (ts.ports == 4) {  // say so when the data's through paths disagree
+                    try {
+                        std::string det_report;
+                        const auto det = channel::detect_pairing(ts, det_report);
+                        if (det.spec() != pairing.spec())
+                            channel_.pairing_reports.push_back(
+                                "warning: " + file + ": the through paths in the data suggest " +
+                                det.spec() + ", not the " + pairing.spec() + " given (" + det_report + ")");
+                    } catch (const ModelError&) {
+                        // no clear through path (e.g. a crosstalk file): nothing to compare
+                    }
+                }
             }
             channel_.pairing_reports.push_back(report);
             channel_.pairing_specs.push_back(ts.ports == 2 ? std::string() : pairing.spec());
@@ -171,6 +194,13 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             for (const auto& w : ts.warnings) channel_.pairing_reports.push_back(file + ": " + w);
         }
         const auto net = nets.size() == 1 ? nets[0] : channel::cascade(nets);
+        if (!net.f_hz.empty() && net.f_hz.front() > fb / 20) {
+            const std::string msg = str(
+                "channel data start at ", net.f_hz.front() / 1e9, " GHz, above fb/20 = ", fb / 20e9,
+                " GHz: everything below would be extrapolated from there");
+            if (!spec_.channel.allow_below_nyquist) throw ModelError(msg);
+            channel_.pairing_reports.push_back("warning: " + msg);
+        }
         ch = std::make_shared<channel::ChannelResponse>(channel::make_response(net));
         for (std::size_t k = 0; k < net.f_hz.size(); ++k) {
             channel_.f_hz.push_back(net.f_hz[k]);
@@ -262,11 +292,12 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     sigma_tx_ = spec_.tx.snr_db > 0 && std::isfinite(spec_.tx.snr_db)
                     ? half * db20_to_lin(-spec_.tx.snr_db)
                     : 0.0;
-    {   // rx noise: white in 0..fb/2 with rms noise_rms at the input, shaped by CTLE and AFE
-        const int nf = 4096;
+    {   // rx noise: white in 0..B with rms noise_rms at the input, shaped by CTLE and AFE
+        const double bw = spec_.rx.noise_bandwidth_hz > 0 ? spec_.rx.noise_bandwidth_hz : fb / 2;
+        const int nf = 8192;
         double acc = 0;
         for (int k = 0; k <= nf; ++k) {
-            const double f = (fb / 2) * k / nf;
+            const double f = bw * k / nf;
             const double g = std::norm(rx::ctle_response(spec_.rx.ctle, f) *
                                        rx::butterworth4_response(spec_.rx.afe_bandwidth_hz, f));
             acc += (k == 0 || k == nf) ? 0.5 * g : g;

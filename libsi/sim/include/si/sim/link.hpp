@@ -52,7 +52,8 @@ struct ChannelConfig {
 struct RxConfig {
     rx::CtleConfig ctle;              ///< COM CTLE (frequencies resolved from the symbol rate)
     double afe_bandwidth_hz = 0.0;    ///< 4th-order Butterworth -3 dB bandwidth [Hz], 0 = none
-    double noise_rms_v = 0.0;         ///< input-referred Gaussian noise [V rms] in 0..fb/2
+    double noise_rms_v = 0.0;         ///< input-referred Gaussian noise [V rms] in 0..noise_bandwidth
+    double noise_bandwidth_hz = 0.0;  ///< band of the white RX noise [Hz]; 0 = fb/2
 };
 
 struct EyeConfig {
