@@ -191,7 +191,8 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             channel_.pairing_reports.push_back(report);
             channel_.pairing_specs.push_back(ts.ports == 2 ? std::string() : pairing.spec());
             nets.push_back(channel::to_differential(ts, pairing));
-            for (const auto& w : ts.warnings) channel_.pairing_reports.push_back(file + ": " + w);
+            for (const auto& w : ts.warnings)
+                channel_.pairing_reports.push_back(w.rfind(file, 0) == 0 ? w : file + ": " + w);
         }
         const auto net = nets.size() == 1 ? nets[0] : channel::cascade(nets);
         if (!net.f_hz.empty() && net.f_hz.front() > fb / 20) {
