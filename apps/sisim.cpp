@@ -97,8 +97,8 @@ void print_summary(const si::sim::Link& link, const si::sim::RunResult& r, const
     std::printf("\n  errors: %llu symbols, %llu bits; SER %.3e, BER %.3e\n",
                 static_cast<unsigned long long>(r.ber.symbol_errors),
                 static_cast<unsigned long long>(r.ber.bit_errors), r.ber.ser(), r.ber.ber());
-    std::printf("  %.3f s, %.1f Msamples/s; wrote %s\n", r.elapsed_s,
-                static_cast<double>(r.waveform_samples) / r.elapsed_s / 1e6, out.c_str());
+    std::printf("  %.3f s streaming (%.1f Msamples/s) + %.3f s eye analysis; wrote %s\n", r.elapsed_s,
+                static_cast<double>(r.waveform_samples) / r.elapsed_s / 1e6, r.analysis_s, out.c_str());
 }
 
 int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {

@@ -221,6 +221,7 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
     {
         auto g = root.group("run");
         g.attr("elapsed_s", r.elapsed_s);
+        g.attr("analysis_s", r.analysis_s);
         g.attr("waveform_samples", r.waveform_samples);
         std::string w;
         for (const auto& s : r.warnings) w += s + "\n";

@@ -421,6 +421,8 @@ RunResult run(const Link& link, const Progress& progress) {
         res.waveform_samples += seg[t].samples;
     }
     res.ber.lag_symbols = lag;
+    res.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    const auto t_analysis = std::chrono::steady_clock::now();
     res.metrics = res.eye->metrics(sp.eye.target_ber);
     res.metrics_histogram = res.metrics;
     if (link.linear_path()) {
@@ -441,7 +443,7 @@ RunResult run(const Link& link, const Progress& progress) {
     if (res.eye->clipped() > 0)
         res.warnings.push_back(str(res.eye->clipped(), " eye samples fell outside +-",
                                    link.eye_range_v(), " V and were counted in the edge bins"));
-    res.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    res.analysis_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_analysis).count();
     return res;
 }
 

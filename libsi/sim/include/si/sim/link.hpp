@@ -189,7 +189,8 @@ struct RunResult {
     analysis::BerCounts ber;
     std::int64_t expected_latency_ui = 0;     ///< from the pulse response
     double alignment_mismatch = 0;            ///< mismatch fraction at the lag found
-    double elapsed_s = 0;
+    double elapsed_s = 0;                     ///< streaming simulation (symbols -> eye, errors)
+    double analysis_s = 0;                    ///< eye metrics and statistical eye afterwards
     std::uint64_t waveform_samples = 0;
     std::vector<std::string> warnings;
 };
