@@ -182,7 +182,7 @@ private:
 
 /// Results of a run.
 struct RunResult {
-    std::vector<std::uint8_t> first_symbols;  ///< sent level indices (first <= 65536)
+    std::vector<std::uint8_t> first_symbols;  ///< the first 65536 sent level indices
     std::unique_ptr<analysis::EyeAccumulator> eye;  ///< probe "rx" (slicer input)
     analysis::EyeMetrics metrics;            ///< primary metrics (see EyeMetrics::method)
     analysis::EyeMetrics metrics_histogram;  ///< metrics read from the simulated histogram
