@@ -31,6 +31,14 @@ def draw_eye(f, path):
     v = g["voltage_v"][...]
     m = g["metrics"].attrs
     fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
+    # A noiseless eye is a few exact traces, each one voltage bin wide at each time bin: too thin
+    # to see. For display only, spread such sparse histograms over a few voltage bins.
+    occupied = hist[(hist.sum(axis=1) > 0)]
+    smoothed = False
+    if occupied.size and (occupied > 0).mean() < 0.3:
+        k = np.exp(-0.5 * (np.arange(-6, 7) / 2.0) ** 2)
+        hist = np.apply_along_axis(lambda c: np.convolve(c, k, mode="same"), 0, hist)
+        smoothed = True
     with np.errstate(divide="ignore"):
         dens = np.where(hist > 0, np.log10(hist / hist.max()), np.nan)
     dt = t[1] - t[0]
@@ -45,7 +53,7 @@ def draw_eye(f, path):
     ax.set_title(f"eye at slicer: EH [{eh}] mV, EW [{ew}] UI @ BER {m['target_ber']:.0e}\n"
                  f"{ber['symbols_compared']} symbols, SER {ber['ser']:.2e}, BER {ber['ber']:.2e}",
                  fontsize=9)
-    ax.set_xlabel("time [UI] (0 = sampling instant)")
+    ax.set_xlabel("time [UI] (0 = sampling instant)" + ("; display smoothed over ~5 voltage bins" if smoothed else ""))
     ax.set_ylabel("voltage [mV]")
     fig.tight_layout()
     fig.savefig(path)
