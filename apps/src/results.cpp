@@ -213,8 +213,9 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("level_ser_statistical", st.level_ser);
         g.attr("statistical_note", std::string("pulse-response model at the same sampling phase: "
                                                "exact ISI/crosstalk distribution for independent "
-                                               "uniform symbols plus Gaussian noise") +
-                                       (link.linear_path() ? "" : "; TX jitter not included"));
+                                               "uniform symbols plus Gaussian noise; TX RJ "
+                                               "linearised as Gaussian noise, SJ and DCD as a "
+                                               "mixture of timing shifts"));
         g.attr("note", "SER counts slicer decisions that differ from the sent level; BER counts data "
                        "bits after precoding and Gray decoding of both streams");
     }

@@ -425,7 +425,7 @@ RunResult run(const Link& link, const Progress& progress) {
     const auto t_analysis = std::chrono::steady_clock::now();
     res.metrics = res.eye->metrics(sp.eye.target_ber);
     res.metrics_histogram = res.metrics;
-    if (link.linear_path()) {
+    {
         // Heights and widths at the target BER from the statistical eye: exact tails where the
         // histogram would have to extrapolate (levels, RLM stay the measured ones).
         const auto se = statistical_eye(link, sp.eye.target_ber);

@@ -7,7 +7,8 @@
 /// crosstalk aggressor treated by its own exact ISI-like distribution). The distribution of the
 /// sum is built by successive convolution on a fine voltage grid (exact up to the grid step); the
 /// SER is the probability of crossing the slicer thresholds, averaged over the levels.
-/// TX jitter is not included (the waveform path has no pulse-level model of it).
+/// TX jitter: SJ as an arcsine mixture of common timing shifts, DCD as alternate wide/narrow
+/// symbols, RJ linearised into Gaussian noise (COM-like; optimistic at the eye edge).
 #include <vector>
 
 #include "si/sim/link.hpp"
@@ -20,7 +21,7 @@ struct StatisticalSer {
     std::vector<double> level_ser;   ///< per level
     double grid_step_v = 0;          ///< voltage resolution used
     double noise_sigma_v = 0;        ///< total Gaussian std at the slicer
-    bool includes_jitter = false;    ///< always false (see above)
+    bool includes_jitter = false;    ///< TX jitter was modelled (see above)
 };
 
 [[nodiscard]] StatisticalSer statistical_ser(const Link& link);
@@ -29,7 +30,7 @@ struct StatisticalSer {
 /// 2 UI, 0 = sampling instant) the sample is a_k h_d + Y_d, with Y_d the ISI + crosstalk +
 /// Gaussian noise distribution (independent of a_k). Sub-eye s is open by
 /// h_d (a_{s+1} - a_s) - (y_hi - y_lo), y_lo/y_hi the lower/upper tail quantiles of Y_d at the
-/// target BER. Exact for independent uniform symbols; no TX jitter.
+/// target BER. Exact for independent uniform symbols; TX jitter as in statistical_ser.
 struct StatisticalEye {
     std::vector<double> eye_height_v;      ///< per sub-eye at the sampling instant
     std::vector<double> eye_width_ui;      ///< per sub-eye: open span around the instant
