@@ -264,9 +264,12 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
             const std::int64_t klast = static_cast<std::int64_t>((g_next + Bf) / Mu) + jit_margin;
             for (std::int64_t k = std::max<std::int64_t>(kfirst, 0); k <= klast; ++k) {
                 const auto ku = static_cast<std::uint64_t>(k);
-                const double e0 = static_cast<double>(k) * M +
+                // Sample g stands for the interval [g - 1/2, g + 1/2): the edges move by half a
+                // sample against the [g, g + 1) bins used below (the same trapezoid rule as the
+                // pulse, so both paths put a symbol's centre at T/2).
+                const double e0 = static_cast<double>(k) * M + 0.5 +
                                   edge_offset_ui(sp.tx, ui_s, seed, ku) * M;
-                const double e1 = static_cast<double>(k + 1) * M +
+                const double e1 = static_cast<double>(k + 1) * M + 0.5 +
                                   edge_offset_ui(sp.tx, ui_s, seed, ku + 1) * M;
                 const float xk = store->x(ku);
                 const double lo = std::max(e0, g0), hi = std::min(e1, g0 + static_cast<double>(Bf));

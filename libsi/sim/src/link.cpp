@@ -382,12 +382,15 @@ void Link::time_response(const std::function<std::complex<double>(double)>& h,
     while (n % 2) n = dsp::good_fft_size(n + 1);
     const auto full = dsp::impulse_from_response(h, dt, n);
     std::vector<double> fpulse(n, 0.0);
-    {   // pulse = impulse * rect(M samples), circular
-        double run = 0;
-        for (int r = 0; r < M; ++r) run += full[(n - static_cast<std::size_t>(r)) % n];
+    {   // pulse = impulse * 1-UI rectangle by the trapezoid rule: p[i] = h[i]/2 + h[i-1] + ...
+        // + h[i-M+1] + h[i-M]/2, i.e. the integral of h over [t_i - T, t_i], so the pulse is
+        // centred at T/2 (a right-endpoint sum would put it half a sample early).
+        const auto at = [&](std::size_t i) { return full[i % n]; };
+        double run = 0;  // sum of h[i-M+1 .. i-1]
+        for (std::size_t r = 1; r < static_cast<std::size_t>(M); ++r) run += at(n - r);
         for (std::size_t i = 0; i < n; ++i) {
-            fpulse[i] = run;
-            run += full[(i + 1) % n] - full[(i + n + 1 - static_cast<std::size_t>(M)) % n];
+            fpulse[i] = run + 0.5 * (at(i) + at(i + n - static_cast<std::size_t>(M)));
+            run += at(i) - at(i + n + 1 - static_cast<std::size_t>(M));
         }
     }
     long start = 0, len = 0;

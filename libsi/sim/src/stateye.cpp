@@ -87,7 +87,7 @@ struct Component {
 /// Symbol pulses (FFE, swing/2 applied, symbol_pulse() frame) of symbols starting on an even
 /// (q[0]) or odd (q[1]) edge under DCD: even edges early by dcd/2, odd edges late by dcd/2, so a
 /// symbol starting on an even edge lasts T + dcd and one on an odd edge T - dcd. Built from the
-/// step response S (cumulative impulse taps): p(n) = S(n - e0) - S(n - M - e1).
+/// step response S (cumulative impulse taps): p(n) = S(n - e0 - 1/2) - S(n - M - e1 - 1/2).
 std::array<std::vector<double>, 2> dcd_pulses(const Link& link) {
     const auto& sp = link.spec();
     const int M = sp.sim.samples_per_ui;
@@ -108,7 +108,9 @@ std::array<std::vector<double>, 2> dcd_pulses(const Link& link) {
         const double e0 = par == 0 ? -e : e, e1 = par == 0 ? e : -e;
         p[static_cast<std::size_t>(par)].resize(imp.size());
         for (std::size_t n = 0; n < imp.size(); ++n)
-            p[static_cast<std::size_t>(par)][n] = Sx(static_cast<double>(n) - e0) - Sx(static_cast<double>(n) - M - e1);
+            // S(x - 1/2): the trapezoid rule of Link's pulse (S[n] - h[n]/2 = S at n - 1/2)
+            p[static_cast<std::size_t>(par)][n] = Sx(static_cast<double>(n) - e0 - 0.5) -
+                                                   Sx(static_cast<double>(n) - M - e1 - 0.5);
     }
     const auto ffe = tx::ffe_taps(sp.tx);
     const double half = sp.tx.swing_v / 2;
