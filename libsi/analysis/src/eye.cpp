@@ -198,6 +198,8 @@ EyeMetrics EyeAccumulator::metrics(double target_ber) const {
         }
         m.eye_width_ui.push_back(width);
     }
+    m.rlm = std::nan("");  // defined for PAM4 only (802.3 120D.3.1.2)
+    m.vec_db = std::nan("");
     if (n_ == 4 && std::isfinite(m.levels_v[0]) && std::isfinite(m.levels_v[3])) {
         const double vmid = 0.5 * (m.levels_v[0] + m.levels_v[3]);
         const double es1 = (m.levels_v[1] - vmid) / (m.levels_v[0] - vmid);

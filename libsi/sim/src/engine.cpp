@@ -352,6 +352,16 @@ RunResult run(const Link& link, const Progress& progress) {
         src.generate(res.first_symbols);
     }
     res.expected_latency_ui = link.cursor_index() / M;
+    {   // PRBS data are not independent over ISI spans much longer than the register
+        const std::string& pn = sp.signal.pattern.name;
+        const std::uint64_t span_ui = link.symbol_pulse().size() / static_cast<std::size_t>(M);
+        if (pn.rfind("prbs", 0) == 0 && span_ui > 1000)
+            res.warnings.push_back(str(
+                "the pulse response spans ", span_ui, " UI: over such ISI a ", pn,
+                " pattern is not a sequence of independent symbols, so the statistical SER "
+                "(which assumes independence) can differ from the counted one; both are right "
+                "for what they model (docs/validation.md)"));
+    }
     if (sp.signal.pattern.name == "ssprq" && !pattern::kSsprqDefinitionVerified)
         res.warnings.push_back(
             "SSPRQ: the segment table is a provisional reconstruction, not verified against "

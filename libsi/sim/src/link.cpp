@@ -269,6 +269,12 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             throw ModelError(str(ag.file, ": crosstalk data end at ", xr->f_max_hz() / 1e9,
                                  " GHz, below the Nyquist frequency ", fb / 2e9, " GHz"));
         ag.loss_at_nyquist_db = -lin_to_db20(std::abs((*xr)(fb / 2)));
+        if (std::isfinite(channel_.loss_at_nyquist_db) &&
+            ag.loss_at_nyquist_db < channel_.loss_at_nyquist_db + 15)
+            channel_.pairing_reports.push_back(str(
+                "warning: ", ag.file, ": crosstalk path loses only ", ag.loss_at_nyquist_db,
+                " dB at Nyquist, within 15 dB of the through path (", channel_.loss_at_nyquist_db,
+                " dB): check channel.crosstalk_ports (pairing ", ag.pairing, ")"));
         std::vector<double> ximp, xpul;
         double xt0 = 0, xout = 0;
         time_response(
