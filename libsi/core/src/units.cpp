@@ -38,6 +38,15 @@ double prefix_scale(std::string_view p) {
 }
 }  // namespace
 
+bool ends_with_ci(std::string_view s, std::string_view suf) noexcept {
+    if (suf.empty() || s.size() < suf.size()) return false;
+    for (std::size_t i = 0; i < suf.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(s[s.size() - suf.size() + i])) !=
+            std::tolower(static_cast<unsigned char>(suf[i])))
+            return false;
+    return true;
+}
+
 double parse_quantity(std::string_view text, std::string_view unit) {
     auto trim = [](std::string_view s) {
         while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -56,14 +65,6 @@ double parse_quantity(std::string_view text, std::string_view unit) {
     if (rest.empty()) return v;
     // Strip the unit, if given, from the end; what is left must be a prefix.
     std::string_view prefix = rest;
-    auto ends_with_ci = [](std::string_view s, std::string_view suf) {
-        if (suf.empty() || s.size() < suf.size()) return false;
-        for (std::size_t i = 0; i < suf.size(); ++i)
-            if (std::tolower(static_cast<unsigned char>(s[s.size() - suf.size() + i])) !=
-                std::tolower(static_cast<unsigned char>(suf[i])))
-                return false;
-        return true;
-    };
     if (!unit.empty() && ends_with_ci(rest, unit)) {
         prefix = trim(rest.substr(0, rest.size() - unit.size()));
     } else if (unit == "Bd" && ends_with_ci(rest, "baud")) {

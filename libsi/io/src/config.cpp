@@ -145,15 +145,6 @@ double to_number(const Value& v, const std::string& unit) {
     }
 }
 
-bool ends_with_ci(std::string_view s, std::string_view suf) {
-    if (suf.empty() || s.size() < suf.size()) return false;
-    for (std::size_t i = 0; i < suf.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[s.size() - suf.size() + i])) !=
-            std::tolower(static_cast<unsigned char>(suf[i])))
-            return false;
-    return true;
-}
-
 std::int64_t integral(double x, const std::string& shown) {
     // 2^63 is exactly representable; anything >= it does not fit an int64.
     if (!std::isfinite(x) || x != std::floor(x) || x >= 9223372036854775808.0 ||

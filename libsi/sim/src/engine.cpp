@@ -39,7 +39,6 @@ public:
         }
         base_ = first > pre ? first - pre : 0;
         end_ = base_;
-        ffe_base_ = base_;
     }
     /// Ensures symbols [.., k_end) exist.
     void extend(std::uint64_t k_end) {
@@ -59,7 +58,7 @@ public:
                 acc += ffe_[i] * a_[static_cast<std::size_t>(k - i - base_)];
             }
             double x = half_ * acc;
-            if (sigma_tx_ > 0) x += sigma_tx_ * random_gaussian(seed_, Stream::tx_noise, k);
+            if (sigma_tx_ > 0) x += sigma_tx_ * ziggurat_gaussian(seed_, Stream::tx_noise, k);
             x_.push_back(static_cast<float>(x));
         }
         end_ = k_end;
@@ -87,7 +86,7 @@ private:
     std::vector<double> ffe_;
     double half_, sigma_tx_;
     std::uint64_t seed_;
-    std::uint64_t base_ = 0, end_ = 0, ffe_base_ = 0;
+    std::uint64_t base_ = 0, end_ = 0;
     std::deque<std::uint8_t> lv_;
     std::deque<float> a_, x_;
     std::vector<std::uint8_t> tmp_;
@@ -163,7 +162,7 @@ struct SegmentResult {
 /// Edge time offset tau_k [UI] of the edge that starts symbol k.
 double edge_offset_ui(const tx::TxConfig& t, double ui_s, std::uint64_t seed, std::uint64_t k) {
     double tau = 0;
-    if (t.rj_rms_ui > 0) tau += t.rj_rms_ui * random_gaussian(seed, Stream::tx_rj, k);
+    if (t.rj_rms_ui > 0) tau += t.rj_rms_ui * ziggurat_gaussian(seed, Stream::tx_rj, k);
     if (t.sj_amp_ui > 0)
         tau += t.sj_amp_ui * std::sin(2 * kPi * t.sj_freq_hz * ui_s * static_cast<double>(k));
     if (t.dcd_ui > 0) tau += (k % 2 == 0 ? -0.5 : 0.5) * t.dcd_ui;
@@ -262,15 +261,20 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
             const double g0 = static_cast<double>(g_next);
             const std::int64_t kfirst = static_cast<std::int64_t>(g_next / Mu) - jit_margin;
             const std::int64_t klast = static_cast<std::int64_t>((g_next + Bf) / Mu) + jit_margin;
-            for (std::int64_t k = std::max<std::int64_t>(kfirst, 0); k <= klast; ++k) {
+            // Sample g stands for the interval [g - 1/2, g + 1/2): the edges move by half a
+            // sample against the [g, g + 1) bins used below (the same trapezoid rule as the
+            // pulse, so both paths put a symbol's centre at T/2). Each edge is computed once:
+            // the end of symbol k is the start of symbol k + 1.
+            const std::int64_t kstart = std::max<std::int64_t>(kfirst, 0);
+            auto edge = [&](std::int64_t k) {
+                return static_cast<double>(k) * M + 0.5 +
+                       edge_offset_ui(sp.tx, ui_s, seed, static_cast<std::uint64_t>(k)) * M;
+            };
+            double e1 = edge(kstart);
+            for (std::int64_t k = kstart; k <= klast; ++k) {
                 const auto ku = static_cast<std::uint64_t>(k);
-                // Sample g stands for the interval [g - 1/2, g + 1/2): the edges move by half a
-                // sample against the [g, g + 1) bins used below (the same trapezoid rule as the
-                // pulse, so both paths put a symbol's centre at T/2).
-                const double e0 = static_cast<double>(k) * M + 0.5 +
-                                  edge_offset_ui(sp.tx, ui_s, seed, ku) * M;
-                const double e1 = static_cast<double>(k + 1) * M + 0.5 +
-                                  edge_offset_ui(sp.tx, ui_s, seed, ku + 1) * M;
+                const double e0 = e1;
+                e1 = edge(k + 1);
                 const float xk = store->x(ku);
                 const double lo = std::max(e0, g0), hi = std::min(e1, g0 + static_cast<double>(Bf));
                 if (hi <= lo) continue;

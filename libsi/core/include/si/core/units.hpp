@@ -21,6 +21,9 @@ inline constexpr double kPi = std::numbers::pi;
 /// Inverse of q_function for p in (0, 0.5]; accurate to ~1e-12 relative (Newton on erfc).
 [[nodiscard]] double q_inverse(double p);
 
+/// True when `s` ends with `suffix`, ignoring ASCII case ("53.125GBD" ends with "Bd").
+[[nodiscard]] bool ends_with_ci(std::string_view s, std::string_view suffix) noexcept;
+
 /// Parses "53.125G", "53.125GBd", "7.5ps", "26.5625 GHz", "1e-3", "100mV" into SI base units.
 /// `unit` is the key's unit ("Hz", "Bd", "s", "V", "UI", "dB", "" for none). The unit suffix may be
 /// omitted; a different unit is an error. Prefixes: f p n u µ m k M G T (case-sensitive: m = milli,
