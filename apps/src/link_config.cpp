@@ -21,6 +21,8 @@ const std::vector<KeySpec>& link_keys() {
         {"signal.symbol_rate", KeyType::number, "Bd", "53.125GBd", "symbol rate"},
         {"signal.pattern", KeyType::string, "", "prbs31",
          "prbs7|9|11|13|15|20|23|31, prbs13q, prbs31q, ssprq, random, or a pattern file path"},
+        {"signal.prbs_start", KeyType::string, "", "seed",
+         "PRBS register start state: seed (derived from sim.seed) | ones (all-ones, as the standards start)"},
         {"signal.gray", KeyType::boolean, "", "true", "Gray coding of the bits onto the levels"},
         {"signal.precode", KeyType::boolean, "", "false", "IEEE 802.3 1/(1+D) mod N precoding (decoded at the receiver)"},
         {"tx.swing", KeyType::number, "V", "1.0", "peak-to-peak differential swing: outer levels at +-swing/2"},
@@ -31,7 +33,10 @@ const std::vector<KeySpec>& link_keys() {
         {"tx.sj", KeyType::number, "UI", "0", "sinusoidal jitter amplitude, peak"},
         {"tx.sj_frequency", KeyType::number, "Hz", "0", "sinusoidal jitter frequency"},
         {"tx.dcd", KeyType::number, "UI", "0", "duty-cycle distortion, peak-to-peak (even/odd edges -+dcd/2)"},
-        {"tx.snr", KeyType::number, "dB", "0", "TX SNDR: Gaussian amplitude noise relative to the peak level, 0 = off"},
+        {"tx.snr", KeyType::number, "dB", "0", "TX SNR (model: tx.snr_model), 0 = off"},
+        {"tx.snr_model", KeyType::string, "", "launch",
+         "launch: Gaussian noise (swing/2) 10^(-snr/20) on each launched symbol, through the channel | "
+         "com: IEEE 802.3 eq. 93A-30, sigma^2 = h0^2 10^(-snr/10) at the sampler"},
         {"channel.touchstone", KeyType::string_or_array, "", "",
          "Touchstone file or array of files, cascaded in order (relative to the config file)"},
         {"channel.ports", KeyType::string_or_array, "", "auto",
@@ -115,6 +120,7 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
             s.signal.pattern.file = file;
         }
         s.signal.pattern.gray = t.boolean("signal.gray");
+        s.signal.pattern.prbs_start = t.string("signal.prbs_start");
         s.signal.pattern.precode = t.boolean("signal.precode");
         s.tx.swing_v = t.number("tx.swing");
         s.tx.ffe = t.numbers("tx.ffe");
@@ -125,6 +131,7 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
         s.tx.sj_freq_hz = t.number("tx.sj_frequency");
         s.tx.dcd_ui = t.number("tx.dcd");
         s.tx.snr_db = t.number("tx.snr");
+        s.tx.snr_model = t.string("tx.snr_model");
         s.channel.touchstone = t.paths("channel.touchstone", {});
         for (const auto& f : s.channel.touchstone)
             if (!std::filesystem::exists(f))

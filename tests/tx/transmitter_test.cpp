@@ -8,6 +8,22 @@
 
 namespace {
 
+// Issue 5.3: IEEE 802.3 eq. 93A-46, H_t(f) = exp(-2 (pi f T_r / 1.6832)^2), with COM's T_r given
+// unchanged. Reference values computed by hand (python math) for T_r = 7.5 ps (802.3ck C2M):
+// 0.93321 at fb/4, 0.75842 at fb/2 (-2.40 dB) and 0.33086 at fb for fb = 53.125 GBd.
+TEST(RiseTime, FilterIsEquation93A46WithComRiseTime) {
+    const double tr = 7.5e-12;
+    const std::pair<double, double> ref[] = {
+        {13.28125e9, 0.9332065186766926}, {26.5625e9, 0.7584222318978978}, {53.125e9, 0.33085996584360594}};
+    for (const auto& [f, want] : ref) {
+        const auto h = si::tx::rise_time_response(tr, f);
+        EXPECT_NEAR(h.real(), want, 1e-12) << f;
+        EXPECT_EQ(h.imag(), 0.0);
+    }
+    // Giving T_r / sqrt 2 (the old advice) moves |H(fb/2)| by 7 %: the test would catch it.
+    EXPECT_GT(std::abs(si::tx::rise_time_response(tr / std::sqrt(2.0), 26.5625e9).real() - 0.75842), 0.05);
+}
+
 TEST(RiseTime, StepResponseRises20To80InRiseTime) {
     for (double tr : {4e-12, 7.5e-12, 15e-12}) {
         const double dt = 0.05e-12;
@@ -43,6 +59,12 @@ TEST(TxConfig, MainCursorAndNormalisation) {
     t.ffe_normalize = true;
     const auto n = si::tx::ffe_taps(t);
     EXPECT_NEAR(std::abs(n[0]) + std::abs(n[1]) + std::abs(n[2]), 1.0, 1e-12);
+}
+
+TEST(TxConfig, RejectsUnknownSnrModel) {
+    si::tx::TxConfig c;
+    c.snr_model = "sndr";
+    SI_EXPECT_THROW_MSG(si::tx::validate(c), si::ConfigError, "tx.snr_model");
 }
 
 TEST(TxConfig, RejectsImpossibleValues) {

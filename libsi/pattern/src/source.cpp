@@ -69,6 +69,9 @@ void validate(const PatternConfig& cfg) {
                               str("must be true for ", cfg.name, " (defined Gray-coded, ",
                                   pam4_clause(cfg.name), ") (got false)"));
     }
+    if (cfg.prbs_start != "seed" && cfg.prbs_start != "ones")
+        throw ConfigError("signal.prbs_start",
+                          str("must be \"seed\" or \"ones\" (got '", cfg.prbs_start, "')"));
     if (cfg.name == "file" && cfg.file.empty())
         throw ConfigError("signal.pattern",
                           "must name a pattern file when signal.pattern = file (got '')");
@@ -115,6 +118,12 @@ std::vector<std::uint8_t> read_pattern_file(const std::string& path, int levels)
     return out;
 }
 
+std::uint32_t prbs_start_state(int order, std::uint64_t seed) noexcept {
+    const std::uint64_t mask = (std::uint64_t{1} << order) - 1;
+    const auto s = static_cast<std::uint32_t>(random_bits(seed, Stream::prbs_start, 0) & mask);
+    return s != 0 ? s : static_cast<std::uint32_t>(mask);
+}
+
 std::span<const SsprqSegment> ssprq_segments() noexcept { return kSsprq; }
 
 std::vector<std::uint8_t> ssprq_data() {
@@ -138,7 +147,7 @@ SymbolSource::SymbolSource(const PatternConfig& cfg)
     : cfg_(cfg), mapper_((validate(cfg), cfg.levels), cfg.gray, cfg.precode) {
     if (const int n = prbs_order_of(cfg.name); n != 0) {
         kind_ = Kind::prbs;
-        prbs_.emplace(n);
+        prbs_.emplace(n, cfg.prbs_start == "ones" ? Prbs::kAllOnes : prbs_start_state(n, cfg.seed));
     } else if (cfg.name == "ssprq") {
         kind_ = Kind::table;
         table_ = ssprq_data();

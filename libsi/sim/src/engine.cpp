@@ -180,7 +180,7 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     const int cm = link.cursor_index() % M;  // sampling phase within the UI
     const bool collect = lag < 0;
     const std::uint64_t ulag = collect ? 0 : static_cast<std::uint64_t>(lag);
-    const float sigma_rx = static_cast<float>(link.rx_noise_sigma_out_v());
+    const float sigma_rx = static_cast<float>(link.sampler_noise_sigma_v());
     const auto& thr = link.thresholds();
     std::size_t B = static_cast<std::size_t>(sp.sim.block_symbols);
 
@@ -344,6 +344,11 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
 
 }  // namespace
 
+std::uint64_t warmup_symbols(const Link& link) {
+    const auto M = static_cast<std::uint64_t>(link.spec().sim.samples_per_ui);
+    return (link.symbol_pulse().size() + M - 1) / M + 8;
+}
+
 RunResult run(const Link& link, const Progress& progress) {
     const auto t_start = std::chrono::steady_clock::now();
     const auto& sp = link.spec();
@@ -375,9 +380,14 @@ RunResult run(const Link& link, const Progress& progress) {
     // ---- pre-run: find the alignment of decisions to sent symbols --------------------------------
     const int max_lag = static_cast<int>(link.symbol_pulse().size() / static_cast<std::size_t>(M)) + 4;
     const std::uint64_t pre_n = std::min<std::uint64_t>(sp.sim.symbols, 4096) + static_cast<std::uint64_t>(max_lag);
+    // Warm-up: the first symbols fill the channel memory (symbols before index 0 are 0 V), so
+    // decisions start being counted and binned only `warm` symbols later, when every sample
+    // sees a full history of real symbols (no start-up transient in the eye or the counts).
+    const std::uint64_t warm = warmup_symbols(link);
+    res.warmup_symbols = warm;
     std::atomic<std::uint64_t> prog{0};
     SegmentResult pre;
-    run_segment(link, 0, pre_n, -1, prog, pre);
+    run_segment(link, warm, warm + pre_n, -1, prog, pre);
     double mism = 0;
     const std::int64_t lag = analysis::find_alignment(pre.sent, pre.decisions, max_lag, &mism);
     if (lag < 0) throw ModelError("alignment search had too few decisions");
@@ -400,8 +410,8 @@ RunResult run(const Link& link, const Progress& progress) {
     std::vector<std::thread> pool;
     std::atomic<int> finished{0};
     for (int t = 0; t < threads; ++t) {
-        const std::uint64_t a = ulag + total * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(threads);
-        const std::uint64_t b = ulag + total * static_cast<std::uint64_t>(t + 1) / static_cast<std::uint64_t>(threads);
+        const std::uint64_t a = ulag + warm + total * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(threads);
+        const std::uint64_t b = ulag + warm + total * static_cast<std::uint64_t>(t + 1) / static_cast<std::uint64_t>(threads);
         pool.emplace_back([&, a, b, t] {
             try {
                 run_segment(link, a, b, lag, prog, seg[static_cast<std::size_t>(t)]);
@@ -449,7 +459,10 @@ RunResult run(const Link& link, const Progress& progress) {
         res.metrics.eye_height_v = se.eye_height_v;
         res.metrics.eye_width_ui = se.eye_width_ui;
         res.metrics.height_vs_time_v = se.height_vs_time_v;
-        res.metrics.extrapolated = false;
+        res.metrics.target_reached = true;
+        res.metrics.ber_reached = sp.eye.target_ber;
+        res.metrics.eye_height_at_reached_v = se.eye_height_v;
+        res.metrics.eye_width_at_reached_ui = se.eye_width_ui;
         res.metrics.method = "statistical";
         if (link.levels() == 4) {
             const double eh_min = *std::min_element(se.eye_height_v.begin(), se.eye_height_v.end());

@@ -296,9 +296,11 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     }
 
     // ---- noise at the slicer ------------------------------------------------------------------
-    sigma_tx_ = spec_.tx.snr_db > 0 && std::isfinite(spec_.tx.snr_db)
-                    ? half * db20_to_lin(-spec_.tx.snr_db)
-                    : 0.0;
+    const bool tx_noise = spec_.tx.snr_db > 0 && std::isfinite(spec_.tx.snr_db);
+    const bool com_tx_noise = tx_noise && spec_.tx.snr_model == "com";
+    // eq. 93A-30: sigma_TX^2 = h0^2 10^(-SNR_TX/10), h0 the main cursor at the sampler
+    const double com_ratio = com_tx_noise ? db20_to_lin(-spec_.tx.snr_db) : 0.0;
+    sigma_tx_ = tx_noise && !com_tx_noise ? half * db20_to_lin(-spec_.tx.snr_db) : 0.0;
     {   // rx noise: white in 0..B with rms noise_rms at the input, shaped by CTLE and AFE
         const double bw = spec_.rx.noise_bandwidth_hz > 0 ? spec_.rx.noise_bandwidth_hz : fb / 2;
         const int nf = 8192;
@@ -330,6 +332,7 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
         const double isi2 = std::max(0.0, e_sym[m] - main * main);
         // TX noise rides the symbols: it sees the whole symbol-spaced pulse at this phase.
         const double sig = std::sqrt(ea2 * (isi2 + e_xt[m]) + sigma_rx_out_ * sigma_rx_out_ +
+                                     main * main * com_ratio * com_ratio +
                                      (sigma_tx_ / half) * (sigma_tx_ / half) * e_sym[m]);
         score[static_cast<std::size_t>(c)] = std::abs(main) / (N - 1) - q * sig;
         best = std::max(best, score[static_cast<std::size_t>(c)]);
@@ -351,6 +354,7 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
         ag.sigma_v = std::sqrt(ea2 * x2);
     }
     const double main = sym_pulse_[static_cast<std::size_t>(cursor_)];
+    sigma_tx_com_ = std::abs(main) * com_ratio;
     thresholds_.clear();
     for (int i = 0; i + 1 < N; ++i)
         thresholds_.push_back(main * 0.5 * (level_value(i) + level_value(i + 1)));
@@ -370,7 +374,8 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             }
             r = std::max(r, std::min(pd, peak + 6 * std::sqrt(ea2 * s2)));
         }
-        double sn2 = sigma_rx_out_ * sigma_rx_out_ + sigma_tx_ * sigma_tx_;
+        double sn2 = sigma_rx_out_ * sigma_rx_out_ + sigma_tx_ * sigma_tx_ +
+                     sigma_tx_com_ * sigma_tx_com_;
         for (const auto& ag : aggressors_) sn2 += ag.sigma_v * ag.sigma_v;
         const double sn = std::sqrt(sn2);
         eye_range_ = 1.1 * r + 6 * sn;

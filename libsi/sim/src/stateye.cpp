@@ -179,7 +179,7 @@ Component make_component(const Link& link, double x, double w, int G, int parity
         const double tau = sp.tx.rj_rms_ui * link.ui_s();
         rj2 = tau * tau * half * half * ea2 * d2 * h2 / (link.dt_s() * link.dt_s());
     }
-    c.sigma = std::sqrt(std::pow(link.rx_noise_sigma_out_v(), 2) +
+    c.sigma = std::sqrt(std::pow(link.sampler_noise_sigma_v(), 2) +
                         std::pow(link.tx_noise_sigma_v(), 2) * txp2 + small2 + rj2);
     double pd = 0;
     for (double h : cur) pd += std::abs(h);

@@ -31,6 +31,9 @@ void validate(const TxConfig& c) {
     require(std::isfinite(c.dcd_ui) && c.dcd_ui >= 0 && c.dcd_ui < 0.5, "tx.dcd",
             "must be in [0, 0.5) UI", c.dcd_ui);
     require(!std::isnan(c.snr_db) && c.snr_db >= 0, "tx.snr", "must be >= 0 dB (0 = off)", c.snr_db);
+    require(c.snr_model == "launch" || c.snr_model == "com", "tx.snr_model",
+            "must be \"launch\" (noise on the launched symbols) or \"com\" (IEEE 802.3 eq. 93A-30)",
+            c.snr_model);
 }
 
 bool has_jitter(const TxConfig& c) noexcept {

@@ -35,8 +35,17 @@ struct PatternConfig {
     int levels = 4;               ///< 2 (NRZ), 4 (PAM4) or 8
     bool gray = true;             ///< Gray coding (data value = gray(level index))
     bool precode = false;         ///< IEEE 802.3 1/(1+D) mod N precoding
-    std::uint64_t seed = 1;       ///< seed of the "random" pattern
+    std::uint64_t seed = 1;       ///< seed of the "random" pattern and of the PRBS start state
+    /// PRBS register start state: "seed" (default) = a non-zero state derived from `seed`
+    /// (prbs_start_state()), so different seeds start at different points of the sequence;
+    /// "ones" = the all-ones register, as the standards' test-pattern definitions start.
+    /// Applies to prbs* patterns only (ssprq and files start at their first symbol).
+    std::string prbs_start = "seed";
 };
+
+/// Register start state of a PRBS of `order` for prbs_start = "seed": the low `order` bits of
+/// a SplitMix64 draw from (seed, Stream::prbs_start), or all ones if those bits are zero.
+[[nodiscard]] std::uint32_t prbs_start_state(int order, std::uint64_t seed) noexcept;
 
 /// Throws si::ConfigError naming the key: "signal.pattern" (unknown name), "signal.modulation"
 /// (not 2/4/8, or not 4 for prbs13q/prbs31q/ssprq), "signal.gray" (false for the 802.3 PAM4

@@ -141,8 +141,15 @@ public:
     [[nodiscard]] const std::vector<double>& thresholds() const noexcept { return thresholds_; }
     /// Gaussian noise std at the slicer from rx.noise_rms (after CTLE/AFE) [V].
     [[nodiscard]] double rx_noise_sigma_out_v() const noexcept { return sigma_rx_out_; }
-    /// TX amplitude noise std per symbol [V].
+    /// TX amplitude noise std per launched symbol [V] (tx.snr_model = "launch"; else 0).
     [[nodiscard]] double tx_noise_sigma_v() const noexcept { return sigma_tx_; }
+    /// TX noise std referred to the sampler, eq. 93A-30 sigma_TX = h0 10^(-SNR/20) [V]
+    /// (tx.snr_model = "com"; else 0).
+    [[nodiscard]] double tx_noise_com_sigma_v() const noexcept { return sigma_tx_com_; }
+    /// Gaussian noise std added at the sampler: RX noise and COM-model TX noise [V].
+    [[nodiscard]] double sampler_noise_sigma_v() const noexcept {
+        return std::sqrt(sigma_rx_out_ * sigma_rx_out_ + sigma_tx_com_ * sigma_tx_com_);
+    }
     /// Eye histogram voltage half-range [V].
     [[nodiscard]] double eye_range_v() const noexcept { return eye_range_; }
     /// True when the waveform is built by superposing the pulse at symbol rate; false when TX
@@ -175,7 +182,7 @@ private:
     double t0_s_ = 0;
     int cursor_ = 0;
     std::vector<double> thresholds_;
-    double sigma_rx_out_ = 0, sigma_tx_ = 0, eye_range_ = 1, trunc_energy_ = 0;
+    double sigma_rx_out_ = 0, sigma_tx_ = 0, sigma_tx_com_ = 0, eye_range_ = 1, trunc_energy_ = 0;
     bool linear_ = true;
     std::vector<Aggressor> aggressors_;
 };
@@ -188,12 +195,18 @@ struct RunResult {
     analysis::EyeMetrics metrics_histogram;  ///< metrics read from the simulated histogram
     analysis::BerCounts ber;
     std::int64_t expected_latency_ui = 0;     ///< from the pulse response
+    /// Symbols sent before the first counted one (channel memory warm-up): the first counted
+    /// decision is that of pattern symbol warmup_symbols.
+    std::uint64_t warmup_symbols = 0;
     double alignment_mismatch = 0;            ///< mismatch fraction at the lag found
     double elapsed_s = 0;                     ///< streaming simulation (symbols -> eye, errors)
     double analysis_s = 0;                    ///< eye metrics and statistical eye afterwards
     std::uint64_t waveform_samples = 0;
     std::vector<std::string> warnings;
 };
+
+/// Warm-up symbols of a run: the pulse span (TX FFE included) in UI plus 8.
+[[nodiscard]] std::uint64_t warmup_symbols(const Link& link);
 
 /// progress(fraction in [0,1]); called from the calling thread only.
 using Progress = std::function<void(double)>;
