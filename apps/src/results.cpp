@@ -145,6 +145,7 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("tx_snr_model", link.spec().tx.snr_model);
         g.attr("thresholds_v", link.thresholds());
         g.attr("engine", link.linear_path() ? "superposition" : "waveform");
+        g.attr("phase_refinement_gain_v", link.phase_refinement_gain_v());
     }
     {
         auto g = root.group("eye/rx");

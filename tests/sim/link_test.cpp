@@ -5,6 +5,7 @@
 
 #include "si/core/units.hpp"
 #include "si/sim/link.hpp"
+#include "si/sim/stateye.hpp"
 #include "si_test.hpp"
 
 namespace {
@@ -99,3 +100,27 @@ TEST(Link, ChannelEndingBelowNyquistIsRefused) {
 }
 
 }  // namespace
+
+// Issue 5.6: the sampling phase maximises the statistical eye (smallest sub-eye height at the
+// target BER) within half a UI, not a Gaussian proxy of it.
+TEST(Link, SamplingPhaseMaximisesTheStatisticalInnerEye) {
+    SI_REQUIRE_SHARED(file, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    si::sim::LinkSpec s;
+    s.sim.symbols = 10000;
+    s.channel.touchstone = {file};
+    s.tx.rise_time_s = 7.5e-12;
+    s.tx.ffe = {-0.15, 0.75, -0.1};
+    s.rx.ctle.model = "com";
+    s.rx.ctle.gdc_db = -8;
+    s.rx.noise_rms_v = 1e-3;
+    si::sim::Link link(s);
+    const int M = s.sim.samples_per_ui;
+    const auto se = si::sim::statistical_eye(link, s.eye.target_ber);
+    auto inner = [&](int b) {
+        double v = INFINITY;
+        for (int k = 0; k < 3; ++k) v = std::min(v, se.height_vs_time_v[static_cast<std::size_t>(k * 2 * M + b)]);
+        return v;
+    };
+    for (int b = M / 2; b <= 3 * M / 2; ++b) EXPECT_GE(inner(M), inner(b)) << "bin " << b;
+    EXPECT_GE(link.phase_refinement_gain_v(), 0.0);
+}
