@@ -60,6 +60,10 @@ struct EyeConfig {
     double target_ber = 1e-6;         ///< eye height/width read at this BER
     int voltage_bins = 512;           ///< histogram voltage bins
     double voltage_range_v = 0.0;     ///< histogram spans +-range [V]; 0 = automatic
+    /// Symbols feeding the eye histograms: the first `symbols` counted ones; -1 = all, 0 = none
+    /// (BER counting always covers every symbol). Fewer eye symbols let a BER run skip the
+    /// waveform samples only the eye needs.
+    std::int64_t symbols = -1;
 };
 
 struct LinkSpec {
