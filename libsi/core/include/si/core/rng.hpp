@@ -18,6 +18,7 @@ enum class Stream : std::uint64_t {
     tx_rj = 3,
     rx_noise = 4,
     sj_phase = 5,
+    adc_noise = 6,    ///< extra ADC noise for a given ENOB (si::rx::Adc), indexed by sample
     xtalk_base = 64,  ///< aggressor i draws its symbols from stream xtalk_base + i
 };
 
