@@ -21,6 +21,8 @@ enum class Stream : std::uint64_t {
     prbs_start = 6,   ///< PRBS register start state chosen by the seed
     rx_sampler_noise = 7,  ///< RX noise of samples taken between grid points (CDR), 2 per UI
     eye_noise = 8,    ///< RX noise of interpolated eye samples (CDR eye)
+    adc_noise = 9,    ///< extra ADC noise for a given ENOB (si::rx::Adc), indexed by sample
+    // 10..31: optics (laser RIN, photodiode, TIA, driver)
     xtalk_base = 64,  ///< aggressor i draws its symbols from stream xtalk_base + i
 };
 
