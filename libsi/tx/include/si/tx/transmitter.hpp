@@ -11,6 +11,7 @@
 /// passes the channel exactly like the data (the IEEE 802.3 SNDR definition refers the noise to the
 /// peak of the pulse response).
 #include <complex>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -29,6 +30,13 @@ struct TxConfig {
                                      ///< early by dcd/2, odd edges late by dcd/2
     double snr_db = 0.0;             ///< TX SNDR [dB]; 0 or inf = noiseless
 };
+
+/// Bounds (docs/user-guide.md, "Limits"): a differential swing of at most 100 V, at most 256 FFE
+/// taps (a 1e6-tap FFE makes the symbol pulse 1e6 UI long and the run take hours), and, unless
+/// ffe_normalize is set, sum |c| <= 10 (a gain no real FFE has; it bounds the signal amplitude).
+inline constexpr double kMaxSwingV = 100.0;
+inline constexpr std::size_t kMaxFfeTaps = 256;
+inline constexpr double kMaxFfeGain = 10.0;
 
 /// Throws ConfigError naming tx.<field>.
 void validate(const TxConfig& c);
