@@ -62,6 +62,15 @@ void validate(const LinkSpec& s) {
             "channel.ports", "needs one entry, or one per touchstone file",
             s.channel.ports.size());
     rx::validate(rx::resolve(s.rx.ctle, s.signal.symbol_rate_bd));
+    {   // CTLE corners below 1e-4 fb (e.g. denormals) make H(f) overflow to inf/NaN.
+        const auto c = rx::resolve(s.rx.ctle, s.signal.symbol_rate_bd);
+        const double f_min = 1e-4 * s.signal.symbol_rate_bd;
+        const std::pair<const char*, double> corners[] = {
+            {"rx.ctle.fz", c.fz_hz}, {"rx.ctle.fp1", c.fp1_hz}, {"rx.ctle.fp2", c.fp2_hz},
+            {"rx.ctle.flf", c.flf_hz}};
+        for (const auto& [key, f] : corners)
+            require(f >= f_min, key, str("must be >= 1e-4 fb = ", f_min, " Hz (0 = default)"), f);
+    }
     if (s.rx.ctle.model == "none") {  // parameters of a CTLE that is off are a mistake, not a no-op
         const rx::CtleConfig d;
         const std::pair<const char*, bool> set[] = {
@@ -287,6 +296,9 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
                                  "symbols) is ", pd_max, " V, above the ", kMaxSlicerAmplitudeV,
                                  " V sisim accepts: check tx.swing, tx.ffe and the channel data "
                                  "(|S21| >> 1?)"));
+        if (!(pd_max > 0))
+            throw ModelError("the pulse response at the slicer is zero: nothing gets through the "
+                             "channel, CTLE and AFE");
     }
 
     // ---- crosstalk aggressors ------------------------------------------------------------------

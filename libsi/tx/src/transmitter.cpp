@@ -19,8 +19,9 @@ void validate(const TxConfig& c) {
         sum_abs += std::abs(t);
     }
     require(sum_abs > 0, "tx.ffe", "taps must not all be zero", sum_abs);
-    require(c.ffe_normalize || sum_abs <= kMaxFfeGain, "tx.ffe",
-            str("sum of |taps| must be <= ", kMaxFfeGain, " (or set tx.ffe_normalize)"), sum_abs);
+    require(c.ffe_normalize || (sum_abs <= kMaxFfeGain && sum_abs >= 1.0 / kMaxFfeGain), "tx.ffe",
+            str("sum of |taps| must be in [", 1.0 / kMaxFfeGain, ", ", kMaxFfeGain,
+                "] (or set tx.ffe_normalize)"), sum_abs);
     require(c.ffe_main >= -1 && c.ffe_main < static_cast<int>(c.ffe.size()), "tx.ffe_main",
             "must be -1 (auto) or an index into tx.ffe", c.ffe_main);
     require(std::isfinite(c.rise_time_s) && c.rise_time_s >= 0, "tx.rise_time", "must be >= 0 s",

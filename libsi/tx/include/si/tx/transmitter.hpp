@@ -33,7 +33,8 @@ struct TxConfig {
 
 /// Bounds (docs/user-guide.md, "Limits"): a differential swing of at most 100 V, at most 256 FFE
 /// taps (a 1e6-tap FFE makes the symbol pulse 1e6 UI long and the run take hours), and, unless
-/// ffe_normalize is set, sum |c| <= 10 (a gain no real FFE has; it bounds the signal amplitude).
+/// ffe_normalize is set, 0.1 <= sum |c| <= 10 (a gain no real FFE has; it bounds the signal
+/// amplitude away from overflow and from float underflow).
 inline constexpr double kMaxSwingV = 100.0;
 inline constexpr std::size_t kMaxFfeTaps = 256;
 inline constexpr double kMaxFfeGain = 10.0;
