@@ -255,6 +255,15 @@ TEST_F(ConfigTest, MalformedTomlReportsLineAndColumn) {
                         si::ConfigError, "dup.toml:3:");
 }
 
+TEST_F(ConfigTest, DevicesAndDirectoriesAreNotReadAsConfigs) {
+    ConfigTree c(registry());
+    SI_EXPECT_THROW_MSG(c.load_file("/dev/zero"), si::IoError,
+                        "/dev/zero: config file is not a regular file");
+    SI_EXPECT_THROW_MSG(c.load_file(dir_.string()), si::IoError, "not a regular file");
+    const std::string big = write("big.toml", std::string(si::io::kMaxConfigBytes + 1, '#'));
+    SI_EXPECT_THROW_MSG(c.load_file(big), si::IoError, "config file is larger than 16777216 bytes");
+}
+
 TEST_F(ConfigTest, MissingFileIsAnIoErrorNamingIt) {
     ConfigTree c(registry());
     const std::string path = (dir_ / "nope.toml").string();
