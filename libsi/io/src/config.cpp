@@ -555,10 +555,13 @@ void ConfigTree::load_file(const std::string& path) {
     std::ostringstream buf;
     buf << in.rdbuf();
     if (in.bad()) throw si::IoError(path, 0, "cannot read config file");
+    load_text(buf.str(), path);
+}
 
+void ConfigTree::load_text(std::string_view text, const std::string& path) {
     toml::table doc;
     try {
-        doc = toml::parse(buf.str(), path);
+        doc = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
         const std::string loc = location_of(e.source(), path);
         throw ConfigLocationError(loc, "", loc + ": " + std::string(e.description()));

@@ -408,8 +408,8 @@ RunResult run(const Link& link, const Progress& progress) {
         const std::uint64_t b = ulag + total * static_cast<std::uint64_t>(t + 1) / static_cast<std::uint64_t>(threads);
         try {
             pool.emplace_back([&, a, b, t] {
-                int g;
-                while ((g = gate.load(std::memory_order_acquire)) == 0) std::this_thread::yield();
+                gate.wait(0, std::memory_order_acquire);  // blocks, no spinning
+                const int g = gate.load(std::memory_order_acquire);
                 try {
                     if (g > 0) run_segment(link, a, b, lag, prog, seg[static_cast<std::size_t>(t)]);
                 } catch (...) {
@@ -419,12 +419,14 @@ RunResult run(const Link& link, const Progress& progress) {
             });
         } catch (const std::system_error& e) {
             gate.store(-1, std::memory_order_release);
+            gate.notify_all();
             for (auto& th : pool) th.join();
             throw ConfigError("sim.threads", str("cannot start worker thread ", t + 1, " of ", threads,
                                                  " (", e.what(), "); lower sim.threads"));
         }
     }
     gate.store(1, std::memory_order_release);
+    gate.notify_all();
     if (progress) {  // report every 100 ms, notice the end within 2 ms
         auto last = std::chrono::steady_clock::now();
         while (finished.load(std::memory_order_acquire) < threads) {

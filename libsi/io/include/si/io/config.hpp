@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "si/core/error.hpp"
@@ -85,6 +86,9 @@ public:
     /// Unknown keys and bad values are all collected: the message has one such line per
     /// problem, in file order, joined by '\n'; location() and key() are those of the first.
     void load_file(const std::string& path);
+    /// load_file() for TOML text already in memory; `path` names it in messages and its
+    /// directory resolves relative paths (path()).
+    void load_text(std::string_view text, const std::string& path);
 
     /// Applies one `--set section.key=value`. The value is read as a TOML value (number, bool,
     /// "quoted string", [array]); text that is not valid TOML (53.125G, prbs31, ch.s4p) is taken
