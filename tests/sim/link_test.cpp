@@ -133,6 +133,10 @@ TEST(Link, ChannelWithHugeGainIsRefusedBeforeTheRun) {
     auto s = base_spec();
     s.channel.touchstone = {path.string()};
     SI_EXPECT_THROW_MSG(si::sim::Link{s}, si::ModelError, "worst-case signal at the slicer");
+    // The same file as a crosstalk aggressor of an ideal through channel.
+    auto x = base_spec();
+    x.channel.crosstalk = {path.string()};
+    SI_EXPECT_THROW_MSG(si::sim::Link{x}, si::ModelError, "worst-case crosstalk at the slicer");
     std::filesystem::remove(path);
 }
 

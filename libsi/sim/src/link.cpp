@@ -282,15 +282,20 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     for (std::size_t k = 0; k < ffe_.size(); ++k)
         for (std::size_t i = 0; i < pulse_.size(); ++i)
             sym_pulse_[i + k * M] += half * ffe_[k] * pulse_[i];
-    {   // Bound the worst-case slicer amplitude (peak distortion): keeps the eye's fixed-point
-        // sums and the statistical eye's grid indices far from overflow (docs/user-guide.md).
+    // Largest sum of |p| over the symbol-spaced samples of a pulse (at its worst phase) [V].
+    auto peak_distortion = [M](const std::vector<double>& p) {
         double pd_max = 0;
         for (int m = 0; m < M; ++m) {
             double pd = 0;
-            for (std::size_t i = static_cast<std::size_t>(m); i < sym_pulse_.size(); i += static_cast<std::size_t>(M))
-                pd += std::abs(sym_pulse_[i]);
+            for (std::size_t i = static_cast<std::size_t>(m); i < p.size(); i += static_cast<std::size_t>(M))
+                pd += std::abs(p[i]);
             pd_max = std::max(pd_max, pd);
         }
+        return pd_max;
+    };
+    {   // Bound the worst-case slicer amplitude (peak distortion): keeps the eye's fixed-point
+        // sums and the statistical eye's grid indices far from overflow (docs/user-guide.md).
+        const double pd_max = peak_distortion(sym_pulse_);
         if (!(pd_max <= kMaxSlicerAmplitudeV))
             throw ModelError(str("the worst-case signal at the slicer (sum of |pulse| over the "
                                  "symbols) is ", pd_max, " V, above the ", kMaxSlicerAmplitudeV,
@@ -345,6 +350,10 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
         for (std::size_t k = 0; k < ffe_.size(); ++k)
             for (std::size_t i = 0; i < xpul.size(); ++i)
                 ag.pulse[static_cast<std::size_t>(r) + i + k * M] += half * ffe_[k] * xpul[i];
+        const double xpd = peak_distortion(ag.pulse);  // same bound as the victim's pulse
+        if (!(xpd <= kMaxSlicerAmplitudeV))
+            throw ModelError(str(ag.file, ": the worst-case crosstalk at the slicer is ", xpd,
+                                 " V, above the ", kMaxSlicerAmplitudeV, " V sisim accepts"));
         aggressors_.push_back(std::move(ag));
     }
 
