@@ -24,8 +24,8 @@ int levels_of(const std::string& m) {
 
 void validate(const LinkSpec& s) {
     require(s.sim.symbols >= 1000 && s.sim.symbols <= kMaxSymbols, "sim.symbols",
-            str("must be in [1000, ", kMaxSymbols, "] (1e12 symbols take hours: count lower BERs "
-                "with the statistical SER/eye)"), s.sim.symbols);
+            str("must be in [1000, ", kMaxSymbols, "] (1e12 symbols take days per core: read lower "
+                "BERs from the statistical SER/eye)"), s.sim.symbols);
     require(s.sim.samples_per_ui >= 2 && s.sim.samples_per_ui <= 256, "sim.samples_per_ui",
             "must be in [2, 256]", s.sim.samples_per_ui);
     require(s.sim.threads >= 0 && s.sim.threads <= 1024, "sim.threads", "must be in [0, 1024]",
