@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "si/analysis/eye.hpp"
@@ -71,6 +72,30 @@ TEST(EyeAccumulator, MergeEqualsOneAccumulator) {
     for (std::size_t i = 0; i < hb.size(); ++i) ASSERT_EQ(hb[i], hc[i] + h2[i]);
     EXPECT_EQ(b.windows(), 7000u);
     (void)a;
+}
+
+TEST(EyeAccumulator, NonFiniteAndHugeSamplesGoToEdgeBinsWithoutOverflow) {
+    // Casting inf/NaN/1e30 to an integer bin or to the 64-bit fixed-point level sum is UB (the
+    // UBSan job runs this test); they must land in the edge bins, counted as clipped.
+    si::analysis::EyeAccumulator eye(2, 4, 16, -0.1, 0.1);
+    const float inf = std::numeric_limits<float>::infinity();
+    const float w1[4] = {inf, -inf, std::nanf(""), 1e30f};
+    eye.add_ui(w1, 1, 0);
+    const float w2[4] = {-1e30f, 0.0f, 0.0f, 0.0f};
+    eye.add_ui(w2, 0, 1);
+    EXPECT_EQ(eye.clipped(), 5u);
+    const auto h = eye.histogram();
+    std::uint64_t total = 0, top = 0, bottom = 0;
+    for (std::size_t i = 0; i < h.size(); ++i) {
+        total += h[i];
+        if (i / 8 == 15) top += h[i];   // voltage row 15 (time bins 0..7)
+        if (i / 8 == 0) bottom += h[i];
+    }
+    EXPECT_EQ(total, 16u);
+    EXPECT_EQ(top, 4u);     // +inf and 1e30, two windows each
+    EXPECT_EQ(bottom, 6u);  // -inf, NaN and -1e30
+    const auto m = eye.metrics(1e-3);
+    for (double v : m.levels_v) EXPECT_TRUE(std::isfinite(v)) << v;  // clamped sums stay finite
 }
 
 TEST(EyeAccumulator, ClippedSamplesAreCounted) {

@@ -259,6 +259,14 @@ TEST(SymbolSourceFile, RejectsBadFilesNamingFileAndLine) {
     cfg.file = path("out_of_range.txt");
     SI_EXPECT_THROW_MSG(SymbolSource{cfg}, si::IoError, "out_of_range.txt:3");
 }
+TEST(SymbolSourceFile, RefusesDevicesAndDirectoriesInsteadOfReadingWithoutEnd) {
+    // /dev/zero is one endless line: getline grew without bound before the regular-file check.
+    SI_EXPECT_THROW_MSG((void)si::pattern::read_pattern_file("/dev/zero", 4), si::IoError,
+                        "/dev/zero: pattern file is not a regular file");
+    SI_EXPECT_THROW_MSG((void)si::pattern::read_pattern_file(si::testing::test_data("pattern"), 4),
+                        si::IoError, "not a regular file");
+}
+
 
 TEST(PatternConfig, RejectsBadValuesNamingTheKey) {
     using si::pattern::validate;

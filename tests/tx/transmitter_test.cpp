@@ -79,6 +79,20 @@ TEST(TxConfig, RejectsImpossibleValues) {
     check([](auto& t) { t.rise_time_s = NAN; }, "tx.rise_time");
     check([](auto& t) { t.sj_amp_ui = 0.1; }, "tx.sj_frequency");
     check([](auto& t) { t.rj_rms_ui = 0.7; }, "tx.rj");
+    // Bounds (huge swings overflowed the eye's integer sums; 1e6 taps ran for hours).
+    check([](auto& t) { t.swing_v = 1e300; }, "tx.swing: must be in (0, 100] V");
+    check([](auto& t) { t.ffe.assign(257, 0.001); }, "tx.ffe: at most 256 taps (got 257 taps)");
+    check([](auto& t) { t.ffe = {1e300}; }, "tx.ffe: sum of |taps| must be in [0.1, 10]");
+    check([](auto& t) { t.ffe = {1e-300}; }, "tx.ffe: sum of |taps| must be in [0.1, 10]");
+    {
+        si::tx::TxConfig big;  // normalised taps carry no gain: any scale is fine
+        big.ffe = {-30, 200, -50};
+        big.ffe_normalize = true;
+        EXPECT_NO_THROW(si::tx::validate(big));
+        big.ffe.assign(256, 0.01);
+        big.ffe_normalize = false;
+        EXPECT_NO_THROW(si::tx::validate(big));  // 256 taps, sum 2.56
+    }
     si::tx::TxConfig ok;
     EXPECT_NO_THROW(si::tx::validate(ok));
 }

@@ -10,6 +10,7 @@ namespace si::analysis {
 
 namespace {
 constexpr double kFix = 4294967296.0;  // 2^32: fixed-point scale of the level sums [1/V]
+constexpr double kMaxAbs = 2048.0;     // [V] level sums clamp here (links are bounded far below)
 }
 
 EyeAccumulator::EyeAccumulator(int levels, int samples_per_ui, int voltage_bins, double v_min,
@@ -30,16 +31,19 @@ void EyeAccumulator::add_ui(const float* w, int lk, int lnext) noexcept {
     std::uint64_t* hn = hist_.data() + static_cast<std::size_t>(lnext) * nv_ * tb;
     for (int r = 0; r < m_; ++r) {
         const double x = (static_cast<double>(w[r]) - v_min_) * scale_;
-        long b = static_cast<long>(x);  // floor without a libm call
-        b -= static_cast<long>(x < static_cast<double>(b));
-        if (b < 0 || b >= nv_) {
+        long b;
+        if (x >= 0 && x < static_cast<double>(nv_)) {
+            b = static_cast<long>(x);  // floor (x >= 0) without a libm call
+        } else {  // outside, +-inf or NaN: never cast (UB), count in an edge bin
             ++clipped_;
-            b = std::clamp<long>(b, 0, nv_ - 1);
+            b = x >= static_cast<double>(nv_) ? nv_ - 1 : 0;
         }
         hk[b * tb + m_ + r] += 1;  // after the instant of symbol k
         hn[b * tb + r] += 1;       // before the instant of symbol k+1
     }
-    const auto q = static_cast<std::int64_t>(std::llround(static_cast<double>(w[0]) * kFix));
+    // |w0| <= kMaxAbs keeps q^2 summed over 2^40 windows inside int128 (and llround defined).
+    const double w0 = std::clamp(static_cast<double>(w[0]), -kMaxAbs, kMaxAbs);
+    const auto q = static_cast<std::int64_t>(std::llround((w0 == w0 ? w0 : 0.0) * kFix));
     sum_[lk] += q;
     sum2_[lk] += static_cast<int128>(q) * q;
     ++count_[lk];

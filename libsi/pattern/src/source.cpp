@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <si/core/error.hpp>
@@ -78,6 +79,17 @@ void validate(const PatternConfig& cfg) {
 }
 
 std::vector<std::uint8_t> read_pattern_file(const std::string& path, int levels) {
+    // Only regular files: /dev/zero or a FIFO would be read without bound.
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    if (ec) throw IoError(path, 0, "cannot open pattern file: " + ec.message());
+    if (!std::filesystem::is_regular_file(st))
+        throw IoError(path, 0, "pattern file is not a regular file (directory, device or FIFO)");
+    const auto bytes = std::filesystem::file_size(path, ec);
+    if (ec) throw IoError(path, 0, "cannot open pattern file: " + ec.message());
+    if (bytes > kMaxPatternFileBytes)
+        throw IoError(path, 0, str("pattern file is ", bytes, " bytes; at most ",
+                                   kMaxPatternFileBytes, " are read"));
     std::ifstream in(path);
     if (!in) throw IoError(path, 0, "cannot open pattern file");
     std::vector<std::uint8_t> out;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <system_error>
 #include <thread>
 
 #include "si/core/error.hpp"
@@ -180,18 +181,33 @@ RunResult run(const Link& link, const Progress& progress) {
     prog = 0;
     std::vector<std::thread> pool;
     std::atomic<int> finished{0};
+    // Workers wait for `gate`: if one cannot be started, the others are released with nothing to
+    // do and joined, and the run ends with an error (never std::terminate, never a partial run).
+    std::atomic<int> gate{0};  // 0 wait, 1 go, -1 abandon
     for (int t = 0; t < threads; ++t) {
         const std::uint64_t a = ulag + warm + total * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(threads);
         const std::uint64_t b = ulag + warm + total * static_cast<std::uint64_t>(t + 1) / static_cast<std::uint64_t>(threads);
-        pool.emplace_back([&, a, b, t] {
-            try {
-                run_segment(link, a, b, lag, eye_end, prog, seg[static_cast<std::size_t>(t)]);
-            } catch (...) {
-                errs[static_cast<std::size_t>(t)] = std::current_exception();
-            }
-            finished.fetch_add(1, std::memory_order_release);
-        });
+        try {
+            pool.emplace_back([&, a, b, t] {
+                gate.wait(0, std::memory_order_acquire);  // blocks, no spinning
+                const int g = gate.load(std::memory_order_acquire);
+                try {
+                    if (g > 0) run_segment(link, a, b, lag, eye_end, prog, seg[static_cast<std::size_t>(t)]);
+                } catch (...) {
+                    errs[static_cast<std::size_t>(t)] = std::current_exception();
+                }
+                finished.fetch_add(1, std::memory_order_release);
+            });
+        } catch (const std::system_error& e) {
+            gate.store(-1, std::memory_order_release);
+            gate.notify_all();
+            for (auto& th : pool) th.join();
+            throw ConfigError("sim.threads", str("cannot start worker thread ", t + 1, " of ", threads,
+                                                 " (", e.what(), "); lower sim.threads"));
+        }
     }
+    gate.store(1, std::memory_order_release);
+    gate.notify_all();
     if (progress) {  // report every 100 ms, notice the end within 2 ms
         auto last = std::chrono::steady_clock::now();
         while (finished.load(std::memory_order_acquire) < threads) {

@@ -12,6 +12,8 @@
 #include "si/sim/link.hpp"
 #include "si/sim/stateye.hpp"
 
+#include <thread>
+
 namespace si::sim {
 
 int levels_of(const std::string& m) {
@@ -22,8 +24,9 @@ int levels_of(const std::string& m) {
 }
 
 void validate(const LinkSpec& s) {
-    require(s.sim.symbols >= 1000 && s.sim.symbols <= (1ULL << 50), "sim.symbols",
-            "must be in [1000, 2^50]", s.sim.symbols);
+    require(s.sim.symbols >= 1000 && s.sim.symbols <= kMaxSymbols, "sim.symbols",
+            str("must be in [1000, ", kMaxSymbols, "] (1e12 symbols take days per core: read lower "
+                "BERs from the statistical SER/eye)"), s.sim.symbols);
     require(s.sim.samples_per_ui >= 2 && s.sim.samples_per_ui <= 256, "sim.samples_per_ui",
             "must be in [2, 256]", s.sim.samples_per_ui);
     require(s.sim.threads >= 0 && s.sim.threads <= 1024, "sim.threads", "must be in [0, 1024]",
@@ -60,6 +63,15 @@ void validate(const LinkSpec& s) {
             "channel.ports", "needs one entry, or one per touchstone file",
             s.channel.ports.size());
     rx::validate(rx::resolve(s.rx.ctle, s.signal.symbol_rate_bd));
+    {   // CTLE corners below 1e-4 fb (e.g. denormals) make H(f) overflow to inf/NaN.
+        const auto c = rx::resolve(s.rx.ctle, s.signal.symbol_rate_bd);
+        const double f_min = 1e-4 * s.signal.symbol_rate_bd;
+        const std::pair<const char*, double> corners[] = {
+            {"rx.ctle.fz", c.fz_hz}, {"rx.ctle.fp1", c.fp1_hz}, {"rx.ctle.fp2", c.fp2_hz},
+            {"rx.ctle.flf", c.flf_hz}};
+        for (const auto& [key, f] : corners)
+            require(f >= f_min, key, str("must be >= 1e-4 fb = ", f_min, " Hz (0 = default)"), f);
+    }
     if (s.rx.ctle.model == "none") {  // parameters of a CTLE that is off are a mistake, not a no-op
         const rx::CtleConfig d;
         const std::pair<const char*, bool> set[] = {
@@ -69,18 +81,41 @@ void validate(const LinkSpec& s) {
         for (const auto& [key, is_set] : set)
             require(!is_set, key, "is set but rx.ctle.model is \"none\" (set model = \"com\")", "none");
     }
-    require(std::isfinite(s.rx.noise_bandwidth_hz) && s.rx.noise_bandwidth_hz >= 0,
-            "rx.noise_bandwidth", "must be >= 0 Hz (0 = fb/2)", s.rx.noise_bandwidth_hz);
-    require(std::isfinite(s.rx.afe_bandwidth_hz) && s.rx.afe_bandwidth_hz >= 0,
-            "rx.afe_bandwidth", "must be >= 0 Hz (0 = none)", s.rx.afe_bandwidth_hz);
-    require(std::isfinite(s.rx.noise_rms_v) && s.rx.noise_rms_v >= 0, "rx.noise_rms",
-            "must be >= 0 V", s.rx.noise_rms_v);
+    // Bandwidths: 0 (off / default) or at least 1e-4 fb (a denormal or tiny value would need an
+    // impulse response millions of UI long).
+    const double f_min_hz = 1e-4 * s.signal.symbol_rate_bd;
+    require(std::isfinite(s.rx.noise_bandwidth_hz) &&
+                (s.rx.noise_bandwidth_hz == 0 || s.rx.noise_bandwidth_hz >= f_min_hz),
+            "rx.noise_bandwidth", str("must be 0 (= fb/2) or >= 1e-4 fb = ", f_min_hz, " Hz"),
+            s.rx.noise_bandwidth_hz);
+    require(std::isfinite(s.rx.afe_bandwidth_hz) &&
+                (s.rx.afe_bandwidth_hz == 0 || s.rx.afe_bandwidth_hz >= f_min_hz),
+            "rx.afe_bandwidth", str("must be 0 (= none) or >= 1e-4 fb = ", f_min_hz, " Hz"),
+            s.rx.afe_bandwidth_hz);
+    require(std::isfinite(s.rx.noise_rms_v) && s.rx.noise_rms_v >= 0 &&
+                s.rx.noise_rms_v <= 0.1 * kMaxSlicerAmplitudeV,
+            "rx.noise_rms", str("must be in [0, ", 0.1 * kMaxSlicerAmplitudeV, "] V"), s.rx.noise_rms_v);
     require(std::isfinite(s.eye.target_ber) && s.eye.target_ber > 0 && s.eye.target_ber < 0.5,
             "eye.target_ber", "must be in (0, 0.5)", s.eye.target_ber);
     require(s.eye.voltage_bins >= 16 && s.eye.voltage_bins <= 65536, "eye.voltage_bins",
             "must be in [16, 65536]", s.eye.voltage_bins);
-    require(std::isfinite(s.eye.voltage_range_v) && s.eye.voltage_range_v >= 0,
-            "eye.voltage_range", "must be >= 0 V (0 = automatic)", s.eye.voltage_range_v);
+    require(std::isfinite(s.eye.voltage_range_v) &&
+                (s.eye.voltage_range_v == 0 ||
+                 (s.eye.voltage_range_v >= 1e-6 && s.eye.voltage_range_v <= kMaxSlicerAmplitudeV)),
+            "eye.voltage_range", str("must be 0 (automatic) or in [1 uV, ", kMaxSlicerAmplitudeV, " V]"),
+            s.eye.voltage_range_v);
+    {   // Eye histograms: one per worker thread, levels x voltage_bins x 2 samples_per_ui counts.
+        const int threads = s.sim.threads > 0 ? s.sim.threads
+                                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        const double per_thread = 8.0 * levels_of(s.signal.modulation) * s.eye.voltage_bins * 2.0 *
+                                  s.sim.samples_per_ui;
+        require(per_thread * threads <= kMaxEyeHistogramBytes, "eye.voltage_bins",
+                str("the eye histograms would need ", per_thread * threads / 1048576.0, " MiB (",
+                    per_thread / 1048576.0, " MiB per thread x ", threads,
+                    " threads); at most ", kMaxEyeHistogramBytes / 1048576.0,
+                    " MiB: lower eye.voltage_bins, sim.samples_per_ui or sim.threads"),
+                s.eye.voltage_bins);
+    }
 }
 
 namespace {
@@ -248,6 +283,29 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     for (std::size_t k = 0; k < ffe_.size(); ++k)
         for (std::size_t i = 0; i < pulse_.size(); ++i)
             sym_pulse_[i + k * M] += half * ffe_[k] * pulse_[i];
+    // Largest sum of |p| over the symbol-spaced samples of a pulse (at its worst phase) [V].
+    auto peak_distortion = [M](const std::vector<double>& p) {
+        double pd_max = 0;
+        for (int m = 0; m < M; ++m) {
+            double pd = 0;
+            for (std::size_t i = static_cast<std::size_t>(m); i < p.size(); i += static_cast<std::size_t>(M))
+                pd += std::abs(p[i]);
+            pd_max = std::max(pd_max, pd);
+        }
+        return pd_max;
+    };
+    {   // Bound the worst-case slicer amplitude (peak distortion): keeps the eye's fixed-point
+        // sums and the statistical eye's grid indices far from overflow (docs/user-guide.md).
+        const double pd_max = peak_distortion(sym_pulse_);
+        if (!(pd_max <= kMaxSlicerAmplitudeV))
+            throw ModelError(str("the worst-case signal at the slicer (sum of |pulse| over the "
+                                 "symbols) is ", pd_max, " V, above the ", kMaxSlicerAmplitudeV,
+                                 " V sisim accepts: check tx.swing, tx.ffe and the channel data "
+                                 "(|S21| >> 1?)"));
+        if (!(pd_max > 0))
+            throw ModelError("the pulse response at the slicer is zero: nothing gets through the "
+                             "channel, CTLE and AFE");
+    }
 
     // ---- crosstalk aggressors ------------------------------------------------------------------
     for (std::size_t a = 0; a < spec_.channel.crosstalk.size(); ++a) {
@@ -293,6 +351,10 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
         for (std::size_t k = 0; k < ffe_.size(); ++k)
             for (std::size_t i = 0; i < xpul.size(); ++i)
                 ag.pulse[static_cast<std::size_t>(r) + i + k * M] += half * ffe_[k] * xpul[i];
+        const double xpd = peak_distortion(ag.pulse);  // same bound as the victim's pulse
+        if (!(xpd <= kMaxSlicerAmplitudeV))
+            throw ModelError(str(ag.file, ": the worst-case crosstalk at the slicer is ", xpd,
+                                 " V, above the ", kMaxSlicerAmplitudeV, " V sisim accepts"));
         aggressors_.push_back(std::move(ag));
     }
 

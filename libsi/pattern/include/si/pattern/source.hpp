@@ -57,6 +57,9 @@ void validate(const PatternConfig& cfg);
 /// whitespace and/or commas; '#' starts a comment to the end of the line. Throws si::IoError
 /// naming the file and line for a non-numeric token or a value out of range, and naming the
 /// file (line 0) when it cannot be opened or holds no values.
+/// Largest pattern file read [bytes] (at most half as many symbols). Only regular files are
+/// read: a directory, device (/dev/zero) or FIFO is an IoError, as is a larger file.
+inline constexpr std::uintmax_t kMaxPatternFileBytes = 256ULL << 20;
 [[nodiscard]] std::vector<std::uint8_t> read_pattern_file(const std::string& path, int levels);
 
 /// One PRBS31 segment of the SSPRQ construction: `bits` output bits of PRBS31 (prbs.hpp

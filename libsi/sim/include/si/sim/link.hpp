@@ -75,6 +75,14 @@ struct LinkSpec {
     EyeConfig eye;
 };
 
+/// Resource bounds (docs/user-guide.md, "Limits"): a run longer than kMaxSymbols would take days;
+/// the eye histograms of all worker threads together stay below kMaxEyeHistogramBytes; the
+/// worst-case slicer amplitude (peak distortion of the symbol pulse) stays below
+/// kMaxSlicerAmplitudeV, far from where the eye's fixed-point level sums could overflow.
+inline constexpr std::uint64_t kMaxSymbols = 1'000'000'000'000ULL;
+inline constexpr double kMaxEyeHistogramBytes = 4.0 * 1024 * 1024 * 1024;
+inline constexpr double kMaxSlicerAmplitudeV = 1000.0;
+
 /// Throws ConfigError naming the key (e.g. "sim.samples_per_ui").
 void validate(const LinkSpec& s);
 

@@ -16,6 +16,7 @@
 ///   victim's main cursor at the sampler: Gaussian noise referred to the sampler. The two differ
 ///   by the channel's shaping of the launched noise (5 dB in sigma on a 24 dB backplane).
 #include <complex>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -36,6 +37,14 @@ struct TxConfig {
     double snr_db = 0.0;             ///< TX SNR [dB]; 0 or inf = noiseless
     std::string snr_model = "launch"; ///< "launch" (noise on the launched symbols) or "com" (93A-30)
 };
+
+/// Bounds (docs/user-guide.md, "Limits"): a differential swing of at most 100 V, at most 256 FFE
+/// taps (a 1e6-tap FFE makes the symbol pulse 1e6 UI long and the run take hours), and, unless
+/// ffe_normalize is set, 0.1 <= sum |c| <= 10 (a gain no real FFE has; it bounds the signal
+/// amplitude away from overflow and from float underflow).
+inline constexpr double kMaxSwingV = 100.0;
+inline constexpr std::size_t kMaxFfeTaps = 256;
+inline constexpr double kMaxFfeGain = 10.0;
 
 /// Throws ConfigError naming tx.<field>.
 void validate(const TxConfig& c);
