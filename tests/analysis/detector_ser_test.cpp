@@ -42,6 +42,22 @@ TEST(DetectorSer, MlseUnionBoundOnePlusDClosedForms) {
     EXPECT_NEAR(si::analysis::ser_mlse_union_bound(f, 0, 1, s2, 2) / (4 * q(std::sqrt(2.0) / s2)), 1.0, 0.01);
     // memory 2 (1 + 0.5 D + 0.2 D^2): the MLSE collects the post-cursor energy, so its bound is
     // below the SER of a slicer with ideal DFE feedback at the same sigma
+    // noise colour: the ACF of white noise through (1, 1) is (1, 1/2); an all-zero ACF beyond
+    // lag 0 is the white case; noise correlated like the 1+D signal itself (rho(1) = +1/2)
+    // raises the pairwise error probability of the alternating events
+    const std::vector<double> w{1.0, 1.0};
+    const auto acf = si::analysis::fir_noise_acf(w);
+    ASSERT_EQ(acf.size(), 2u);
+    EXPECT_DOUBLE_EQ(acf[1], 0.5);
+    const std::vector<double> white{1.0, 0.0};
+    EXPECT_DOUBLE_EQ(si::analysis::ser_mlse_union_bound(f, 0, 1, s4, 4, white),
+                     si::analysis::ser_mlse_union_bound(f, 0, 1, s4, 4));
+    // alternating event e = (1, -1, ..): s has two equal entries at lags j+1 apart, so only
+    // the length-1 event (s = (1, 1)) sees rho(1): s^T C s = 2 sigma^2 (1 + 1/2)
+    const double single = 2 * 0.75 * q((8.0 / 9) / (2 * std::sqrt(2 * s4 * s4 * 4.0 / 9 * 1.5)));
+    const double coloured = si::analysis::ser_mlse_union_bound(f, 0, 1, s4, 4, acf);
+    EXPECT_GT(coloured, si::analysis::ser_mlse_union_bound(f, 0, 1, s4, 4));
+    EXPECT_GT(coloured, single);
     const std::vector<double> g{1.0, 0.5, 0.2};
     const double ub2 = si::analysis::ser_mlse_union_bound(g, 0, 2, 0.1, 4);
     EXPECT_GT(ub2, 0.0);
