@@ -94,33 +94,50 @@ namespace {
 struct UnionBound {
     int N, M;
     double g[3];
-    double scale, sigma;  // distance per unit ||g*e||, Gaussian std
+    double scale;               // distance per unit (g * e)
+    std::vector<double> C;      // covariance of the detector-input disturbance at lag m
+    double sigma_max = 0;       // sqrt(max of its PSD) >= sqrt(s^T C s / |s|^2): pruning
     double total = 0;
     long nodes = 0;
     static constexpr int kMaxLen = 64;
     int e[kMaxLen + 3] = {};
+    double s[kMaxLen + 3] = {};
 
     double out_at(int i) const {  // (g * e)_i
-        double s = 0;
+        double v = 0;
         for (int m = 0; m <= M; ++m)
-            if (i - m >= 0 && i - m < kMaxLen) s += g[m] * e[i - m];
-        return s;
+            if (i - m >= 0 && i - m < kMaxLen) v += g[m] * e[i - m];
+        return v;
     }
-    // e[0..j] set, e[j] last set; d2: partial distance^2 up to output j; pi: probability;
-    // w: nonzero count; zeros: trailing zeros.
+    // pairwise error probability of the event e[0..j] under the Euclidean metric: the metric
+    // difference is |s|^2 + 2 s.n with s the noiseless output difference, so
+    // P = Q(|s|^2 / (2 sqrt(s^T C s))); white noise gives Q(|s| / (2 sigma)).
+    double pairwise(int j) {
+        const int len = j + M + 1;
+        double d2 = 0, v = 0;
+        for (int i = 0; i < len; ++i) {
+            s[i] = scale * out_at(i);
+            d2 += s[i] * s[i];
+        }
+        const int L = static_cast<int>(C.size());
+        for (int i = 0; i < len; ++i) {
+            if (s[i] == 0) continue;
+            double acc = C[0] * s[i];
+            for (int m = 1; m < L && m < len; ++m) {
+                if (i - m >= 0) acc += C[static_cast<std::size_t>(m)] * s[i - m];
+                if (i + m < len) acc += C[static_cast<std::size_t>(m)] * s[i + m];
+            }
+            v += s[i] * acc;
+        }
+        if (v <= 0) return d2 > 0 ? 0.0 : 0.5;
+        return qfunc(d2 / (2 * std::sqrt(v)), 1.0);
+    }
     void dfs(int j, double d2, double pi, int w, int zeros) {
         if (++nodes > 4'000'000) return;
-        if (e[j] != 0) {  // the event may end here: add the tail outputs j+1..j+M
-            double full = d2;
-            for (int i = j + 1; i <= j + M; ++i) {
-                const double o = out_at(i);
-                full += o * o;
-            }
-            total += 2.0 * w * pi * qfunc(scale * std::sqrt(full) / 2, sigma);  // 2: sign symmetry
-        }
+        if (e[j] != 0) total += 2.0 * w * pi * pairwise(j);  // 2: sign symmetry
         if (j + 1 >= kMaxLen) return;
-        // bound on anything longer: distance >= current partial, weight <= kMaxLen
-        if (2.0 * kMaxLen * pi * qfunc(scale * std::sqrt(d2) / 2, sigma) < 1e-9 * total) return;
+        // bound on anything longer: |s| >= the partial |s|, weight <= kMaxLen
+        if (2.0 * kMaxLen * pi * qfunc(scale * std::sqrt(d2) / 2, sigma_max) < 1e-9 * total) return;
         for (int v = -1; v <= 1; ++v) {
             if (v == 0 && zeros + 1 >= M) continue;  // M zeros would end (merge) the event
             e[j + 1] = v;
@@ -133,22 +150,48 @@ struct UnionBound {
 
 }  // namespace
 
-double ser_mlse_union_bound(std::span<const double> f, int c, int M, double sigma, int N) {
+std::vector<double> fir_noise_acf(std::span<const double> w) {
+    double r0 = 0;
+    for (double x : w) r0 += x * x;
+    std::vector<double> r(w.size(), 0.0);
+    if (r0 == 0) return r;
+    for (std::size_t m = 0; m < w.size(); ++m) {
+        double acc = 0;
+        for (std::size_t i = 0; i + m < w.size(); ++i) acc += w[i] * w[i + m];
+        r[m] = acc / r0;
+    }
+    return r;
+}
+
+double ser_mlse_union_bound(std::span<const double> f, int c, int M, double sigma, int N,
+                            std::span<const double> noise_acf) {
     check(f, c, sigma, N);
     require(M == 1 || M == 2, "memory", "must be 1 or 2", M);
+    require(noise_acf.empty() || noise_acf[0] == 1.0, "noise_acf", "must start with 1", 
+            noise_acf.empty() ? 1.0 : noise_acf[0]);
     const double f0 = f[static_cast<std::size_t>(c)];
     UnionBound u;
     u.N = N;
     u.M = M;
     u.g[0] = 1;
     u.g[1] = u.g[2] = 0;
-    double res = 0;
-    for (int i = 0; i < static_cast<int>(f.size()); ++i) {
-        const int d = i - c;
-        if (d >= 1 && d <= M) u.g[d] = f[static_cast<std::size_t>(i)] / f0;
-        else if (d != 0) res += f[static_cast<std::size_t>(i)] * f[static_cast<std::size_t>(i)];
-    }
-    u.sigma = std::sqrt(sigma * sigma + level_var(N) * res);
+    const int L = static_cast<int>(f.size());
+    for (int d = 1; d <= M; ++d)
+        if (c + d < L) u.g[d] = f[static_cast<std::size_t>(c + d)] / f0;
+    // disturbance covariance: noise sigma^2 rho[m] plus the residual ISI (cursors outside the
+    // target, independent symbols): E[a^2] sum_k f_k f_{k+m} over k, k+m both outside 0..M
+    const std::size_t lags = std::max<std::size_t>(noise_acf.size(), static_cast<std::size_t>(L));
+    u.C.assign(std::max<std::size_t>(lags, 1), 0.0);
+    u.C[0] = sigma * sigma;
+    for (std::size_t m = 1; m < noise_acf.size(); ++m) u.C[m] = sigma * sigma * noise_acf[m];
+    auto outside = [&](int i) { return i - c < 0 || i - c > M; };
+    for (std::size_t m = 0; m < static_cast<std::size_t>(L); ++m)
+        for (int i = 0; i + static_cast<int>(m) < L; ++i)
+            if (outside(i) && outside(i + static_cast<int>(m)))
+                u.C[m] += level_var(N) * f[static_cast<std::size_t>(i)] * f[static_cast<std::size_t>(i) + m];
+    double psd_max = u.C[0];
+    for (std::size_t m = 1; m < u.C.size(); ++m) psd_max += 2 * std::abs(u.C[m]);
+    u.sigma_max = std::sqrt(psd_max);
     u.scale = f0 * 2.0 / (N - 1);
     u.e[0] = 1;
     u.dfs(0, 1.0, (N - 1.0) / N, 1, 0);
