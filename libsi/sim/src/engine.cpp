@@ -94,7 +94,7 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     analysis::BitDecoder fr = [&](std::uint8_t l) { return dec_rx.decode(l); };
     out.ber.bits_per_symbol = static_cast<int>(std::lround(std::log2(N)));
 
-    constexpr std::size_t kBlock = 64;  // UIs per pass through the stages
+    constexpr std::size_t kBlock = 32;  // UIs per pass through the stages (a CDR's loop latency)
     std::vector<double> samples(kBlock), det_in(kBlock);
     std::vector<std::uint8_t> decisions(kBlock), tentative(kBlock), sent_blk, dec_blk;
     // eye windows wait D UIs for their decision: a ring of D + kBlock windows
@@ -117,11 +117,14 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
             sampler.process(u, sv);
             chain.process(sv, std::span(decisions).first(nb), std::span(det_in).first(nb),
                           std::span(tentative).first(nb));
-        } else {  // the loop closes every UI: sample, detect, update the clock
+        } else {
+            // Recovered clock, processed like a parallel DSP: the block's UIs are sampled at the
+            // phase the loop holds now, then detected, then their (tentative) decisions advance
+            // the loop one UI each. Loop latency: the FFE pre-cursors plus up to one block.
+            for (std::size_t i = 0; i < nb; ++i) samples[i] = sampler.sample(u + i);
+            chain.process(sv, std::span(decisions).first(nb), std::span(det_in).first(nb),
+                          std::span(tentative).first(nb));
             for (std::size_t i = 0; i < nb; ++i) {
-                samples[i] = sampler.sample(u + i);
-                chain.process(sv.subspan(i, 1), std::span(decisions).subspan(i, 1),
-                              std::span(det_in).subspan(i, 1), std::span(tentative).subspan(i, 1));
                 if (u + i >= us + P) sampler.decide(u + i - P, tentative[i]);
                 if (tdec && (u + i - us) % tdec == 0)
                     info.trace.push_back(static_cast<float>(sampler.phase_of(u + i)));
@@ -265,7 +268,11 @@ RunResult run(const Link& link, const Progress& progress) {
     if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     const std::uint64_t total = sp.sim.symbols;
     const std::uint64_t ulag = static_cast<std::uint64_t>(lag);
-    const std::uint64_t S = std::min<std::uint64_t>(sp.sim.segment_symbols, total);
+    // A stateless receiver has no start-up to repeat: shorter segments spread short runs over
+    // the threads (kStatelessSegment, a fixed size: the result does not depend on it either).
+    constexpr std::uint64_t kStatelessSegment = 1u << 16;
+    const std::uint64_t S = std::min<std::uint64_t>(
+        rd.stateful ? sp.sim.segment_symbols : std::min<std::uint64_t>(sp.sim.segment_symbols, kStatelessSegment), total);
     const std::uint64_t nseg = (total + S - 1) / S;
     const std::uint64_t base = ulag + warm + lead;  // first counted decision
     threads = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(threads), nseg));

@@ -42,7 +42,9 @@ double Sampler::at(double x) {
     const double mu = x - fl;
     // x >= -M/2 - 1 is guaranteed by bound_ui_ < segment warm-up; g0_ >= M
     const std::uint64_t g = g0_ + static_cast<std::uint64_t>(static_cast<std::int64_t>(fl));
-    const double p[4] = {fe_.signal(g - 1), fe_.signal(g), fe_.signal(g + 1), fe_.signal(g + 2)};
+    float q[4];
+    fe_.signal4(g - 1, q);
+    const double p[4] = {q[0], q[1], q[2], q[3]};
     return rx::lagrange3(p, mu);
 }
 

@@ -60,6 +60,24 @@ struct ChannelConfig {
     bool allow_below_nyquist = false;
 };
 
+/// Receiver DSP defaults as the config keys state them (no FFE, DFE or MLSE until taps are set).
+inline rx::FfeConfig default_ffe() {
+    rx::FfeConfig c;
+    c.taps = 0;
+    c.mode = "mmse";
+    return c;
+}
+inline rx::DfeConfig default_dfe() {
+    rx::DfeConfig c;
+    c.mode = "solve";
+    return c;
+}
+inline rx::MlseConfig default_mlse() {
+    rx::MlseConfig c;
+    c.memory = 0;
+    return c;
+}
+
 struct RxConfig {
     rx::CtleConfig ctle;              ///< COM CTLE (frequencies resolved from the symbol rate)
     double afe_bandwidth_hz = 0.0;    ///< 4th-order Butterworth -3 dB bandwidth [Hz], 0 = none
@@ -69,9 +87,9 @@ struct RxConfig {
     rx::GainConfig gain;              ///< rx.gain: fixed [V/V] or automatic (outer levels at a
                                       ///< fraction of the ADC half full scale)
     rx::AdcConfig adc;                ///< rx.adc: bits (0 = no ADC), full scale (0 = automatic)
-    rx::FfeConfig ffe{.taps = 0, .mode = "mmse"};  ///< rx.ffe: taps (0 = no FFE), pre, mode, coefficients
-    rx::DfeConfig dfe{.mode = "solve"};  ///< rx.dfe: taps (0 = no DFE), mode, coefficients
-    rx::MlseConfig mlse{.memory = 0}; ///< rx.mlse: taps = target memory (0 = off, 1 or 2)
+    rx::FfeConfig ffe = default_ffe();  ///< rx.ffe: taps (0 = no FFE), pre, mode, coefficients
+    rx::DfeConfig dfe = default_dfe();  ///< rx.dfe: taps (0 = no DFE), mode, coefficients
+    rx::MlseConfig mlse = default_mlse();  ///< rx.mlse: taps = target memory (0 = off, 1 or 2)
     /// rx.cdr: model "ideal" (reference clock at the link's sampling phase), "bang_bang" or
     /// "mueller_muller" (recovered clock).
     std::string cdr_model = "ideal";
