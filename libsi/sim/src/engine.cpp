@@ -51,7 +51,8 @@ struct SegmentInfo {
     std::vector<double> ffe_taps, dfe_taps;
     bool locked = false;
     std::int64_t lock_ui = -1;
-    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;  // phase vs UI, counted UIs
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;  // sampling offset vs UI, counted UIs
+    double py = 0, pxy = 0;                                   // phase vs UI
     std::vector<float> trace;  // segment 0 only
 };
 
@@ -143,10 +144,11 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
             if (ud < ud0 || ud >= u1) continue;  // training, or past the segment
             if (collect) {
                 out.decisions.push_back(decisions[i]);
-                out.sent.push_back(tx.level(ud));
+                out.sent.push_back(tx.level(ud + static_cast<std::uint64_t>(sampler.symbol_offset(ud))));
                 continue;
             }
-            const std::uint64_t k = ud - ulag;
+            // symbol decided: the one whose ideal instant is nearest the sampling instant
+            const std::uint64_t k = ud - ulag + static_cast<std::uint64_t>(sampler.symbol_offset(ud));
             const std::uint8_t lk = tx.level(k);
             if (ud >= u0) {
                 if (ud < eye_end) {
@@ -158,7 +160,10 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
                     }
                 }
                 if (sampler.recovered()) {
-                    const double x = static_cast<double>(ud - u0), y = sampler.phase_of(ud);
+                    const double x = static_cast<double>(ud - u0), y = sampler.sampling_offset_ui(ud);
+                    const double ph = sampler.phase_of(ud);
+                    info.pxy += x * ph;
+                    info.py += ph;
                     info.n += 1;
                     info.sx += x;
                     info.sy += y;
@@ -181,7 +186,8 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
         }
         // symbols still needed: the waveform's history and the decisions to come
         const std::uint64_t next_ud = u > D ? u - D : 0;
-        const std::uint64_t keep = next_ud > ulag + 2 ? next_ud - ulag - 2 : 0;
+        const std::uint64_t margin = 2 + (sampler.recovered() ? sampler.max_offset_ui() : 0);
+        const std::uint64_t keep = next_ud > ulag + margin ? next_ud - ulag - margin : 0;
         tx.trim(std::min(keep, fe.symbols_needed_from()));
         if (u - last_report >= 4096 && u > last_report + D) {
             progress.fetch_add(u - D - last_report, std::memory_order_relaxed);
@@ -380,7 +386,8 @@ RunResult run(const Link& link, const Progress& progress) {
             const double a = si.n > 0 ? (si.sy - b * si.sx) / si.n : 0.0;
             // residual sum of squares about y = a + b x
             res2 += std::max(0.0, si.syy - a * si.sy - b * si.sxy);
-            slope += b * si.n;
+            const double bp = den > 0 ? (si.n * si.pxy - si.sx * si.py) / den : 0.0;  // phase slope
+            slope += bp * si.n;
         }
         rr.locked_fraction = static_cast<double>(locked) / static_cast<double>(nseg);
         rr.mean_phase_ui = n > 0 ? sy / n : 0.0;

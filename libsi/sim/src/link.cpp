@@ -466,7 +466,12 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     // noise distribution, computed for the output anyway) then picks, within half a UI of it,
     // the phase that maximises the smallest sub-eye height at the target BER.
     {
+        // A recovered clock follows sinusoidal jitter: choose its design phase without SJ (with
+        // large SJ the fixed-clock eye is closed at every phase and the choice would be noise).
+        const double sj_keep = spec_.tx.sj_amp_ui;
+        if (spec_.rx.cdr_model != "ideal") spec_.tx.sj_amp_ui = 0;
         const auto se = statistical_eye(*this, spec_.eye.target_ber);
+        spec_.tx.sj_amp_ui = sj_keep;
         const int nsub = N - 1, tb = 2 * M;
         auto inner = [&](int b) {
             double v = INFINITY;

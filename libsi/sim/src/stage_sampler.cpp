@@ -4,6 +4,7 @@
 
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
+#include "si/core/units.hpp"
 #include "si/rx/interpolator.hpp"
 
 namespace si::sim::detail {
@@ -15,10 +16,19 @@ Sampler::Sampler(const Link& link, FrontEnd& fe, std::uint64_t first_ui)
     const auto& d = link.receiver();
     if (!d.cdr) return;
     cdr_cfg_ = d.cdr_config;
-    cdr_.emplace(cdr_cfg_);
     edge_ = cdr_cfg_.model == "bang_bang";
     rx_ui_ = 1.0 / (1.0 + cdr_cfg_.frequency_offset_ppm * 1e-6);
     sigma_ = link.sampler_noise_sigma_v();
+    const auto& tx = link.spec().tx;
+    sj_amp_ui_ = tx.sj_amp_ui;
+    sj_w_ = 2 * kPi * tx.sj_freq_hz / link.spec().signal.symbol_rate_bd;
+    latency_ui_ = static_cast<std::uint64_t>(link.cursor_index() / link.spec().sim.samples_per_ui);
+    // rx.cdr.initial_phase is relative to the data: with TX SJ, relative to where the SJ has
+    // moved the first sampled symbol (the loop starts as if it had been tracking; a bang-bang
+    // loop started more than ~1 UI away from a moving target can lock at a wrong frequency)
+    if (sj_amp_ui_ > 0 && first_ui >= latency_ui_)
+        cdr_cfg_.initial_phase_ui += sj_amp_ui_ * std::sin(sj_w_ * static_cast<double>(first_ui - latency_ui_));
+    cdr_.emplace(cdr_cfg_);
     noise_key_ = stream_key(link.spec().sim.seed, Stream::rx_sampler_noise);
     // The waveform stream keeps WaveStream::kSlots blocks: samples may not wander further from
     // the nominal instant than about one block.
@@ -59,6 +69,13 @@ double Sampler::sample(std::uint64_t u) {
                              " (the loop lost lock: check rx.cdr.bandwidth against "
                              "rx.cdr.frequency_offset and the jitter)"));
     e.x = t * static_cast<double>(m_);
+    // the symbol sampled: nearest to the instant once the TX's own (sinusoidal) displacement of
+    // that symbol is removed, so that a CDR tracking large SJ still decides the same symbol
+    double tx_shift = 0;
+    if (sj_amp_ui_ > 0 && u >= latency_ui_)
+        tx_shift = sj_amp_ui_ * std::sin(sj_w_ * static_cast<double>(u - latency_ui_));
+    e.off = std::llround(t - rel - tx_shift);
+    e.dt = t - rel - tx_shift - static_cast<double>(e.off);
     e.data = at(e.x);
     if (sigma_ > 0) e.data += sigma_ * ziggurat_gaussian_keyed(noise_key_, 2 * u);
     if (edge_) {

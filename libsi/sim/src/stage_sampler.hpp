@@ -43,12 +43,29 @@ public:
     [[nodiscard]] double phase_of(std::uint64_t u) const noexcept {
         return cdr_ ? ring_[u & mask_].phase : 0.0;
     }
+    /// Recovered clock: the sample of UI u was taken nearest to the ideal instant of UI
+    /// u + symbol_offset(u) (a CDR that locked a whole UI away, or slipped, decides a neighbour
+    /// symbol: the error counter follows it, as a BERT re-synchronises).
+    [[nodiscard]] std::int64_t symbol_offset(std::uint64_t u) const noexcept {
+        return cdr_ ? ring_[u & mask_].off : 0;
+    }
+    /// Recovered clock: the sampling instant of UI u less the ideal instant of the symbol it
+    /// decides [UI] (0 for the fixed clock).
+    [[nodiscard]] double sampling_offset_ui(std::uint64_t u) const noexcept {
+        return cdr_ ? ring_[u & mask_].dt : 0.0;
+    }
+    /// Largest |symbol_offset| the sampler allows before it reports a lost lock [UI].
+    [[nodiscard]] std::uint64_t max_offset_ui() const noexcept {
+        return static_cast<std::uint64_t>(bound_ui_) + 1;
+    }
     [[nodiscard]] const rx::Cdr* cdr() const noexcept { return cdr_ ? &*cdr_ : nullptr; }
     void reset();
 
 private:
     struct Entry {
         double data = 0, edge = 0, phase = 0, x = 0;  // x: data instant [samples from g0_]
+        double dt = 0;                                 // instant - ideal instant of its symbol [UI]
+        std::int64_t off = 0;                          // symbol decided - UI index
     };
     [[nodiscard]] double at(double x);  // noiseless waveform at x samples after g0_
     FrontEnd& fe_;
@@ -60,6 +77,8 @@ private:
     bool edge_ = false;
     double rx_ui_ = 1, sigma_ = 0, bound_ui_ = 0;
     std::uint64_t noise_key_ = 0;
+    double sj_amp_ui_ = 0, sj_w_ = 0;  // TX SJ [UI peak], [rad per UI]
+    std::uint64_t latency_ui_ = 0;     // UI from a symbol's launch to its sampling
     std::vector<Entry> ring_;
     std::uint64_t mask_ = 0;
 };

@@ -37,7 +37,9 @@
 ///
 /// Lock: every lock_window_ui UIs the mean phase of the window is compared with the previous
 /// window's; the loop is locked when they differ by less than lock_tolerance_ui after removing
-/// the frequency ramp I * window. lock_ui() is the start of the current run of locked windows.
+/// the frequency ramp I * window, and the window's summed detector output is below 0.3 rho of
+/// the window (a slewing loop pushes one way). lock_ui() is the start of the current run of
+/// locked windows.
 #include <cstdint>
 #include <string>
 
@@ -111,6 +113,7 @@ private:
     // lock detector
     double win_sum_ = 0, prev_mean_ = 0;
     int win_count_ = 0;
+    std::int64_t eps_sum_ = 0;
     bool have_prev_ = false, locked_ = false;
     std::int64_t lock_ui_ = -1;
 };

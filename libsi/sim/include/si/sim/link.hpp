@@ -275,8 +275,10 @@ struct ReceiverResult {
     std::uint64_t trace_decimation = 1;
     double locked_fraction = 0;                   ///< segments locked when counting began
     std::int64_t lock_ui = -1;                    ///< segment 0: UI of lock from its start
-    double mean_phase_ui = 0;                     ///< mean phase over counted UIs
-    double rms_jitter_ui = 0;                     ///< rms about a straight line per segment
+    /// Mean over counted UIs of the sampling instant less the ideal instant of the symbol it
+    /// decides [UI] (0 = the link's ideal sampling phase).
+    double mean_phase_ui = 0;
+    double rms_jitter_ui = 0;                     ///< rms of that offset about a line per segment
     double phase_slope_ppm = 0;                   ///< mean phase slope [1e-6 UI/UI]
     // statistical counterpart of the detector
     double ser_statistical = 0;

@@ -72,4 +72,9 @@ struct ReceiverSer {
 };
 [[nodiscard]] ReceiverSer receiver_statistical_ser(const Link& link);
 
+/// Statistical eye width at the detector [UI]: the range of sampling phases (grid steps of
+/// 1/samples_per_ui around the design phase, taps held) at which the detector SER above stays
+/// <= target_ser (without DSP: the statistical eye's smallest sub-eye width).
+[[nodiscard]] double receiver_eye_width_ui(const Link& link, double target_ser);
+
 }  // namespace si::sim
