@@ -100,6 +100,8 @@ const std::vector<KeySpec>& link_keys() {
         {"rx.cdr.pi_steps", KeyType::integer, "", "64", "phase-interpolator steps per UI"},
         {"rx.cdr.initial_phase", KeyType::number, "UI", "0", "start phase relative to the ideal sampling phase"},
         {"rx.cdr.frequency_offset", KeyType::number, "ppm", "0", "RX clock frequency offset from the TX clock"},
+        {"rx.cdr.phase_offset", KeyType::number, "UI", "0",
+         "static offset of the data sampler from the recovered phase (eye centring; the edge sampler stays)"},
         {"rx.cdr.lock_window", KeyType::integer, "UI", "1024", "lock detector window"},
         {"rx.cdr.lock_tolerance", KeyType::number, "UI", "0.02", "lock detector tolerance"},
         {"rx.training_symbols", KeyType::integer, "", "-1",
@@ -263,11 +265,12 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
         s.rx.cdr.pi_steps = int_key(t, "rx.cdr.pi_steps");
         s.rx.cdr.initial_phase_ui = t.number("rx.cdr.initial_phase");
         s.rx.cdr.frequency_offset_ppm = t.number("rx.cdr.frequency_offset");
+        s.rx.cdr.phase_offset_ui = t.number("rx.cdr.phase_offset");
         s.rx.cdr.lock_window_ui = int_key(t, "rx.cdr.lock_window");
         s.rx.cdr.lock_tolerance_ui = t.number("rx.cdr.lock_tolerance");
         if (s.rx.cdr_model == "ideal")  // a recovered-clock setting with the ideal clock is a mistake
             for (const char* k : {"rx.cdr.bandwidth", "rx.cdr.kp", "rx.cdr.ki", "rx.cdr.initial_phase",
-                                  "rx.cdr.frequency_offset", "rx.cdr.pd_gain"})
+                                  "rx.cdr.frequency_offset", "rx.cdr.pd_gain", "rx.cdr.phase_offset"})
                 si::require(t.number(k) == 0, k, "is set but rx.cdr.model is \"ideal\" (set "
                             "model = \"bang_bang\" or \"mueller_muller\")", t.number(k));
         s.rx.training_symbols = t.integer("rx.training_symbols");

@@ -321,3 +321,48 @@ TEST(LinkKeys, RegistryMatchesDefaultsOfTheStructs) {
 }
 
 }  // namespace
+
+namespace {
+class Presets : public Cli, public ::testing::WithParamInterface<const char*> {};
+}  // namespace
+
+TEST_P(Presets, ReceiverPresetRunsAndMeetsItsStatedBer) {
+    // Each receiver preset out of the box (fewer symbols): no counted errors in 2e5 symbols (its
+    // stated BER is below 1e-5), a statistical SER at the detector below 1e-6, a locked CDR and
+    // the /rx, /cdr and /eye/dsp groups.
+    const auto model = si::testing::source_path(std::string("models/links/") + GetParam());
+    const auto out = (dir_ / "p.h5").string();
+    const auto o = sh(run("run " + model + " -q -o " + out + " --set sim.symbols=200000"));
+    ASSERT_EQ(o.code, 0) << o.text;
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto chk = sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('" + out + "'); b=f['ber'].attrs; "
+                        "assert b['symbol_errors'] <= 2, b['symbol_errors']; "
+                        "assert b['ser_statistical'] < 1e-6, b['ser_statistical']; "
+                        "assert f['cdr'].attrs['locked'] == 1; "
+                        "assert 'rx' in f and 'eye/dsp' in f and f['rx'].attrs['training_symbols'] > 0\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, Presets,
+                         ::testing::Values("host_rx_112g_ck.toml", "host_rx_224g_dj.toml",
+                                           "host_rx_224g_dj_mlse.toml", "retimer_rx_112g.toml",
+                                           "retimer_rx_224g.toml"));
+
+TEST_F(Cli, JtolWritesCurveAndRefusesAnIdealClock) {
+    const auto cfg = write("j.toml", kTiny);
+    const auto out = (dir_ / "j.h5").string();
+    // the ideal reference clock has nothing to tolerate with: exit 2 naming the key, no file
+    const auto bad = sh(run("jtol " + cfg + " -q -o " + out));
+    EXPECT_EQ(bad.code, 2) << bad.text;
+    EXPECT_NE(bad.text.find("rx.cdr.model"), std::string::npos) << bad.text;
+    EXPECT_FALSE(fs::exists(out));
+    const auto o = sh(run("jtol " + cfg + " -q -o " + out +
+                          " --set rx.cdr.model=bang_bang --set rx.cdr.bandwidth=20MHz --set sim.samples_per_ui=8"
+                          " --frequencies 5MHz,2GHz --target-ber 1e-3 --symbols 20000"));
+    ASSERT_EQ(o.code, 0) << o.text;
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto chk = sh("/usr/bin/python3 -c \"import h5py, numpy as np; g=h5py.File('" + out + "')['jtol']; "
+                        "a=g['amplitude_ui'][:]; assert len(a)==2 and a.min() > 0, a; "
+                        "assert len(g['mask_ui'][:])==2 and len(g['pass'][:])==2\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+}

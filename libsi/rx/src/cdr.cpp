@@ -34,6 +34,8 @@ void validate(const CdrConfig& c) {
             c.pi_steps);
     require(std::isfinite(c.initial_phase_ui), "rx.cdr.initial_phase", "must be finite",
             c.initial_phase_ui);
+    require(std::isfinite(c.phase_offset_ui) && std::abs(c.phase_offset_ui) < 1, "rx.cdr.phase_offset",
+            "must be in (-1, 1) UI", c.phase_offset_ui);
     require(std::isfinite(c.frequency_offset_ppm) && std::abs(c.frequency_offset_ppm) <= 1e4,
             "rx.cdr.frequency_offset", "must be within +-1e4 ppm", c.frequency_offset_ppm);
     require(c.lock_window_ui >= 16, "rx.cdr.lock_window", "must be >= 16 UI", c.lock_window_ui);

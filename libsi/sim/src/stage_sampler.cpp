@@ -62,7 +62,7 @@ double Sampler::sample(std::uint64_t u) {
     Entry& e = ring_[u & mask_];
     e.phase = cdr_->phase_ui();
     const double rel = static_cast<double>(u - first_);
-    const double t = (rel + e.phase) * rx_ui_;  // [UI after first_]
+    const double t = (rel + e.phase + cdr_cfg_.phase_offset_ui) * rx_ui_;  // [UI after first_]
     if (!(std::abs(t - rel) <= bound_ui_))
         throw ModelError(str("CDR: the recovered sampling instant wandered ", t - rel,
                              " UI from the nominal one at UI ", u,
@@ -79,7 +79,7 @@ double Sampler::sample(std::uint64_t u) {
     e.data = at(e.x);
     if (sigma_ > 0) e.data += sigma_ * ziggurat_gaussian_keyed(noise_key_, 2 * u);
     if (edge_) {
-        e.edge = at(e.x - 0.5 * static_cast<double>(m_));
+        e.edge = at((rel + e.phase - 0.5) * rx_ui_ * static_cast<double>(m_));
         if (sigma_ > 0) e.edge += sigma_ * ziggurat_gaussian_keyed(noise_key_, 2 * u + 1);
     }
     return e.data;

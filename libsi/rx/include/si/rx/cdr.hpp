@@ -58,6 +58,10 @@ struct CdrConfig {
     double pd_gain_per_ui = 0.0;      ///< K_pd override [1/UI]; 0 = bang-bang formula
     int pi_steps = 64;                ///< phase-interpolator steps per UI
     double initial_phase_ui = 0.0;    ///< phi at start [UI]
+    /// Static offset of the data sampler from the recovered phase [UI] (edge sampler not moved):
+    /// the eye-centring offset a real receiver calibrates, since an Alexander detector locks to
+    /// the crossings' midpoint, not to the detector's best phase.
+    double phase_offset_ui = 0.0;
     double frequency_offset_ppm = 0.0;///< f_rx / fb - 1 [ppm]
     int lock_window_ui = 1024;        ///< lock detector window [UI]
     double lock_tolerance_ui = 0.02;  ///< lock detector tolerance [UI]
