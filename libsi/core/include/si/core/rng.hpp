@@ -18,6 +18,13 @@ enum class Stream : std::uint64_t {
     tx_rj = 3,
     rx_noise = 4,
     sj_phase = 5,
+    // Optical and analog elements (libsi/optics), a block of their own so that other modules
+    // can keep appending below it without renumbering.
+    optics_driver_noise = 32,  ///< linear driver input-referred noise
+    optics_laser_rin = 33,     ///< laser relative intensity noise
+    optics_pd_shot = 34,       ///< photodiode shot noise
+    optics_pd_thermal = 35,    ///< photodiode thermal (load resistor) noise
+    optics_tia_noise = 36,     ///< TIA input-referred noise
     xtalk_base = 64,  ///< aggressor i draws its symbols from stream xtalk_base + i
 };
 
