@@ -1,0 +1,127 @@
+#include "si/analysis/tdecq.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "si/core/error.hpp"
+#include "si/core/rng.hpp"
+#include "si/core/units.hpp"
+#include "si/pattern/source.hpp"
+#include "si_test.hpp"
+
+namespace {
+using si::analysis::TdecqConfig;
+using si::analysis::TdecqPattern;
+constexpr double kFb = 53.125e9, kUi = 1 / kFb;
+constexpr int kSpu = 16;  // input samples per UI (a scope-like density; resampled to 64 inside)
+
+TdecqPattern prbs13q() {
+    si::pattern::PatternConfig pc;
+    pc.name = "prbs13q";
+    si::pattern::SymbolSource src(pc);
+    TdecqPattern p{"prbs13q", std::vector<std::uint8_t>(8191)};
+    src.generate(p.levels);
+    return p;
+}
+
+// PAM4 power waveform: levels p0 + l * step of `periods` periods of the pattern (from index
+// `start`), joined by raised-cosine transitions of `rise_ui` centred on the UI boundaries (flat
+// for |t - centre| < (1 - rise_ui)/2 UI). Samples at t = (j + 0.5)/kSpu UI.
+std::vector<double> pam4_wave(const TdecqPattern& p, int periods, double p0, double step, double rise_ui,
+                              std::size_t start = 100) {
+    const std::size_t ns = p.levels.size() * static_cast<std::size_t>(periods), per = p.levels.size();
+    auto level = [&](std::size_t k) { return p0 + step * p.levels[(start + k) % per]; };
+    auto s = [](double u) { return u <= 0 ? 0.0 : u >= 1 ? 1.0 : 0.5 - 0.5 * std::cos(std::numbers::pi * u); };
+    std::vector<double> w(ns * kSpu);
+    for (std::size_t k = 0; k < ns; ++k) {
+        const double prev = level(k + per - 1), cur = level(k), next = level(k + 1);
+        for (int j = 0; j < kSpu; ++j) {
+            const double t = (j + 0.5) / kSpu;
+            double v = cur;
+            if (t < rise_ui / 2) v = prev + (cur - prev) * s((t + rise_ui / 2) / rise_ui);
+            if (t > 1 - rise_ui / 2) v = cur + (next - cur) * s((t - 1 + rise_ui / 2) / rise_ui);
+            w[k * kSpu + static_cast<std::size_t>(j)] = v;
+        }
+    }
+    return w;
+}
+
+// sigma_ideal = OMA / (6 Q_t): an ideal eye with added noise s has TDECQ
+// 10 log10(sigma_ideal / sqrt(sigma_ideal^2 - s^2)) (the noise uses up that much of the budget).
+double tdecq_formula(double oma, double s) {
+    const double si = oma / (6 * 3.414);
+    return 10 * std::log10(si / std::sqrt(si * si - s * s));
+}
+
+TEST(Tdecq, IdealEyeWithoutReferenceFilterIsZeroDb) {
+    const auto p = prbs13q();
+    const auto w = pam4_wave(p, 2, 0.2e-3, 0.25e-3, 0.5);
+    TdecqConfig c{.symbol_rate_bd = kFb, .ref_bandwidth_hz = -1};
+    const std::vector<TdecqPattern> pats{p};
+    const auto r = si::analysis::tdecq(w, kUi / kSpu, c, pats);
+    EXPECT_EQ(r.pattern, "prbs13q");
+    EXPECT_DOUBLE_EQ(r.pattern_agreement, 1.0);
+    // Flat eye at 0.45/0.55 UI: sigma_G = OMA/(6 Q_t) up to the Q_t rounding (Q(3.414) vs the
+    // exact root of 1.5 Q = 4.8e-4 differ by < 1e-3 in Q) and the 2000-bin histogram (OMA/500).
+    EXPECT_NEAR(r.tdecq_db, 0.0, 0.01);
+    // The search stays at the identity up to steps below its 1e-4 dB acceptance threshold.
+    EXPECT_NEAR(r.ceq_db, 0.0, 1e-4);
+    EXPECT_NEAR(r.taps[2], 1.0, 1e-3);
+    // Levels: band-limited resampling of the 16 samples/UI input leaves < 1e-6 relative ripple.
+    EXPECT_NEAR(r.oma_outer / 0.75e-3, 1.0, 1e-5);
+    EXPECT_NEAR(r.extinction_ratio_db, 10 * std::log10(0.95 / 0.2), 1e-4);
+    EXPECT_NEAR(r.rlm, 1.0, 1e-4);
+    EXPECT_NEAR(r.p_ave, 0.2e-3 + 1.5 * 0.25e-3, 1e-6);  // PRBS13Q: levels nearly equiprobable
+}
+
+TEST(Tdecq, IdealEyeThroughTheReferenceReceiverIsWithinTheCeqTerm) {
+    const auto p = prbs13q();
+    const auto w = pam4_wave(p, 2, 0.2e-3, 0.25e-3, 0.3);
+    const std::vector<TdecqPattern> pats{p};
+    const auto r = si::analysis::tdecq(w, kUi / kSpu, TdecqConfig{.symbol_rate_bd = kFb}, pats);
+    // The Bessel-Thomson at baud/2 adds ISI the 5-tap FFE removes at the price of Ceq: the
+    // closure at the equaliser output, TDECQ - 10 log10 Ceq, stays small.
+    EXPECT_NEAR(r.tdecq_db - r.ceq_db, 0.0, 0.3);
+    EXPECT_GT(r.tdecq_db, -0.05);
+    double sum = 0;
+    for (double t : r.taps) sum += t;
+    EXPECT_NEAR(sum, 1.0, 1e-12);
+}
+
+TEST(Tdecq, GaussianNoiseMovesItAsTheFormulaSays) {
+    const auto p = prbs13q();
+    const double oma = 0.75e-3;
+    const double s_ideal = oma / (6 * 3.414);
+    const std::vector<TdecqPattern> pats{p};
+    for (double frac : {0.3, 0.5, 0.7}) {
+        auto w = pam4_wave(p, 2, 0.2e-3, 0.25e-3, 0.5);
+        const double s = frac * s_ideal;
+        for (std::size_t i = 0; i < w.size(); ++i) w[i] += s * si::ziggurat_gaussian(5, si::Stream::tx_noise, i);
+        for (const char* eq : {"none", "5tap"}) {
+            const auto r = si::analysis::tdecq(w, kUi / kSpu, TdecqConfig{.symbol_rate_bd = kFb, .equalizer = eq, .ref_bandwidth_hz = -1}, pats);
+            EXPECT_NEAR(r.tdecq_db, tdecq_formula(oma, s), 0.1) << frac << " " << eq;
+        }
+    }
+}
+
+TEST(Tdecq, RefusesShortRecordsAndUnknownPatterns) {
+    const auto p = prbs13q();
+    const std::vector<TdecqPattern> pats{p};
+    const auto w = pam4_wave(p, 2, 0.2e-3, 0.25e-3, 0.5);
+    const std::vector<double> short_w(w.begin(), w.begin() + 500 * kSpu);
+    SI_EXPECT_THROW_MSG((void)si::analysis::tdecq(short_w, kUi / kSpu, TdecqConfig{.symbol_rate_bd = kFb}, pats),
+                        si::ModelError, "UI; TDECQ needs at least");
+    // Random symbols: no detectable pattern.
+    TdecqPattern rnd{"random", std::vector<std::uint8_t>(8191)};
+    for (std::size_t i = 0; i < rnd.levels.size(); ++i) rnd.levels[i] = si::random_bits(9, si::Stream::pattern, i) & 3;
+    const auto wr = pam4_wave(rnd, 2, 0.2e-3, 0.25e-3, 0.5);
+    SI_EXPECT_THROW_MSG((void)si::analysis::tdecq(wr, kUi / kSpu, TdecqConfig{.symbol_rate_bd = kFb}, pats),
+                        si::ModelError, "no detectable pattern");
+    // Under-sampled.
+    SI_EXPECT_THROW_MSG((void)si::analysis::tdecq(w, kUi, TdecqConfig{.symbol_rate_bd = kFb}, pats), si::ModelError,
+                        "samples per UI");
+}
+
+}  // namespace
