@@ -92,7 +92,7 @@ const char* kUsage =
     "  run CONFIG.toml [--set key=value ...] [-o OUT.h5]   simulate a link\n"
     "  channel FILE.sNp [FILE ...] [--ports P ...] [-o OUT.h5]  inspect and convert a channel\n"
     "  keys                                                 list every config key\n"
-    "  tdecq WAVEFORM.csv|.h5 --symbol-rate R [-o OUT.h5]  TDECQ of a PAM4 waveform\n"
+    "  tdecq WAVEFORM.csv|.h5 --symbol-rate R [--pattern P] [-o OUT.h5]  TDECQ of a PAM4 waveform\n"
     "\n"
     "'sisim <command> --help' describes each command. Exit status: 0 ok, 2 bad input, 1 internal error.\n";
 
@@ -290,7 +290,7 @@ int main(int argc, char** argv) {
         if (cmd == "keys") return cmd_keys();
         if (cmd == "run") return cmd_run(rest, cmdline);
         if (cmd == "channel") return cmd_channel(rest, cmdline);
-        if (cmd == "tdecq") return sisim::cmd_tdecq(rest, cmdline);
+        if (cmd == "tdecq") return sisim::cmd_tdecq(rest, cmdline, check_output);
         std::cerr << "sisim: unknown command '" << cmd << "'\n" << kUsage;
         return 2;
     } catch (const po::error& e) {

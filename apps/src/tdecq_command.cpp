@@ -157,7 +157,7 @@ CsvWaveform read_csv_waveform(const std::string& path) {
     return w;
 }
 
-int cmd_tdecq(const std::vector<std::string>& args, const std::string& cmdline) {
+int cmd_tdecq(const std::vector<std::string>& args, const std::string& cmdline, const OutputCheck& check_output) {
     po::options_description opts("sisim tdecq WAVEFORM.csv|.h5 --symbol-rate R [options]");
     std::string rate, pattern = "auto", out, dataset, units, eq = "5tap", refbw = "0", scope = "0";
     int spu = 64;
@@ -194,6 +194,7 @@ int cmd_tdecq(const std::vector<std::string>& args, const std::string& cmdline) 
     }
     if (file.empty()) throw si::ConfigError("", "sisim tdecq: missing WAVEFORM file (see sisim tdecq --help)");
     if (!std::filesystem::exists(file)) throw si::IoError(file, 0, "no such file");
+    if (!out.empty() && check_output) check_output(out, {file});
 
     // 1. Waveform.
     std::vector<double> x;

@@ -4,6 +4,7 @@
 ///  [--equalizer 5tap|dj|none] [-o OUT.h5]`: TDECQ (IEEE 802.3 121.8.5, si/analysis/tdecq.hpp)
 /// of a measured or exported waveform. Inputs, the accepted CSV and HDF5 layouts and the output
 /// are described in docs/user-guide.md ("TDECQ of a waveform") and docs/hdf5-schema.md.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,13 @@ struct CsvWaveform {
 /// gap or irregular steps that cannot be resampled, fewer than 2 rows).
 [[nodiscard]] CsvWaveform read_csv_waveform(const std::string& path);
 
+/// Checks an output path before anything is written (sisim's check_output: refuses devices,
+/// directories and the input files); throws si::IoError.
+using OutputCheck = std::function<void(const std::string& out, const std::vector<std::string>& inputs)>;
+
 /// Runs the command; returns the exit status (0). Throws si::ConfigError / si::IoError for bad
-/// input (the caller maps them to exit status 2).
-int cmd_tdecq(const std::vector<std::string>& args, const std::string& cmdline);
+/// input (the caller maps them to exit status 2). `check_output` is applied to -o OUT.h5 with the
+/// waveform file as input.
+int cmd_tdecq(const std::vector<std::string>& args, const std::string& cmdline, const OutputCheck& check_output);
 
 }  // namespace sisim

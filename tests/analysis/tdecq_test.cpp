@@ -106,6 +106,48 @@ TEST(Tdecq, GaussianNoiseMovesItAsTheFormulaSays) {
     }
 }
 
+TEST(Tdecq, BandLimitedEyeIsOpenedByTheReferenceEqualizerAtTheCostOfCeq) {
+    // A one-pole 0.3 x baud transmitter closes the eye with ISI; the 5-tap equalizer removes
+    // most of it and pays Ceq > 1 for it, so TDECQ drops below the unequalized value.
+    const auto p = prbs13q();
+    auto w = pam4_wave(p, 2, 0.2e-3, 0.25e-3, 0.1);
+    const double a = std::exp(-2 * std::numbers::pi * 0.3 * kFb * kUi / kSpu);
+    double y = w[0];
+    for (auto& v : w) v = y = a * y + (1 - a) * v;
+    const std::vector<TdecqPattern> pats{p};
+    const auto none = si::analysis::tdecq(w, kUi / kSpu, TdecqConfig{.symbol_rate_bd = kFb, .equalizer = "none"}, pats);
+    const auto eq = si::analysis::tdecq(w, kUi / kSpu, TdecqConfig{.symbol_rate_bd = kFb}, pats);
+    EXPECT_GT(none.tdecq_db, eq.tdecq_db + 0.5);  // measured: see docs/architectures.md
+    EXPECT_GT(eq.ceq_db, 0.1);
+    EXPECT_LT(eq.taps[3], 0.0);  // the post-cursor tap cancels the pole's tail
+    double sum = 0;
+    for (double t : eq.taps) sum += t;
+    EXPECT_NEAR(sum, 1.0, 1e-12);
+}
+
+TEST(Tdecq, TwoHundredGigLaneUsesTheBoundedEqualizer) {
+    // 113.4375 GBd with the bounded 802.3dj reference equalizer (15 taps, main at index 3).
+    constexpr double fb = 113.4375e9, ui = 1 / fb;
+    const auto p = prbs13q();
+    const auto w = pam4_wave(p, 2, 0.2e-3, 0.25e-3, 0.3);
+    const std::vector<TdecqPattern> pats{p};
+    const auto r = si::analysis::tdecq(w, ui / kSpu, TdecqConfig{.symbol_rate_bd = fb, .equalizer = "dj"}, pats);
+    ASSERT_EQ(r.taps.size(), 15u);
+    EXPECT_EQ(r.ffe_main, 3);
+    double sum = 0;
+    for (double t : r.taps) sum += t;
+    EXPECT_NEAR(sum, 1.0, 1e-12);
+    // Every bound of the dj equalizer holds (optics-dsp.md 3.2).
+    const auto& c = r.taps;
+    EXPECT_GE(c[3], 0.8);
+    EXPECT_LE(c[3], 2.5);
+    for (int j : {2, 4}) EXPECT_TRUE(c[static_cast<std::size_t>(j)] >= -0.4 && c[static_cast<std::size_t>(j)] <= 0.05) << j;
+    for (int j : {1, 5}) EXPECT_TRUE(c[static_cast<std::size_t>(j)] >= -0.1 && c[static_cast<std::size_t>(j)] <= 0.2) << j;
+    for (int j : {0, 6, 7, 8, 9, 10, 11, 12, 13, 14}) EXPECT_LE(std::abs(c[static_cast<std::size_t>(j)]), 0.1) << j;
+    EXPECT_LE(std::abs(c[4] - c[2]), 0.25 * c[3]);
+    EXPECT_NEAR(r.tdecq_db - r.ceq_db, 0.0, 0.3);  // clean eye: closure within the Ceq term
+}
+
 TEST(Tdecq, RefusesShortRecordsAndUnknownPatterns) {
     const auto p = prbs13q();
     const std::vector<TdecqPattern> pats{p};

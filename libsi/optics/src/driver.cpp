@@ -36,9 +36,9 @@ void LinearDriver::process(std::span<const double> in, std::span<double> out) no
     n_ += in.size();
 }
 
-void LinearDriver::reset() noexcept {
+void LinearDriver::reset(std::uint64_t first_sample) noexcept {
     poles_.reset();
-    n_ = 0;
+    n_ = first_sample;
 }
 
 std::complex<double> LinearDriver::response(double f) const noexcept { return gain_ * poles_.response(f); }

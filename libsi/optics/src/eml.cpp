@@ -40,9 +40,9 @@ void Eml::process(std::span<const double> in, std::span<double> out) noexcept {
     laser_.process(out, out);
 }
 
-void Eml::reset() noexcept {
+void Eml::reset(std::uint64_t first_sample) noexcept {
     poles_.reset();
-    laser_.reset();
+    laser_.reset(first_sample);
 }
 
 }  // namespace si::optics

@@ -35,9 +35,9 @@ void Mzm::process(std::span<const double> in, std::span<double> out) noexcept {
     laser_.process(out, out);
 }
 
-void Mzm::reset() noexcept {
+void Mzm::reset(std::uint64_t first_sample) noexcept {
     poles_.reset();
-    laser_.reset();
+    laser_.reset(first_sample);
 }
 
 }  // namespace si::optics

@@ -45,9 +45,9 @@ void Photodiode::process(std::span<const double> in, std::span<double> out) noex
     n_ += in.size();
 }
 
-void Photodiode::reset() noexcept {
+void Photodiode::reset(std::uint64_t first_sample) noexcept {
     poles_.reset();
-    n_ = 0;
+    n_ = first_sample;
 }
 
 std::complex<double> Photodiode::response(double f) const noexcept {

@@ -40,10 +40,10 @@ void Tia::process(std::span<const double> in, std::span<double> out) noexcept {
     n_ += in.size();
 }
 
-void Tia::reset() noexcept {
+void Tia::reset(std::uint64_t first_sample) noexcept {
     poles_.reset();
     peak_.reset();
-    n_ = 0;
+    n_ = first_sample;
 }
 
 std::complex<double> Tia::response(double f) const noexcept {

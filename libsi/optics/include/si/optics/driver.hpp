@@ -40,7 +40,9 @@ public:
     LinearDriver(const DriverConfig& c, double dt_s);
     /// Streams: state and the noise index persist across calls. in/out may alias.
     void process(std::span<const double> in_v, std::span<double> out_v) noexcept;
-    void reset() noexcept;
+    /// Clears the filter state; the noise index restarts at `first_sample` (the absolute sample
+    /// number of the next input, so a segment of a long run draws the same noise as the whole run).
+    void reset(std::uint64_t first_sample = 0) noexcept;
     /// Small-signal linear response g P(f) (compression and noise excluded).
     [[nodiscard]] std::complex<double> response(double f_hz) const noexcept;
     /// True when the element is linear (no compression) and noiseless.

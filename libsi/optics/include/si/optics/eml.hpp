@@ -21,6 +21,7 @@
 /// Values (optics-dsp.md 3.1/3.4): IEEE ER >= 3.5 dB, typical PAM4 outer ER 4-6 dB (verify);
 /// 200G/lane EML bandwidth ~60 GHz (verify).
 #include <complex>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -49,7 +50,9 @@ public:
     Eml(const EmlConfig& c, const LaserConfig& laser, double dt_s);
     /// Drive voltage in [V] -> optical power out [W]. Streams; may alias.
     void process(std::span<const double> in_v, std::span<double> out_w) noexcept;
-    void reset() noexcept;
+    /// Clears the filter state; the noise index restarts at `first_sample` (the absolute sample
+    /// number of the next input, so a segment of a long run draws the same noise as the whole run).
+    void reset(std::uint64_t first_sample = 0) noexcept;
     /// Static transfer T(v) (dimensionless, see file comment).
     [[nodiscard]] double transmission(double v) const noexcept;
     /// Small-signal electrical response of the modulator bandwidth (the static curve's slope is

@@ -38,7 +38,8 @@ public:
     void process(std::span<const double> in, std::span<double> out_w) noexcept;
     /// The CW output P0 (1 + r) alone.
     void emit(std::span<double> out_w) noexcept;
-    void reset() noexcept { n_ = 0; }
+    /// The noise index restarts at `first_sample` (absolute sample number of the next input).
+    void reset(std::uint64_t first_sample = 0) noexcept { n_ = first_sample; }
     /// Per-sample standard deviation of r: sqrt(10^(RIN/10) / (2 dt)).
     [[nodiscard]] double rin_sigma() const noexcept { return sigma_; }
     [[nodiscard]] const LaserConfig& config() const noexcept { return cfg_; }

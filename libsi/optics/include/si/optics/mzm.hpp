@@ -14,6 +14,7 @@
 /// and a sine drive of amplitude A gives the fundamental P0 (1 - 1/ER) J1(pi A / V_pi): the
 /// sinusoidal compression 2 J1(z)/z, z = pi A / V_pi, relative to the small-signal slope.
 #include <complex>
+#include <cstdint>
 #include <span>
 
 #include "si/optics/laser.hpp"
@@ -38,7 +39,9 @@ public:
     Mzm(const MzmConfig& c, const LaserConfig& laser, double dt_s);
     /// Drive voltage [V] -> optical power [W]. Streams; may alias.
     void process(std::span<const double> in_v, std::span<double> out_w) noexcept;
-    void reset() noexcept;
+    /// Clears the filter state; the noise index restarts at `first_sample` (the absolute sample
+    /// number of the next input, so a segment of a long run draws the same noise as the whole run).
+    void reset(std::uint64_t first_sample = 0) noexcept;
     /// Static power transmission T(v) (see file comment).
     [[nodiscard]] double transmission(double v) const noexcept;
     /// Small-signal electrical response of the bandwidth model.

@@ -44,7 +44,9 @@ public:
     Photodiode(const PhotodiodeConfig& c, double dt_s);
     /// Optical power [W] -> current [A] (including the dark current). Streams; may alias.
     void process(std::span<const double> in_w, std::span<double> out_a) noexcept;
-    void reset() noexcept;
+    /// Clears the filter state; the noise index restarts at `first_sample` (the absolute sample
+    /// number of the next input, so a segment of a long run draws the same noise as the whole run).
+    void reset(std::uint64_t first_sample = 0) noexcept;
     /// Small-signal response R P(f) [A/W] (noise excluded).
     [[nodiscard]] std::complex<double> response(double f_hz) const noexcept;
     /// Per-sample thermal-noise sigma [A] before the bandwidth filter: sqrt(4 k T B / R_L).

@@ -44,7 +44,9 @@ public:
     Tia(const TiaConfig& c, double dt_s);
     /// Current [A] -> voltage [V]. Streams; may alias.
     void process(std::span<const double> in_a, std::span<double> out_v) noexcept;
-    void reset() noexcept;
+    /// Clears the filter state; the noise index restarts at `first_sample` (the absolute sample
+    /// number of the next input, so a segment of a long run draws the same noise as the whole run).
+    void reset(std::uint64_t first_sample = 0) noexcept;
     /// Small-signal response Z_T P(f) K(f) [ohm] (noise and compression excluded).
     [[nodiscard]] std::complex<double> response(double f_hz) const noexcept;
     /// Analytic ENBW of the pole model [Hz] (infinity without a bandwidth).
