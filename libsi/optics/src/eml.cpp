@@ -31,7 +31,10 @@ Eml::Eml(const EmlConfig& c, const LaserConfig& laser, double dt)
 
 double Eml::transmission(double v) const noexcept {
     const double u = std::clamp((v - cfg_.v_off_v) / (cfg_.v_on_v - cfg_.v_off_v), 0.0, 1.0);
-    return il_ * std::exp(-ln_er_ * std::pow(1.0 - u, cfg_.curve_exponent));
+    const double w = 1.0 - u, k = cfg_.curve_exponent;
+    // Integer exponents by multiplication (std::pow costs ~20 ns per sample).
+    const double p = k == 2.0 ? w * w : k == 1.0 ? w : k == 3.0 ? w * w * w : std::pow(w, k);
+    return il_ * std::exp(-ln_er_ * p);
 }
 
 void Eml::process(std::span<const double> in, std::span<double> out) noexcept {

@@ -6,7 +6,7 @@
 /// amplitude result is in the unit of the input).
 ///
 /// Method (each step with its source; figures marked (verify) are not from the standard text,
-/// see docs/models.md "TDECQ"):
+/// see docs/architectures.md "TDECQ"):
 /// 1. Reference receiver: 4th-order Bessel-Thomson response
 ///      H(s) = 105 / (s^4 + 10 s^3 + 45 s^2 + 105 s + 105),  s = j (f / f3dB) w3,
 ///    w3 = 2.113917675 (its -3 dB point), f3dB = symbol rate / 2 by default (13.28125 GHz at
@@ -33,7 +33,7 @@
 ///    welch_3dj_01_2405 and draft comments (verify). "none": c = [1].
 ///    The taps minimise TDECQ (compass search from the identity and from the least-squares
 ///    equaliser; the objective is piecewise smooth, so this is a local optimum close to the
-///    best, docs/models.md).
+///    best, docs/architectures.md).
 /// 5. Timing reference: the mean crossing time of P_ave on 0<->3 and 1<->2 transitions of the
 ///    equalised signal; the eye centre is 0.5 UI after it, the two windows are centred at 0.45
 ///    and 0.55 UI and are 0.04 UI wide (all samples inside count).

@@ -16,7 +16,7 @@
 /// THD is sqrt(sum_{k>=2} H_k^2) / H_1 over the harmonics H_k of the output (only odd ones are
 /// non-zero for these odd curves). x and y are in the unit of the stage output (V); A is the
 /// *linear* (uncompressed) output amplitude, i.e. gain times input amplitude. Datasheets quote
-/// THD at an output swing, e.g. "THD < 3.5 % at 3 Vppd" (docs/models.md, optics-dsp.md 3.4).
+/// THD at an output swing, e.g. "THD < 3.5 % at 3 Vppd" (docs/architectures.md, optics-dsp.md 3.4).
 #include <cmath>
 #include <string>
 

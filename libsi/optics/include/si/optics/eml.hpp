@@ -11,7 +11,7 @@
 /// v_off. k = 1 is a transmission exponential in voltage; k = 2 (default) is flat near the
 /// on-state and steepens towards the off-state, the shape of the quantum-confined Stark effect
 /// absorption edge (Fukano et al., JLT 24(5) 2006 show EAM curves of this form; the exponent is a
-/// stated model choice, see docs/models.md). Its nonlinearity compresses the upper PAM4 levels
+/// stated model choice, see docs/architectures.md). Its nonlinearity compresses the upper PAM4 levels
 /// (RLM < 1 for an equally spaced drive). The output power is P = T(v) * P_laser (1 + RIN).
 ///
 /// Chirp: an EAM has a transient chirp (Henry) factor alpha: the field phase follows

@@ -72,7 +72,9 @@ private:
     double loss_db_, gain_, d_s_m2_, theta_per_f2_;
     std::size_t k_ = 0;
     std::vector<double> taps_;
-    std::vector<double> hist_;  ///< last 2K inputs, oldest first
+    static constexpr std::size_t kChunk = 1024;  ///< samples filtered per pass over buf_
+    std::vector<double> rev_;   ///< taps reversed (forward dot product)
+    std::vector<double> buf_;   ///< [last 2K inputs, oldest first | chunk]
 };
 
 }  // namespace si::optics

@@ -8,7 +8,7 @@
 ///   var P = 10^(RIN/10) P0^2 B,
 /// the definition RIN = <dP^2> / (P0^2 B) per unit bandwidth (Agrawal, Fiber-Optic
 /// Communication Systems, 4th ed., sec. 4.6.2; the 802.3 RIN_xOMA limit of -136 dB/Hz refers
-/// to the OMA, see docs/models.md). Any receiver filter after it reduces the variance to
+/// to the OMA, see docs/architectures.md). Any receiver filter after it reduces the variance to
 /// 10^(RIN/10) P0^2 ENBW.
 ///
 /// process() applies the carrier to a transmission T(t) in [0, 1] (dimensionless, from a

@@ -19,7 +19,7 @@
 /// the bilinear map squeezes the pole's 1/f^2n tail into that band, so the noise bandwidth the
 /// simulation actually realises, noise_bandwidth_hz() = sum h[k]^2 / (2 dt), is below the
 /// analytic ENBW: by 3.5 % for one pole at fp = 0.024/dt, by < 1 % for two or more poles
-/// (measured in pole_filter_test; docs/models.md). Noise tests use the realised value.
+/// (measured in pole_filter_test; docs/architectures.md). Noise tests use the realised value.
 ///
 /// Also here: the first-order shelf used for CTLE-like peaking, H(f) = (1 + j f/fz)/(1 + j f/fp),
 /// DC gain 1 and high-frequency gain fp/fz = 10^(peaking_db/20).
