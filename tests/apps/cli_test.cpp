@@ -262,7 +262,7 @@ TEST_F(Cli, WorkerThreadThatCannotStartIsExit2AndLeavesNoFile) {
     // called std::terminate (exit 134) and left its temporary file.
     const auto cfg = write("t.toml", kTiny);
     const auto o = sh(std::string("SISIM_TEST_THREADS_OK=1 LD_PRELOAD=") + SI_FAIL_PTHREAD_SO + " " +
-                      run("run " + cfg + " -q --set sim.symbols=100000 --set sim.threads=4 -o " +
+                      run("run " + cfg + " -q --set sim.symbols=300000 --set sim.threads=4 -o " +
                           (dir_ / "t.h5").string()));
     EXPECT_EQ(o.code, 2) << o.text;
     EXPECT_NE(o.text.find("cannot start worker thread 2 of 4"), std::string::npos) << o.text;

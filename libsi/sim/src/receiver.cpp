@@ -7,7 +7,9 @@
 #include "si/core/rng.hpp"
 #include "si/core/units.hpp"
 #include "si/rx/gain.hpp"
+#include "si/analysis/detector_ser.hpp"
 #include "si/sim/link.hpp"
+#include "si/sim/stateye.hpp"
 
 namespace si::sim {
 
@@ -161,6 +163,49 @@ ReceiverDesign design_receiver(const Link& link) {
         d.training = t;
     }
     return d;
+}
+
+ReceiverSer receiver_statistical_ser(const Link& link) {
+    const auto& d = link.receiver();
+    const auto& sp = link.spec();
+    const int N = link.levels();
+    if (!d.has_dsp)
+        return {statistical_ser(link).ser, "statistical eye at the sampler (exact ISI pdf, Gaussian noise)"};
+    const int M = sp.sim.samples_per_ui;
+    const int cm = link.cursor_index() % M;
+    // residual pulse at the detector: the equalized pulse less the DFE feedback actually used
+    std::vector<double> f = d.equalized;
+    const auto c = static_cast<std::size_t>(d.eq_cursor);
+    for (std::size_t j = 0; j < d.dfe_taps.b.size(); ++j) {
+        const std::size_t i = c + static_cast<std::size_t>(d.dfe_taps.delays[j]);
+        if (i < f.size()) f[i] -= d.dfe_taps.b[j] * d.dfe_taps.main_cursor;
+    }
+    // crosstalk: aggressor cursors through gain and FFE, appended after a gap (independent
+    // symbols: they add to the ISI sum like cursors of the victim outside any target)
+    for (const auto& ag : link.aggressors()) {
+        auto x = at_phase(ag.pulse, cm, M);
+        for (auto& v : x) v *= d.gain;
+        if (d.ffe.taps > 0) x = convolve(d.ffe_taps, x);
+        f.resize(f.size() + 4, 0.0);
+        f.insert(f.end(), x.begin(), x.end());
+    }
+    double var = d.detector_sigma * d.detector_sigma;
+    if (link.tx_noise_sigma_v() > 0) {  // launched TX noise: Gaussian through the whole pulse
+        const double s = link.tx_noise_sigma_v() / (sp.tx.swing_v / 2);
+        double e = 0;
+        for (double v : d.equalized) e += v * v;
+        var += s * s * e;
+    }
+    const double sigma = std::sqrt(var);
+    if (d.detector == "mlse") {
+        const auto acf = d.ffe.taps > 0 ? analysis::fir_noise_acf(d.ffe_taps) : std::vector<double>{};
+        return {analysis::ser_mlse_union_bound(f, d.eq_cursor, d.mlse.memory, sigma, N, acf),
+                "MLSE union bound over error events (upper bound; ISI outside the target and "
+                "crosstalk as Gaussian, FFE-coloured noise)"};
+    }
+    return {analysis::ser_ffe_dfe(f, d.eq_cursor, 0, sigma, N),
+            d.detector == "dfe" ? "FFE + DFE with ideal feedback (no error propagation), exact ISI pdf"
+                                : "slicer after gain/ADC/FFE, exact ISI pdf"};
 }
 
 }  // namespace si::sim
