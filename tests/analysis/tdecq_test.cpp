@@ -148,6 +148,51 @@ TEST(Tdecq, TwoHundredGigLaneUsesTheBoundedEqualizer) {
     EXPECT_NEAR(r.tdecq_db - r.ceq_db, 0.0, 0.3);  // clean eye: closure within the Ceq term
 }
 
+TEST(Tdecq, UnequalLevelsGiveTheSigmaOfTheSerFormula) {
+    // A flat eye with mismatched inner levels (0, 0.9, 2.1, 3 steps) and no reference filter or
+    // equalizer: every window sample sits on its level, so sigma_G solves
+    //   sum_l f_l sum_t Q(|L_l - T_t| / s) = 4.8e-4,  thresholds T = P_ave + {-1, 0, 1} OMA/3,
+    // written out here with the pattern's level frequencies f_l.
+    const auto p = prbs13q();
+    const double step = 0.25e-3, p0 = 0.2e-3;
+    const double pos[4] = {0.0, 0.9, 2.1, 3.0};
+    // Level indices with raised-cosine transitions, mapped piecewise-linearly onto the powers.
+    auto w = pam4_wave(p, 2, 0.0, 1.0, 0.5);
+    for (auto& v : w) {
+        const auto i = std::min<std::size_t>(static_cast<std::size_t>(v), 2);
+        v = p0 + step * (pos[i] + (pos[i + 1] - pos[i]) * (v - static_cast<double>(i)));
+    }
+    const std::vector<TdecqPattern> pats{p};
+    const auto r = si::analysis::tdecq(w, kUi / kSpu, TdecqConfig{.symbol_rate_bd = kFb, .equalizer = "none",
+                                                                  .ref_bandwidth_hz = -1}, pats);
+    double f[4] = {0, 0, 0, 0};
+    for (auto l : p.levels) f[l] += 1.0 / static_cast<double>(p.levels.size());
+    const double oma = 3 * step;
+    // P_ave is the mean power of the record; the uneven transitions (0<->2, 1<->3) move it
+    // slightly off the mean of the levels.
+    const double pave = r.p_ave;
+    double pmean = 0;
+    for (int l = 0; l < 4; ++l) pmean += f[l] * (p0 + step * pos[l]);
+    EXPECT_NEAR(pave, pmean, 0.01 * oma);
+    auto ser = [&](double s) {
+        double acc = 0;
+        for (int l = 0; l < 4; ++l)
+            for (int t = -1; t <= 1; ++t)
+                acc += f[l] * 0.5 * std::erfc(std::abs(p0 + step * pos[l] - (pave + t * oma / 3)) / (s * std::sqrt(2.0)));
+        return acc;
+    };
+    double lo = 1e-9, hi = oma;
+    for (int it = 0; it < 200; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        (ser(mid) < 4.8e-4 ? lo : hi) = mid;
+    }
+    const double want = 10 * std::log10(oma / (6 * 3.414 * lo));
+    EXPECT_NEAR(r.tdecq_db, want, 0.02);  // histogram bins of OMA/250 around each level
+    EXPECT_GT(want, 0.5);                 // the mismatch costs a large fraction of a dB
+    // ES1 = ES2 = 0.6/1.5 = 0.4: RLM = min(3 ES, 2 - 3 ES) = 0.8.
+    EXPECT_NEAR(r.rlm, 0.8, 1e-3);
+}
+
 TEST(Tdecq, RefusesShortRecordsAndUnknownPatterns) {
     const auto p = prbs13q();
     const std::vector<TdecqPattern> pats{p};
