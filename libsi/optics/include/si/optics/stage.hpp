@@ -52,7 +52,10 @@ public:
     virtual void reset(std::uint64_t first_sample = 0) noexcept = 0;
     [[nodiscard]] virtual std::size_t delay_samples() const noexcept = 0;
     [[nodiscard]] virtual bool linear() const noexcept = 0;
-    /// Small-signal response at f_hz (in the stage's output unit per input unit).
+    /// Small-signal response at f_hz in the stage's output unit per input unit (driver V/V, laser
+    /// W per unit transmission, fibre W/W, photodiode A/W, TIA ohm, filter 1). EML and MZM give
+    /// their electrical bandwidth shape only (1 at DC): their slope depends on the operating
+    /// point of the static curve (Eml::transmission, Mzm::transmission).
     [[nodiscard]] virtual std::complex<double> response(double f_hz) const noexcept = 0;
 };
 
