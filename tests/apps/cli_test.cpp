@@ -393,6 +393,10 @@ TEST_F(Cli, TdecqOfCsvAndHdf5WaveformsAgreeAndWriteTheTdecqGroup) {
                         "assert a['rlm'] > 0.99 and -0.05 < a['tdecq_db'] < a['ceq_db'] + 0.3; "
                         "assert g['eye/histogram'].shape == (256, 128) and g['eye/histogram'][...].sum() > 0\"");
     EXPECT_EQ(chk.code, 0) << chk.text;
+    const auto png = sh("/usr/bin/python3 " SI_SOURCE_DIR "/apps/sisim_plot.py " + out + " --tdecq " +
+                        (dir_ / "tdecq.png").string());
+    EXPECT_EQ(png.code, 0) << png.text;
+    EXPECT_GT(fs::file_size(dir_ / "tdecq.png"), 10000u);
 }
 
 TEST_F(Cli, TdecqRefusesUnusableWaveformsWithTheReasonAndNoOutput) {
