@@ -17,6 +17,7 @@ namespace {
 constexpr double kW3 = 2.113917674904216;  // -3 dB frequency of the delay-normalised 4th-order Bessel
 constexpr int kHistBins = 1000;            // histogram bins over P_ave +- 2 OMA (OMA/250 each)
 constexpr int kEyeLevels = 256;
+constexpr std::size_t kSearchSymbols = 16384;  // symbols per objective evaluation in the tap search
 
 // ---------------------------------------------------------------- reference receiver, resampling
 // Filters x with the Bessel-Thomson response (if f3db > 0) and resamples it band-limited to
@@ -186,6 +187,7 @@ struct Analysis {
     bool bounded = false;
     std::size_t k_lo = 0, k_hi = 0;  // symbols whose FFE span lies inside the record
     std::vector<std::size_t> cross_k{};  // symbols k with a 0<->3 or 1<->2 transition to k+1
+    std::size_t stride = 1;          // every stride-th symbol enters the window histograms
 
     [[nodiscard]] double eq_at(const std::vector<double>& c, std::ptrdiff_t i) const {
         double acc = 0;
@@ -249,11 +251,29 @@ struct Analysis {
             if (h[b]) bins.emplace_back(sum[b] / static_cast<double>(h[b]), static_cast<double>(h[b]) / static_cast<double>(tot));
         double a = 1e-6 * oma, z = 0.5 * oma;
         if (ser(bins, a) >= cfg.target_ser) return 0.0;
-        for (int it = 0; it < 36; ++it) {  // relative precision ln(5e5)/2^36 ~ 2e-10
-            const double mid = std::sqrt(a * z);
-            (ser(bins, mid) < cfg.target_ser ? a : z) = mid;
+        // Root of g(x) = ln SER(e^x) - ln target, increasing in x, by the Illinois variant of
+        // regula falsi (superlinear: ~8 SER evaluations instead of 36 bisection steps; each
+        // evaluation costs an erfc per bin and threshold, the bulk of the equalizer search).
+        const double lt = std::log(cfg.target_ser);
+        auto g = [&](double x) { return std::log(std::max(ser(bins, std::exp(x)), 1e-300)) - lt; };
+        double x0 = std::log(a), x1 = std::log(z), g0 = g(x0), g1 = g(x1);
+        int side = 0;
+        for (int it = 0; it < 100 && x1 - x0 > 1e-10; ++it) {
+            double x = (x0 * g1 - x1 * g0) / (g1 - g0);
+            if (!(x > x0 && x < x1)) x = 0.5 * (x0 + x1);  // guard (flat or non-finite g)
+            const double gx = g(x);
+            if (gx < 0) {
+                x0 = x, g0 = gx;
+                if (side == -1) g1 *= 0.5;
+                side = -1;
+            } else {
+                x1 = x, g1 = gx;
+                if (side == 1) g0 *= 0.5;
+                side = 1;
+            }
+            if (gx == 0) return std::exp(x);
         }
-        return std::sqrt(a * z);
+        return std::exp(0.5 * (x0 + x1));
     }
 
     struct Eval {
@@ -271,7 +291,7 @@ struct Analysis {
         for (int side = 0; side < 2; ++side) {
             const auto j0 = static_cast<std::ptrdiff_t>(std::ceil(wc[static_cast<std::size_t>(side)] - half - 1e-9));
             const auto j1 = static_cast<std::ptrdiff_t>(std::floor(wc[static_cast<std::size_t>(side)] + half + 1e-9));
-            for (std::size_t k = k_lo + 1; k + 1 < k_hi; ++k)
+            for (std::size_t k = k_lo + 1; k + 1 < k_hi; k += stride)
                 for (std::ptrdiff_t j = j0; j <= j1; ++j) {
                     const double v = eq_at(c, centre(k) + j);
                     const auto b = std::clamp<std::ptrdiff_t>(static_cast<std::ptrdiff_t>((v - lo) / bw), 0, kHistBins - 1);
@@ -566,6 +586,9 @@ TdecqResult tdecq(std::span<const double> x, double dt, const TdecqConfig& cfg, 
     ident[static_cast<std::size_t>(a.main)] = 1.0;
     std::vector<double> c = ident;
     if (a.taps > 1) {
+        // Long records (SSPRQ is 65535 symbols): the tap search histograms every stride-th
+        // symbol (<= kSearchSymbols of them); the result below uses every symbol.
+        a.stride = std::max<std::size_t>(1, (a.k_hi - a.k_lo + kSearchSymbols - 1) / kSearchSymbols);
         double o1, o2;
         auto c1 = a.optimise(ident, o1);
         auto ls = a.least_squares();
@@ -573,6 +596,7 @@ TdecqResult tdecq(std::span<const double> x, double dt, const TdecqConfig& cfg, 
         auto c2 = a.optimise(ls, o2);
         c = o2 < o1 ? c2 : c1;
     }
+    a.stride = 1;
     const auto e = a.evaluate(c);
     r.tdecq_db = e.tdecq_db;
     r.ceq = e.ceq;
