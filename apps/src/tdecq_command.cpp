@@ -107,6 +107,9 @@ CsvWaveform read_csv_waveform(const std::string& path) {
         if (f.size() < 2) throw si::IoError(path, ln, "expected two columns (time, value)");
         if (!na) throw si::IoError(path, ln, "time \"" + f[0] + "\" is not a number");
         if (!parse_double(f[1], b)) throw si::IoError(path, ln, "value \"" + f[1] + "\" is not a number");
+        if (t.size() >= si::io::kMaxWaveformSamples)
+            throw si::IoError(path, ln, si::str("more than ", si::io::kMaxWaveformSamples,
+                                                " samples; cut the capture (the analysis holds it in memory)"));
         t.push_back(a);
         v.push_back(b);
         line_of.push_back(ln);

@@ -115,6 +115,10 @@ H5Waveform read_h5_waveform(const std::string& file, const std::string& dataset)
         throw IoError(file, 0, w.dataset + ": expected a 1-D numeric dataset of samples");
     hsize_t n = 0;
     H5Sget_simple_extent_dims(sp.get(), &n, nullptr);
+    if (n > kMaxWaveformSamples)
+        throw IoError(file, 0, w.dataset + str(": ", n, " samples; at most ", kMaxWaveformSamples,
+                                                " are read (the TDECQ analysis holds the record and its FFT "
+                                                "in memory): cut the capture"));
     w.samples.resize(static_cast<std::size_t>(n));
     if (n > 0 && H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, w.samples.data()) < 0)
         throw IoError(file, 0, w.dataset + ": cannot read the samples");

@@ -16,6 +16,9 @@
 
 namespace si::io {
 
+/// Largest waveform read [samples] (2^27: 1 GiB of doubles, plus the analysis FFT).
+inline constexpr unsigned long long kMaxWaveformSamples = 1ULL << 27;
+
 struct H5Waveform {
     std::string dataset;           ///< absolute path of the dataset read
     std::vector<double> samples;   ///< the samples, converted to double
@@ -27,7 +30,8 @@ struct H5Waveform {
 
 /// Reads `dataset`; an empty name means "the only dataset in /waveforms". Throws si::IoError
 /// naming the file and the reason: file not HDF5, no /waveforms or several datasets in it
-/// without a name given, dataset not 1-D numeric, dt_s missing or not > 0.
+/// without a name given, dataset not 1-D numeric or longer than kMaxWaveformSamples, dt_s
+/// missing or not > 0.
 [[nodiscard]] H5Waveform read_h5_waveform(const std::string& file, const std::string& dataset = "");
 
 }  // namespace si::io
