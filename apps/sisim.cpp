@@ -34,6 +34,7 @@
 #include "src/link_config.hpp"
 #include "src/progress.hpp"
 #include "src/results.hpp"
+#include "src/tdecq_command.hpp"
 
 namespace po = boost::program_options;
 
@@ -94,6 +95,7 @@ const char* kUsage =
     "  channel FILE.sNp [FILE ...] [--ports P ...] [-o OUT.h5]  inspect and convert a channel\n"
     "  jtol CONFIG.toml [--frequencies F,...] [-o OUT.h5]   jitter tolerance with the recovered clock\n"
     "  keys                                                 list every config key\n"
+    "  tdecq WAVEFORM.csv|.h5 --symbol-rate R [--pattern P] [-o OUT.h5]  TDECQ of a PAM4 waveform\n"
     "\n"
     "'sisim <command> --help' describes each command. Exit status: 0 ok, 2 bad input, 1 internal error.\n";
 
@@ -451,6 +453,7 @@ int main(int argc, char** argv) {
         if (cmd == "run") return cmd_run(rest, cmdline);
         if (cmd == "channel") return cmd_channel(rest, cmdline);
         if (cmd == "jtol") return cmd_jtol(rest, cmdline);
+        if (cmd == "tdecq") return sisim::cmd_tdecq(rest, cmdline, check_output);
         std::cerr << "sisim: unknown command '" << cmd << "'\n" << kUsage;
         return 2;
     } catch (const po::error& e) {

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""Draw a sisim result file to PNG: the eye at the slicer, the channel loss and the pulse response.
+"""Draw a sisim result file to PNG: the eye at the slicer, the channel loss and the pulse response,
+and the equalized TDECQ eye of a `sisim tdecq -o` file.
 
 Sample runs:
     /usr/bin/python3 apps/sisim_plot.py c2m.h5                # writes c2m_eye.png, c2m_channel.png
     /usr/bin/python3 apps/sisim_plot.py c2m.h5 --eye eye.png --channel ch.png
+    /usr/bin/python3 apps/sisim_plot.py tdecq.h5              # writes tdecq_tdecq.png
 
 Uses Debian's python3-numpy, python3-h5py and python3-matplotlib (no display needed).
 Exit status: 0 ok, 2 bad input (missing file, not a sisim file).
@@ -99,11 +101,44 @@ def draw_channel(f, path):
     plt.close(fig)
 
 
+def draw_tdecq(f, path):
+    g = f["tdecq"]
+    a = g.attrs
+    hist = g["eye/histogram"][...].astype(float)
+    t = g["eye/time_ui"][...]
+    lv = g["eye/level"][...]
+    unit = a["units"] if "units" in a else ""
+    unit = unit.decode() if isinstance(unit, bytes) else str(unit)
+    scale, shown = (1e3, "mW") if unit == "W" else (1.0, unit)
+    fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
+    with np.errstate(divide="ignore"):
+        dens = np.where(hist > 0, np.log10(hist / hist.max()), np.nan)
+    dt = t[1] - t[0]
+    dl = lv[1] - lv[0]
+    ax.imshow(dens, origin="lower", aspect="auto", cmap="inferno",
+              extent=[t[0] - dt / 2, t[-1] + dt / 2, scale * (lv[0] - dl / 2), scale * (lv[-1] + dl / 2)])
+    p_ave, oma = a["p_ave"], a["oma_outer"]
+    for th in (p_ave - oma / 3, p_ave, p_ave + oma / 3):
+        ax.axhline(scale * th, color="c", lw=0.6, ls="--")
+    for c in (-0.05, 0.05):  # the 0.04 UI windows at 0.45 and 0.55 UI (0 = eye centre)
+        ax.axvspan(c - 0.02, c + 0.02, color="w", alpha=0.15)
+    taps = ", ".join(f"{c:.3f}" for c in a["equalizer_taps"])
+    ax.set_title(f"TDECQ {a['tdecq_db']:.2f} dB, Ceq {a['ceq_db']:.2f} dB, OMA_outer {scale * oma:.4g} {shown}, "
+                 f"ER {a['extinction_ratio_db']:.2f} dB, RLM {a['rlm']:.3f}\nequalized eye; taps [{taps}]",
+                 fontsize=9)
+    ax.set_xlabel("time [UI] (0 = eye centre; shaded: the two 0.04 UI histogram windows)")
+    ax.set_ylabel(f"signal [{shown}]")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("file", help="sisim HDF5 output")
     ap.add_argument("--eye", help="eye PNG (default FILE_eye.png)")
     ap.add_argument("--channel", help="channel PNG (default FILE_channel.png)")
+    ap.add_argument("--tdecq", help="TDECQ eye PNG (default FILE_tdecq.png)")
     a = ap.parse_args(argv)
     if not os.path.exists(a.file):
         print(f"sisim_plot: {a.file}: no such file", file=sys.stderr)
@@ -121,6 +156,9 @@ def main(argv=None):
             if "channel" in f:
                 draw_channel(f, a.channel or stem + "_channel.png")
                 written.append(a.channel or stem + "_channel.png")
+            if "tdecq" in f:
+                draw_tdecq(f, a.tdecq or stem + "_tdecq.png")
+                written.append(a.tdecq or stem + "_tdecq.png")
     except OSError as e:
         print(f"sisim_plot: {a.file}: {e}", file=sys.stderr)
         return 2
