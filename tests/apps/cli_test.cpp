@@ -370,6 +370,7 @@ TEST_F(Cli, JtolWritesCurveAndRefusesAnIdealClock) {
                         "a=g['amplitude_ui'][:]; assert len(a)==2 and a.min() > 0, a; "
                         "assert len(g['mask_ui'][:])==2 and len(g['pass'][:])==2\"");
     EXPECT_EQ(chk.code, 0) << chk.text;
+}
 
 // ------------------------------------------------------------------ sisim tdecq
 namespace {
