@@ -6,6 +6,8 @@ Sample runs:
     /usr/bin/python3 apps/sisim_plot.py c2m.h5                # writes c2m_eye.png, c2m_channel.png
     /usr/bin/python3 apps/sisim_plot.py c2m.h5 --eye eye.png --channel ch.png
     /usr/bin/python3 apps/sisim_plot.py tdecq.h5              # writes tdecq_tdecq.png
+    /usr/bin/python3 apps/sisim_plot.py ck.h5                 # + ck_dsp.png (DSP eye, CDR phase)
+    /usr/bin/python3 apps/sisim_plot.py j.h5                  # writes j_jtol.png (sisim jtol)
 
 Uses Debian's python3-numpy, python3-h5py and python3-matplotlib (no display needed).
 Exit status: 0 ok, 2 bad input (missing file, not a sisim file).
@@ -133,12 +135,75 @@ def draw_tdecq(f, path):
     plt.close(fig)
 
 
+def draw_dsp(f, path):
+    """Receiver DSP: detector-input histogram per level (/eye/dsp) and the CDR phase (/cdr)."""
+    has_cdr = "cdr" in f
+    fig, axes = plt.subplots(1, 2 if has_cdr else 1, figsize=(12 if has_cdr else 7, 5), dpi=110)
+    axes = np.atleast_1d(axes)
+    g = f["eye/dsp"]
+    h = g["level_histogram"][...].astype(float)
+    v = g["value"][...]
+    ax = axes[0]
+    for lvl in range(h.shape[0]):
+        with np.errstate(divide="ignore"):
+            ax.semilogy(v, np.where(h[lvl] > 0, h[lvl] / max(h.sum(), 1), np.nan), lw=0.8, label=f"level {lvl}")
+    for th in f["rx"].attrs["detector_thresholds"]:
+        ax.axvline(th, color="k", lw=0.5, ls="--")
+    eh = ", ".join(f"{x:.3g}" for x in np.atleast_1d(g.attrs["eye_height"]))
+    ax.set_title(f"detector input ({f['rx'].attrs['detector']}); eye height [{eh}]\n"
+                 f"SER counted {f['ber'].attrs['ser']:.3g}, statistical {f['ber'].attrs['ser_statistical']:.3g}",
+                 fontsize=9)
+    ax.set_xlabel("detector input [detector units]")
+    ax.set_ylabel("fraction of UIs")
+    ax.legend(fontsize=7)
+    if has_cdr:
+        c = f["cdr"]
+        ph = c["phase_ui"][...]
+        d = c["phase_ui"].attrs["decimation_ui"]
+        ax = axes[1]
+        ax.plot(np.arange(len(ph)) * d, ph, lw=0.6)
+        tr = f["ber"].attrs["training_symbols"]
+        ax.axvline(tr, color="r", lw=0.6, ls="--", label="end of training")
+        ax.set_title(f"CDR {c.attrs['model']}: lock at UI {c.attrs['lock_ui']}, rms jitter "
+                     f"{c.attrs['rms_jitter_ui']:.4f} UI, slope {c.attrs['phase_slope_ppm']:.1f} ppm", fontsize=9)
+        ax.set_xlabel("UI (segment 0)")
+        ax.set_ylabel("recovered phase [UI]")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def draw_jtol(f, path):
+    g = f["jtol"]
+    fr = g["frequency_hz"][...]
+    a = g["amplitude_ui"][...]
+    m = g["mask_ui"][...]
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
+    ax.loglog(fr, a, "o-", label="tolerated SJ (pk-pk)")
+    ok = np.isfinite(m)
+    if ok.any():
+        ax.loglog(fr[ok], m[ok], "k--", label="mask (OIF CEI form, fb-scaled)")
+    ax.axhline(g.attrs["eye_width_ui_statistical"], color="g", lw=0.6, ls=":",
+               label="statistical eye width at the detector")
+    ax.set_xlabel("SJ frequency [Hz]")
+    ax.set_ylabel("SJ [UI pk-pk]")
+    ax.set_title(f"JTOL, {g.attrs['cdr_model']} CDR, target BER {g.attrs['target_ber']:.3g}", fontsize=9)
+    ax.grid(True, which="both", lw=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("file", help="sisim HDF5 output")
     ap.add_argument("--eye", help="eye PNG (default FILE_eye.png)")
     ap.add_argument("--channel", help="channel PNG (default FILE_channel.png)")
     ap.add_argument("--tdecq", help="TDECQ eye PNG (default FILE_tdecq.png)")
+    ap.add_argument("--dsp", help="receiver DSP eye and CDR phase PNG (default FILE_dsp.png)")
+    ap.add_argument("--jtol", help="jitter tolerance PNG (default FILE_jtol.png)")
     a = ap.parse_args(argv)
     if not os.path.exists(a.file):
         print(f"sisim_plot: {a.file}: no such file", file=sys.stderr)
@@ -156,6 +221,12 @@ def main(argv=None):
             if "channel" in f:
                 draw_channel(f, a.channel or stem + "_channel.png")
                 written.append(a.channel or stem + "_channel.png")
+            if "eye/dsp" in f:
+                draw_dsp(f, a.dsp or stem + "_dsp.png")
+                written.append(a.dsp or stem + "_dsp.png")
+            if "jtol" in f:
+                draw_jtol(f, a.jtol or stem + "_jtol.png")
+                written.append(a.jtol or stem + "_jtol.png")
             if "tdecq" in f:
                 draw_tdecq(f, a.tdecq or stem + "_tdecq.png")
                 written.append(a.tdecq or stem + "_tdecq.png")
