@@ -21,9 +21,11 @@ run c2m_pam4_rj_sj_dcd  $L/c2m_112g_orthobp_12db.toml "${J[@]}"
 run c2m_pam4_rj         $L/c2m_112g_orthobp_12db.toml tx.rj=0.015
 run c2m_pam4_dcd        $L/c2m_112g_orthobp_12db.toml tx.dcd=0.03
 run c2m_pam4_launch     $L/c2m_112g_orthobp_12db.toml tx.snr_model=\"launch\" tx.snr=30
-run c2m_nrz             $L/c2m_112g_orthobp_12db.toml signal.modulation=\"nrz\"
-run c2m_nrz_rj_sj_dcd   $L/c2m_112g_orthobp_12db.toml signal.modulation=\"nrz\" "${J[@]}"
-run c2m_pam8            $L/c2m_112g_orthobp_12db.toml signal.modulation=\"pam8\"
+NRZ=(signal.modulation=\"nrz\" signal.pattern=\"prbs31\")
+run c2m_nrz             $L/c2m_112g_orthobp_12db.toml "${NRZ[@]}"
+run c2m_nrz_noisy       $L/c2m_112g_orthobp_12db.toml "${NRZ[@]}" rx.noise_rms=\"12mV\"
+run c2m_nrz_rj_sj_dcd   $L/c2m_112g_orthobp_12db.toml "${NRZ[@]}" "${J[@]}"
+run c2m_pam8            $L/c2m_112g_orthobp_12db.toml signal.modulation=\"pam8\" signal.pattern=\"prbs31\"
 run c2m_pam4_precode    $L/c2m_112g_orthobp_12db.toml signal.precode=true
 run xtalk_pam4          $L/c2m_112g_orthobp_12db_xtalk.toml
 run xtalk_pam4_rj_sj_dcd $L/c2m_112g_orthobp_12db_xtalk.toml "${J[@]}"
