@@ -63,7 +63,9 @@ struct StatisticalSer {
     bool includes_jitter = false;    ///< TX jitter was modelled (see above)
 };
 
-/// SER at the main cursor (the sampling instant).
+/// SER at the main cursor (the sampling instant). Level i is correct between thresholds_v[i-1]
+/// and thresholds_v[i], which holds for a positive main cursor (the eye below takes either sign).
+/// Probabilities below about 1e-15 are not resolved (Gaussian kernel over +-9 sigma, 1 - CDF).
 [[nodiscard]] StatisticalSer statistical_ser(const StatEyeInput& in);
 
 /// Statistical eye at the target BER, from the same model: at each time offset d (2M bins over
