@@ -518,7 +518,9 @@ ConfigTree::ConfigTree(ConfigTree&&) noexcept = default;
 ConfigTree& ConfigTree::operator=(ConfigTree&&) noexcept = default;
 ConfigTree::~ConfigTree() = default;
 
-void ConfigTree::load_file(const std::string& path) {
+void ConfigTree::load_file(const std::string& path) { load_file(path, {}); }
+
+void ConfigTree::load_file(const std::string& path, const std::vector<std::string>& ignore) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw si::IoError(path, 0, std::string("cannot open config file: ") + std::strerror(errno));
@@ -535,6 +537,7 @@ void ConfigTree::load_file(const std::string& path) {
     }
     const std::string dir =
         std::filesystem::absolute(path).lexically_normal().parent_path().string();
+    for (const auto& k : ignore) doc.erase(k);
     std::map<std::string, Entry> fresh;
     impl_->flatten(doc, "", path, dir, fresh);
     // Commit only after the whole file checked out; --set values keep precedence.

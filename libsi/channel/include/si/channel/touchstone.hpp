@@ -55,6 +55,8 @@ struct Touchstone {
 /// (needed when the name does not end in .sNp); for a v2 file it must agree with
 /// `[Number of Ports]`. Throws si::IoError ("file:line: what") for unreadable or malformed
 /// files, si::ModelError for data that cannot be converted (e.g. singular Z at some frequency).
+/// Parsed files are cached (the last 16, keyed by path, port override, size and modification
+/// time; thread-safe): a sweep reading the same channel for every point parses it once.
 [[nodiscard]] Touchstone read_touchstone(const std::string& path, int ports_override = 0);
 
 /// Parses Touchstone text already in memory. `name` is used in messages and, when

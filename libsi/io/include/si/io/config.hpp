@@ -79,6 +79,9 @@ public:
     /// - unknown key: "file:line:column: unknown key 'tx.swng' (did you mean 'tx.swing'?)";
     /// - wrong type or unreadable quantity: "file:line:column: tx.rise_time: cannot read ...".
     void load_file(const std::string& path);
+    /// Like load_file(path), but top-level keys and tables named in `ignore` are skipped (not
+    /// checked against the registry): a sweep file holds its base config next to `[sweep]`.
+    void load_file(const std::string& path, const std::vector<std::string>& ignore);
 
     /// Applies one `--set section.key=value`. The value is read as a TOML value (number, bool,
     /// "quoted string", [array]); text that is not valid TOML (53.125G, prbs31, ch.s4p) is taken
