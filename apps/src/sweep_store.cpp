@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Writes `text` to `path` atomically: a temporary file in the same directory, fsync, rename.
-void write_atomic(const std::string& path, const std::string& text) {
+void write_atomic(const std::string& path, const std::string& text, bool durable = true) {
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw si::IoError(tmp, 0, std::string("cannot create: ") + std::strerror(errno));
@@ -44,7 +44,7 @@ void write_atomic(const std::string& path, const std::string& text) {
         }
         off += static_cast<std::size_t>(n);
     }
-    ::fsync(fd);
+    if (durable) ::fsync(fd);
     ::close(fd);
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
         const int e = errno;
@@ -58,6 +58,18 @@ std::string rec_path(const std::string& work, std::size_t i) {
 }
 std::string h5_path(const std::string& work, std::size_t i) {
     return work + "/points/" + std::to_string(i) + ".h5";
+}
+
+// Where a point's result is written when it is not kept: read back for its scalars, then
+// deleted. A RAM disk makes the HDF5 commit's fsync free (measured: ~16 ms per point on disk).
+// SISIM_SWEEP_SCRATCH overrides; without /dev/shm the work directory is used.
+std::string scratch_path(const std::string& work, std::size_t i) {
+    static const std::string dir = [] {
+        if (const char* e = std::getenv("SISIM_SWEEP_SCRATCH"); e && *e) return std::string(e);
+        return ::access("/dev/shm", W_OK | X_OK) == 0 ? std::string("/dev/shm") : std::string();
+    }();
+    if (dir.empty()) return h5_path(work, i);
+    return dir + "/sisim-point-" + std::to_string(::getpid()) + "-" + std::to_string(i) + ".h5";
 }
 
 // Unit of a result attribute from the project's naming rule (names carry units).
@@ -198,7 +210,14 @@ std::vector<bool> done_points(const std::string& work, std::size_t count) {
         const std::string stem = p.stem().string();
         if (stem.empty() || stem.find_first_not_of("0123456789") != std::string::npos) continue;
         const auto i = std::stoull(stem);
-        if (i < count) done[i] = true;
+        if (i >= count) continue;
+        // A record counts when it parses and is complete (power cut: rerun the point).
+        try {
+            const auto t = toml::parse_file(p.string());
+            if (t["index"].value_or(std::int64_t{-1}) == static_cast<std::int64_t>(i) && t["values"].is_table())
+                done[i] = true;
+        } catch (const toml::parse_error&) {
+        }
     }
     return done;
 }
@@ -217,7 +236,8 @@ bool run_point(const SweepSpec& spec, std::size_t i, const std::string& work, in
     bool ok = true;
     std::string error, config;
     Scalars sc;
-    const std::string h5 = h5_path(spec.size() ? work : work, i);
+    const bool keep = spec.keep_full(i);
+    const std::string h5 = keep ? h5_path(work, i) : scratch_path(work, i);
     try {
         auto tree = spec.tree(i);
         config = stored_config(tree);
@@ -225,8 +245,12 @@ bool run_point(const SweepSpec& spec, std::size_t i, const std::string& work, in
         ro.command_line = command_line + " (point " + std::to_string(i) + ")";
         ro.threads = threads;
         run_to_file(std::move(tree), h5, ro);
+        if (!keep) guard_temp_file(h5);  // a kill now must not leave the scratch file behind
         sc = collect_scalars(h5);
-        if (!spec.keep_full(i)) fs::remove(h5);
+        if (!keep) {
+            fs::remove(h5);
+            release_temp_file();
+        }
     } catch (const si::Error& e) {
         ok = false;
         error = e.what();
@@ -242,7 +266,9 @@ bool run_point(const SweepSpec& spec, std::size_t i, const std::string& work, in
         << "\nconfig = " << toml_quote(config) << "\nresult_names = " << toml_strings(sc.names)
         << "\nresult_units = " << toml_strings(sc.units) << "\nresult_values = " << vs << "]\n"
         << values;
-    write_atomic(rec_path(work, i), rec.str());
+    // Not fsynced: the rename is atomic against kills; after a power cut a damaged record is
+    // found by done_points() (it does not parse) and its point runs again.
+    write_atomic(rec_path(work, i), rec.str(), false);
     append_log(i);
     return ok;
 }

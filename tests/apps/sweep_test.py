@@ -303,9 +303,8 @@ def case_mpi():
     check_points_vs_run("mpi.h5", [0, 3, 5])
 
 
-def case_large_local():
-    # 10,000 short points (ideal channel, 200 symbols, 8 samples/UI) run locally and merge.
-    s = write("large.toml", """[sweep]
+# 10,000 short points (ideal channel, 1000 symbols, 8 samples/UI).
+LARGE = """[sweep]
 [[sweep.axis]]
 key = "rx.noise_rms"
 start = 1e-4
@@ -318,18 +317,78 @@ start = 20
 stop = 40
 count = 100
 [sim]
-symbols = 200
+symbols = 1000
 samples_per_ui = 8
 [eye]
 voltage_bins = 64
-""")
+"""
+
+
+def case_large_local():
+    # 10,000 short points (ideal channel, 200 symbols, 8 samples/UI) run locally and merge.
+    s = write("large.toml", LARGE)
+
     run(["sweep", s, "-o", "large.h5", "-q"])
-    with h5py.File(os.path.join(TMP, "large.h5")) as f:
+    check_large(os.path.join(TMP, "large.h5"))
+
+
+def check_large(path):
+    with h5py.File(path) as f:
         t = f["sweep/points"][...]
         assert len(t) == 10000 and f["sweep"].attrs["failed"] == 0
         assert list(t["index"]) == list(range(10000))
         assert len(set(t["seed"])) == 10000
         assert "point" not in f["sweep"]
+
+
+def slurm_env():
+    conf = os.environ.get("SLURM_CONF", "")
+    if not conf or not os.path.exists(conf):
+        print("SKIP: no local SLURM cluster (the slurm.start fixture could not start the daemons: "
+              "scripts/slurm-local.sh start needs root and slurm-wlm + munge)")
+        sys.exit(77)
+    env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin")
+    p = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True, env=env)
+    assert p.returncode == 0 and p.stdout.strip() in ("idle", "mix", "alloc"), "SLURM not up: %s %s" % (p.stdout, p.stderr)
+    return env
+
+
+def submit_and_wait(env, sweep, out, tasks, timeout):
+    p = run(["sweep", sweep, "-o", out, "--submit", "slurm", "--array-size", str(tasks)], env=env)
+    lines = p.stdout.splitlines()
+    assert lines[0].startswith("array job ") and lines[1].startswith("merge job "), p.stdout
+    array_id, merge_id = lines[0].split()[2], lines[1].split()[2]
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        q = subprocess.run(["squeue", "-h", "-j", "%s,%s" % (array_id, merge_id)], capture_output=True, text=True, env=env)
+        if q.returncode == 0 and not q.stdout.strip():
+            break
+        time.sleep(1)
+    else:
+        subprocess.run(["scancel", array_id, merge_id], env=env)
+        raise AssertionError("SLURM jobs did not finish in %d s" % timeout)
+    logs = os.path.join(TMP, out + ".parts/slurm")
+    merge_log = open(os.path.join(logs, "merge-%s.log" % merge_id)).read()
+    assert "sisim merge:" in merge_log, merge_log
+    for t in range(tasks):
+        assert os.path.exists(os.path.join(logs, "array-%s_%d.log" % (array_id, t))), "no log of task %d" % t
+    return os.path.join(TMP, out)
+
+
+def case_slurm():
+    env = slurm_env()
+    s = write("small.toml", SMALL)
+    run(["sweep", s, "-o", "ref.h5", "-q"])
+    out = submit_and_wait(env, s, "slurm.h5", 3, 300)
+    same_table(points_table(os.path.join(TMP, "ref.h5")), points_table(out), "slurm array")
+    check_points_vs_run("slurm.h5", [0, 4])
+
+
+def case_slurm_large():
+    env = slurm_env()
+    s = write("large.toml", LARGE)
+    out = submit_and_wait(env, s, "large.h5", 4, 1200)
+    check_large(out)
 
 
 def main():
