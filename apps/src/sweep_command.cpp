@@ -140,11 +140,12 @@ int run_pool(const SweepSpec& spec, const std::vector<std::size_t>& todo, const 
     }
     prog.update(st->done.load(), st->failed.load(), true);
     failed = st->failed.load();
+    const std::size_t done = st->done.load();
     ::munmap(mem, sizeof(PoolState));
     if (g_stop_signal) {
         std::fprintf(stderr, "sisim sweep: stopped by signal %d after %zu of %zu points; rerun the same "
                              "command to resume\n",
-                     static_cast<int>(g_stop_signal), st ? failed * 0 + 0 : 0, todo.size());
+                     static_cast<int>(g_stop_signal), done, todo.size());
         return 128 + g_stop_signal;
     }
     return status;

@@ -6,6 +6,8 @@
 #ifdef SISIM_HAVE_MPI
 #include <mpi.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #endif
@@ -58,7 +60,15 @@ MpiOutcome run_mpi(const SweepSpec& spec, const std::vector<std::size_t>& todo,
         while (active > 0) {
             long long msg[2];
             MPI_Status st;
-            MPI_Recv(msg, 2, MPI_LONG_LONG, MPI_ANY_SOURCE, kTagAsk, MPI_COMM_WORLD, &st);
+            // Poll instead of a blocking receive: Open MPI's blocking calls spin, and rank 0
+            // would take a core from the workers (mpirun -n cores+1 on a workstation).
+            int flag = 0;
+            MPI_Iprobe(MPI_ANY_SOURCE, kTagAsk, MPI_COMM_WORLD, &flag, &st);
+            if (!flag) {
+                ::usleep(2000);
+                continue;
+            }
+            MPI_Recv(msg, 2, MPI_LONG_LONG, st.MPI_SOURCE, kTagAsk, MPI_COMM_WORLD, &st);
             if (msg[0] >= 0) ++done, out.failed += msg[1] ? 1 : 0;
             long long reply = stop;
             if (next < todo.size()) reply = static_cast<long long>(todo[next++]);
@@ -83,7 +93,8 @@ MpiOutcome run_mpi(const SweepSpec& spec, const std::vector<std::size_t>& todo,
             msg[1] = ok ? 0 : 1;
         }
     }
-    MPI_Barrier(MPI_COMM_WORLD);
+    // No barrier: a worker asks for more only after finishing a point, so when rank 0 has told
+    // every worker to stop, every point is recorded (and idle ranks do not spin in a barrier).
     return out;
 }
 
