@@ -39,6 +39,28 @@ namespace po = boost::program_options;
 
 namespace {
 
+// The output is written to a temporary file and renamed over `out`, which would replace a device
+// node's directory entry or an input file: refuse anything but a new or regular file, and any
+// input of the run (same file by inode, so other spellings and hard links count).
+void check_output(const std::string& out, const std::vector<std::string>& inputs) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto st = fs::status(out, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw si::IoError(out, 0, "cannot use as output: " + ec.message());
+    if (!fs::exists(st)) return;
+    if (!fs::is_regular_file(st))
+        throw si::IoError(out, 0, std::string("refusing to write the output over ") +
+                                      (fs::is_directory(st) ? "a directory" : "a file that is not "
+                                                              "a regular file (device, FIFO, socket)"));
+    for (const auto& in : inputs) {
+        std::error_code e2;
+        if (fs::equivalent(out, in, e2))
+            throw si::IoError(out, 0, "refusing to write the output over an input of the run ('" +
+                                          in + "'); choose another -o");
+    }
+}
+
 std::string join_args(int argc, char** argv) {
     std::string s;
     for (int i = 0; i < argc; ++i) {
@@ -94,8 +116,15 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
     si::io::ConfigTree tree(sisim::link_keys());
     tree.load_file(config);
     for (const auto& s : sets) tree.apply_override(s);
-    (void)sisim::link_spec_from(tree);  // bad values stop here, before the output is created
+    const auto spec = sisim::link_spec_from(tree);  // bad values stop here, before the output is created
     if (out.empty()) out = std::filesystem::path(config).stem().string() + ".h5";
+    {
+        std::vector<std::string> inputs{config};
+        inputs.insert(inputs.end(), spec.channel.touchstone.begin(), spec.channel.touchstone.end());
+        inputs.insert(inputs.end(), spec.channel.crosstalk.begin(), spec.channel.crosstalk.end());
+        if (spec.signal.pattern.name == "file") inputs.push_back(spec.signal.pattern.file);
+        check_output(out, inputs);
+    }
 
     const bool quiet = vm.count("quiet") > 0;
     sisim::RunFileOptions ro;
@@ -134,8 +163,15 @@ int cmd_channel(const std::vector<std::string>& args, const std::string& cmdline
         return 0;
     }
     if (files.empty()) throw si::ConfigError("", "sisim channel: no Touchstone file given");
-    for (const auto& f : files)
-        if (!std::filesystem::exists(f)) throw si::IoError(f, 0, "no such file");
+    for (const auto& f : files) {
+        std::error_code ec;
+        const auto st = std::filesystem::status(f, ec);
+        if (ec && ec != std::errc::no_such_file_or_directory)
+            throw si::IoError(f, 0, "cannot open: " + ec.message());
+        if (!std::filesystem::exists(st)) throw si::IoError(f, 0, "no such file");
+        if (!std::filesystem::is_regular_file(st))
+            throw si::IoError(f, 0, std::filesystem::is_directory(st) ? "is a directory" : "is not a regular file");
+    }
     si::sim::LinkSpec spec;
     try {
         spec.signal.symbol_rate_bd = si::parse_quantity(rate, "Bd");
@@ -147,6 +183,7 @@ int cmd_channel(const std::vector<std::string>& args, const std::string& cmdline
     spec.channel.ports = ports;
     spec.channel.allow_below_nyquist = true;  // inspection: report, do not refuse
     if (out.empty()) out = std::filesystem::path(files[0]).stem().string() + ".h5";
+    check_output(out, files);
     si::sim::Link link(spec);
     auto file = si::io::H5File::create(out);
     sisim::guard_temp_file(file.temp_path());
@@ -207,6 +244,13 @@ int main(int argc, char** argv) {
     } catch (const si::ModelError& e) {
         std::cerr << "sisim: error: " << e.what() << "\n";
         return 2;
+    } catch (const std::filesystem::filesystem_error& e) {
+        // A path the user gave that the system refuses (name too long, permission, loop).
+        std::cerr << "sisim: error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "sisim: error: out of memory\n";
+        return 1;
     } catch (const std::exception& e) {
         std::cerr << "sisim: internal error: " << e.what() << "\n";
         return 1;

@@ -1,6 +1,7 @@
 #include "link_config.hpp"
 
 #include <filesystem>
+#include <limits>
 
 #include "si/core/error.hpp"
 
@@ -21,6 +22,8 @@ const std::vector<KeySpec>& link_keys() {
         {"signal.symbol_rate", KeyType::number, "Bd", "53.125GBd", "symbol rate"},
         {"signal.pattern", KeyType::string, "", "prbs31",
          "prbs7|9|11|13|15|20|23|31, prbs13q, prbs31q, ssprq, random, or a pattern file path"},
+        {"signal.prbs_start", KeyType::string, "", "seed",
+         "PRBS register start state: seed (derived from sim.seed) | ones (all-ones, as the standards start)"},
         {"signal.gray", KeyType::boolean, "", "true", "Gray coding of the bits onto the levels"},
         {"signal.precode", KeyType::boolean, "", "false", "IEEE 802.3 1/(1+D) mod N precoding (decoded at the receiver)"},
         {"tx.swing", KeyType::number, "V", "1.0", "peak-to-peak differential swing: outer levels at +-swing/2"},
@@ -31,7 +34,10 @@ const std::vector<KeySpec>& link_keys() {
         {"tx.sj", KeyType::number, "UI", "0", "sinusoidal jitter amplitude, peak"},
         {"tx.sj_frequency", KeyType::number, "Hz", "0", "sinusoidal jitter frequency"},
         {"tx.dcd", KeyType::number, "UI", "0", "duty-cycle distortion, peak-to-peak (even/odd edges -+dcd/2)"},
-        {"tx.snr", KeyType::number, "dB", "0", "TX SNDR: Gaussian amplitude noise relative to the peak level, 0 = off"},
+        {"tx.snr", KeyType::number, "dB", "0", "TX SNR (model: tx.snr_model), 0 = off"},
+        {"tx.snr_model", KeyType::string, "", "launch",
+         "launch: Gaussian noise (swing/2) 10^(-snr/20) on each launched symbol, through the channel | "
+         "com: IEEE 802.3 eq. 93A-30, sigma^2 = h0^2 10^(-snr/10) at the sampler"},
         {"channel.touchstone", KeyType::string_or_array, "", "",
          "Touchstone file or array of files, cascaded in order (relative to the config file)"},
         {"channel.ports", KeyType::string_or_array, "", "auto",
@@ -70,6 +76,27 @@ bool is_pattern_name(const std::string& s) {
 }
 
 namespace {
+/// An input file named by `key`: it must exist and be a regular file (a directory, device or FIFO
+/// is refused; so is a name the system cannot look up, e.g. too long). Never throws
+/// std::filesystem errors, which would be exit code 1.
+void require_input_file(const char* key, const std::string& path, const std::string& what) {
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw si::ConfigError(key, "cannot use " + what + " '" + path + "': " + ec.message());
+    if (!std::filesystem::exists(st)) throw si::ConfigError(key, "no such file: " + path);
+    if (!std::filesystem::is_regular_file(st))
+        throw si::ConfigError(key, what + " '" + path + "' is " +
+                                       (std::filesystem::is_directory(st) ? "a directory"
+                                                                          : "not a regular file"));
+}
+/// An integer key read into an int: refused, never wrapped, when it does not fit.
+int int_key(const si::io::ConfigTree& t, const char* key) {
+    const std::int64_t v = t.integer(key);
+    si::require(v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max(), key,
+                "is out of range", v);
+    return static_cast<int>(v);
+}
 /// Runs f; a ConfigError for key K is re-thrown with the location of K prefixed.
 template <class F>
 void with_locations(const si::io::ConfigTree& t, F&& f) {
@@ -95,10 +122,10 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
             return v;
         };
         s.sim.symbols = static_cast<std::uint64_t>(nonneg("sim.symbols"));
-        s.sim.samples_per_ui = static_cast<int>(t.integer("sim.samples_per_ui"));
+        s.sim.samples_per_ui = int_key(t, "sim.samples_per_ui");
         s.sim.seed = static_cast<std::uint64_t>(nonneg("sim.seed"));
-        s.sim.threads = static_cast<int>(t.integer("sim.threads"));
-        s.sim.block_symbols = static_cast<int>(t.integer("sim.block_symbols"));
+        s.sim.threads = int_key(t, "sim.threads");
+        s.sim.block_symbols = int_key(t, "sim.block_symbols");
         s.sim.engine = t.string("sim.engine");
         s.signal.modulation = t.string("signal.modulation");
         s.signal.symbol_rate_bd = t.number("signal.symbol_rate");
@@ -107,14 +134,17 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
             s.signal.pattern.name = pat;
         } else {
             const std::string file = t.path("signal.pattern", pat);
-            if (!std::filesystem::exists(file))
+            std::error_code ec;
+            if (!std::filesystem::exists(file, ec) && !ec)
                 throw si::ConfigError("signal.pattern",
                                       "'" + pat + "' is neither a pattern name (prbs7..prbs31, "
                                       "prbs13q, prbs31q, ssprq, random) nor an existing file");
+            require_input_file("signal.pattern", file, "pattern file");
             s.signal.pattern.name = "file";
             s.signal.pattern.file = file;
         }
         s.signal.pattern.gray = t.boolean("signal.gray");
+        s.signal.pattern.prbs_start = t.string("signal.prbs_start");
         s.signal.pattern.precode = t.boolean("signal.precode");
         s.tx.swing_v = t.number("tx.swing");
         s.tx.ffe = t.numbers("tx.ffe");
@@ -125,17 +155,16 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
         s.tx.sj_freq_hz = t.number("tx.sj_frequency");
         s.tx.dcd_ui = t.number("tx.dcd");
         s.tx.snr_db = t.number("tx.snr");
+        s.tx.snr_model = t.string("tx.snr_model");
         s.channel.touchstone = t.paths("channel.touchstone", {});
         for (const auto& f : s.channel.touchstone)
-            if (!std::filesystem::exists(f))
-                throw si::ConfigError("channel.touchstone", "no such file: " + f);
+            require_input_file("channel.touchstone", f, "Touchstone file");
         s.channel.ports = t.strings("channel.ports");
         if (s.channel.ports.size() == 1 && s.channel.ports[0] == "auto") s.channel.ports.clear();
         s.channel.loss_at_nyquist_db = t.number("channel.loss_at_nyquist");
         s.channel.crosstalk = t.paths("channel.crosstalk", {});
         for (const auto& f : s.channel.crosstalk)
-            if (!std::filesystem::exists(f))
-                throw si::ConfigError("channel.crosstalk", "no such file: " + f);
+            require_input_file("channel.crosstalk", f, "Touchstone file");
         s.channel.crosstalk_ports = t.strings("channel.crosstalk_ports");
         if (s.channel.crosstalk_ports.size() == 1 && s.channel.crosstalk_ports[0] == "victim")
             s.channel.crosstalk_ports.clear();
@@ -150,7 +179,7 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
         s.rx.noise_rms_v = t.number("rx.noise_rms");
         s.rx.noise_bandwidth_hz = t.number("rx.noise_bandwidth");
         s.eye.target_ber = t.number("eye.target_ber");
-        s.eye.voltage_bins = static_cast<int>(t.integer("eye.voltage_bins"));
+        s.eye.voltage_bins = int_key(t, "eye.voltage_bins");
         s.eye.voltage_range_v = t.number("eye.voltage_range");
         si::sim::validate(s);
     });

@@ -141,8 +141,11 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("truncated_energy", link.truncation_energy());
         g.attr("rx_noise_sigma_at_slicer_v", link.rx_noise_sigma_out_v());
         g.attr("tx_noise_sigma_v", link.tx_noise_sigma_v());
+        g.attr("tx_noise_com_sigma_at_slicer_v", link.tx_noise_com_sigma_v());
+        g.attr("tx_snr_model", link.spec().tx.snr_model);
         g.attr("thresholds_v", link.thresholds());
         g.attr("engine", link.linear_path() ? "superposition" : "waveform");
+        g.attr("phase_refinement_gain_v", link.phase_refinement_gain_v());
     }
     {
         auto g = root.group("eye/rx");
@@ -176,7 +179,7 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         md.attr("target_ber", m.target_ber);
         md.attr("rlm", m.rlm);
         md.attr("vec_db", m.vec_db);
-        md.attr("tail_extrapolated", static_cast<std::int64_t>(m.extrapolated));
+        md.attr("tail_extrapolated", std::int64_t{0});  // schema 1 attribute: never extrapolated
         md.attr("method", m.method);
         {
             const auto& mh = r.metrics_histogram;
@@ -184,7 +187,15 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
             hg.attr("eye_height_v", mh.eye_height_v);
             hg.attr("eye_width_ui", mh.eye_width_ui);
             hg.attr("target_ber", mh.target_ber);
-            hg.attr("tail_extrapolated", static_cast<std::int64_t>(mh.extrapolated));
+            hg.attr("tail_extrapolated", std::int64_t{0});  // schema 1: tails are never extrapolated
+            hg.attr("target_reached", static_cast<std::int64_t>(mh.target_reached));
+            hg.attr("ber_reached", mh.ber_reached);
+            hg.attr("eye_height_v_at_ber_reached", mh.eye_height_at_reached_v);
+            hg.attr("eye_width_ui_at_ber_reached", mh.eye_width_at_reached_ui);
+            hg.attr("min_tail_count", si::analysis::kMinTailCount);
+            hg.attr("note", "quantiles read from the simulated histogram only where every column "
+                            "holds min_tail_count samples beyond them; NaN at target_ber when the "
+                            "run is too short, with the metrics at ber_reached instead");
             hg.attr("method", "histogram");
             hg.write("height_vs_time_v", std::span<const double>(mh.height_vs_time_v),
                      {mh.eye_height_v.size(), static_cast<std::size_t>(r.eye->time_bins())}, "V");
@@ -205,7 +216,13 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("ber", r.ber.ber());
         g.attr("target_ber", sp.eye.target_ber);
         g.attr("lag_symbols", r.ber.lag_symbols);
+        g.attr("lag_note", "lag_symbols: engine index offset between a decision and the symbol it "
+                           "decides (the main cursor's UI within the pulse window, which starts "
+                           "before the channel delay); not a physical delay: see latency_ui and "
+                           "sampling_delay_s");
         g.attr("latency_ui", static_cast<std::int64_t>(link.latency_ui()));
+        g.attr("sampling_delay_s", link.sampling_delay_s());
+        g.attr("warmup_symbols", r.warmup_symbols);
         g.attr("alignment_mismatch", r.alignment_mismatch);
         const auto st = si::sim::statistical_ser(link);
         g.attr("ser_statistical", st.ser);

@@ -210,6 +210,102 @@ TEST_F(Cli, ChannelCommandReportsLossAndWritesChannelGroup) {
     EXPECT_EQ(sh(run("channel " + file + " --ports 1,2,3 -o " + out)).code, 2);
 }
 
+// ---- robustness (issue 5, section 7) ------------------------------------------------------------
+
+TEST_F(Cli, OutputOverADeviceOrAnInputIsRefused) {
+    const auto cfg = write("in.toml", kTiny);
+    const std::string before = kTiny;
+    // /dev/null would have been replaced by a regular file (rename over the device node).
+    auto o = sh(run("run " + cfg + " -q -o /dev/null"));
+    EXPECT_EQ(o.code, 2) << o.text;
+    EXPECT_NE(o.text.find("not a regular file"), std::string::npos) << o.text;
+    EXPECT_TRUE(fs::is_character_file("/dev/null"));
+    // The config itself, under another spelling of its path.
+    o = sh(run("run " + cfg + " -q -o " + (dir_ / "." / "in.toml").string()));
+    EXPECT_EQ(o.code, 2) << o.text;
+    EXPECT_NE(o.text.find("an input of the run"), std::string::npos) << o.text;
+    std::ifstream in(cfg);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), before);
+    // A Touchstone input of `sisim channel`, and a directory.
+    const auto ts = si::testing::source_path("models/channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    const auto copy = (dir_ / "c.s4p").string();
+    fs::copy_file(ts, copy);
+    o = sh(run("channel " + copy + " -q -o " + copy));
+    EXPECT_EQ(o.code, 2) << o.text;
+    EXPECT_EQ(fs::file_size(copy), fs::file_size(ts));
+    o = sh(run("run " + cfg + " -q -o " + dir_.string()));
+    EXPECT_EQ(o.code, 2) << o.text;
+    EXPECT_NE(o.text.find("a directory"), std::string::npos) << o.text;
+    EXPECT_TRUE(only_file_is(""));
+}
+
+TEST_F(Cli, FullDiskIsExit2WithoutCrashOrTemporaryFile) {
+    // A file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored) makes writes fail with EFBIG exactly as a
+    // full disk fails them with ENOSPC, without root; HDF5 then fails in H5Fclose. Before the fix
+    // HDF5's atexit clean-up crashed on the half-closed file (exit 139).
+    const auto cfg = write("d.toml", kTiny);
+    const auto o = sh("sh -c \"trap '' XFSZ; ulimit -f 40; exec " + run("run " + cfg + " -q -o " +
+                      (dir_ / "d.h5").string()) + "\"");
+    EXPECT_EQ(o.code, 2) << o.text;
+    EXPECT_NE(o.text.find("output discarded"), std::string::npos) << o.text;
+    EXPECT_EQ(o.text.find("HDF5-DIAG"), std::string::npos) << o.text;  // one message, no dump
+    EXPECT_TRUE(only_file_is(""));
+}
+
+TEST_F(Cli, WorkerThreadThatCannotStartIsExit2AndLeavesNoFile) {
+    // pthread_create fails after the first worker (LD_PRELOAD shim); before the fix the run
+    // called std::terminate (exit 134) and left its temporary file.
+    const auto cfg = write("t.toml", kTiny);
+    const auto o = sh(std::string("SISIM_TEST_THREADS_OK=1 LD_PRELOAD=") + SI_FAIL_PTHREAD_SO + " " +
+                      run("run " + cfg + " -q --set sim.symbols=100000 --set sim.threads=4 -o " +
+                          (dir_ / "t.h5").string()));
+    EXPECT_EQ(o.code, 2) << o.text;
+    EXPECT_NE(o.text.find("cannot start worker thread 2 of 4"), std::string::npos) << o.text;
+    EXPECT_TRUE(only_file_is(""));
+}
+
+TEST_F(Cli, BadFilesAndValuesAreExit2NotInternalErrors) {
+    const auto cfg = write("b.toml", kTiny);
+    const std::string out = " -q -o " + (dir_ / "b.h5").string();
+    const std::string long_name = (dir_ / (std::string(300, 'a') + ".s4p")).string();
+    const std::pair<std::string, std::string> cases[] = {
+        {"--set channel.touchstone=" + dir_.string(), "is a directory"},
+        {"--set channel.crosstalk=" + dir_.string(), "is a directory"},
+        {"--set channel.touchstone=" + long_name, "File name too long"},
+        {"--set signal.pattern=/dev/zero", "not a regular file"},  // read without end before
+        {"--set rx.afe_bandwidth=1e-310", "rx.afe_bandwidth"},    // denormal bandwidths
+        {"--set rx.noise_bandwidth=1e-310", "rx.noise_bandwidth"},
+        {"--set rx.ctle.model=com --set rx.ctle.fz=1e-310", "rx.ctle.fz"},
+        {"--set eye.voltage_range=1e-310", "eye.voltage_range"},
+        {"--set sim.samples_per_ui=4294967328", "sim.samples_per_ui: is out of range"},  // ran with 32
+        {"--set eye.voltage_bins=4294967312", "eye.voltage_bins: is out of range"},
+        {"--set sim.threads=-4294967295", "sim.threads: is out of range"},
+        {"--set sim.symbols=1125899906842624", "sim.symbols"},  // 2^50: years
+        {"--set tx.swing=1e300", "tx.swing"},
+        {"--set eye.voltage_bins=65536 --set sim.samples_per_ui=256 --set sim.threads=1024",
+         "eye histograms would need"},
+    };
+    for (const auto& [args, text] : cases) {
+        const auto o = sh(run("run " + cfg + out + " " + args));
+        EXPECT_EQ(o.code, 2) << args << "\n" << o.text;
+        EXPECT_NE(o.text.find(text), std::string::npos) << args << "\n" << o.text;
+    }
+    EXPECT_EQ(sh(run("channel " + dir_.string() + out)).code, 2);
+    EXPECT_EQ(sh(run("channel " + long_name + out)).code, 2);
+    EXPECT_EQ(sh(run("run " + dir_.string() + out)).code, 2);     // directory as config
+    EXPECT_EQ(sh(run("run /dev/zero" + out)).code, 2);            // device as config
+    EXPECT_TRUE(only_file_is(""));
+}
+
+TEST_F(Cli, EveryUnknownKeyIsReportedAtOnce) {
+    const auto cfg = write("u.toml", std::string(kTiny) + "swng = 3\n[eye]\nvoltage_binz = 10\n");
+    const auto o = sh(run("run " + cfg + " -q -o " + (dir_ / "u.h5").string()));
+    EXPECT_EQ(o.code, 2) << o.text;
+    EXPECT_NE(o.text.find("u.toml:13:1: unknown key 'rx.swng'"), std::string::npos) << o.text;
+    EXPECT_NE(o.text.find("u.toml:15:1: unknown key 'eye.voltage_binz' (did you mean 'eye.voltage_bins'?)"),
+              std::string::npos) << o.text;
+}
+
 TEST(LinkKeys, RegistryMatchesDefaultsOfTheStructs) {
     // Every registry default must load and produce the LinkSpec defaults (one source of truth).
     si::io::ConfigTree t(sisim::link_keys());

@@ -331,6 +331,35 @@ TEST(TouchstoneInline, PortCountFromExtensionOverrideOrData) {
                         "a.ts:3: [Number of Ports] is 1 but 2 ports were requested");
 }
 
+TEST(TouchstoneInline, PortCountsAreBoundedBeforeAnyAllocation) {
+    // 17 bytes named .s65536p asked for a 65536 x 65536 complex matrix (64 GiB): n*n overflowed
+    // int and the single value matched the wrapped count of 0 values per point.
+    SI_EXPECT_THROW_MSG((void)parse_touchstone("# GHz S RI\n1\n", "x.s65536p", 0), si::IoError,
+                        "x.s65536p: the .sNp extension says 65536 ports; sisim reads at most 1024");
+    SI_EXPECT_THROW_MSG((void)parse_touchstone("# GHz S RI\n1\n", "x.txt", 5000), si::ConfigError,
+                        "ports: must be in [0, 1024] (got 5000)");
+    const std::string head = "[Version] 2.0\n# GHz S RI\n[Number of Ports] ";
+    for (const char* n : {"1025", "2147483648", "1e300"})
+        SI_EXPECT_THROW_MSG((void)parse_touchstone(head + n + "\n", "a.ts", 0), si::IoError,
+                            "a.ts:3: [Number of Ports] needs one integer in [1, 1024]");
+    SI_EXPECT_THROW_MSG(
+        (void)parse_touchstone("[Version] 2.0\n# GHz S RI\n[Number of Ports] 1\n"
+                               "[Number of Frequencies] 1e300\n", "b.ts", 0),
+        si::IoError, "b.ts:4: [Number of Frequencies] needs one integer in [1, ");
+    // 1024 ports is accepted as a count (the data decide the rest).
+    SI_EXPECT_THROW_MSG((void)parse_touchstone("# GHz S RI\n1 0 0\n", "y.s1024p", 0), si::IoError,
+                        "has 2 values, expected 2097152");
+}
+
+TEST(TouchstoneInline, OnlyRegularFilesAreRead) {
+    // A directory gave "read error" or a huge allocation from tellg, /dev/zero read without end.
+    SI_EXPECT_THROW_MSG((void)read_touchstone(si::testing::test_data("channel")), si::IoError,
+                        "is a directory, not a Touchstone file");
+    SI_EXPECT_THROW_MSG((void)read_touchstone("/dev/zero"), si::IoError,
+                        "/dev/zero: is not a regular file");
+    SI_EXPECT_THROW_MSG((void)read_touchstone("/no/such/dir/x.s4p"), si::IoError, "x.s4p");
+}
+
 TEST(TouchstoneInline, MalformedFilesNameFileAndLine) {
     struct Case {
         const char* name;

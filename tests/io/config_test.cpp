@@ -179,6 +179,32 @@ TEST_F(ConfigTest, UnknownKeyInFileReportsFileLineColumnAndSuggestion) {
                         "unknown key 'zzz'");
 }
 
+TEST_F(ConfigTest, EveryUnknownKeyAndBadValueOfAFileIsReportedInOneMessage) {
+    ConfigTree c(registry());
+    // Key names chosen so that toml++'s alphabetical table order differs from the file order.
+    const std::string path = write("many.toml",
+                                   "zzz = 1\n"
+                                   "[tx]\n"
+                                   "swng = 0.5\n"
+                                   "swing = true\n"
+                                   "  aaa = 2\n"
+                                   "[optics]\n");
+    try {
+        c.load_file(path);
+        ADD_FAILURE() << "no exception";
+    } catch (const si::io::ConfigLocationError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  path + ":1:1: unknown key 'zzz'\n" +
+                  path + ":3:1: unknown key 'tx.swng' (did you mean 'tx.swing'?)\n" +
+                  path + ":4:9: tx.swing: expected a number [V], got boolean true\n" +
+                  path + ":5:3: unknown key 'tx.aaa'\n" +
+                  path + ":6:2: unknown section 'optics'");
+        EXPECT_EQ(e.location(), path + ":1:1");  // the first problem
+        EXPECT_EQ(e.key(), "zzz");
+    }
+    EXPECT_TRUE(c.keys_set().empty());  // nothing of a failed file is kept
+}
+
 TEST_F(ConfigTest, UnknownSetKeyIsNamed) {
     ConfigTree c(registry());
     SI_EXPECT_THROW_MSG(c.apply_override("tx.swng=0.5"), si::ConfigError,
@@ -227,6 +253,15 @@ TEST_F(ConfigTest, MalformedTomlReportsLineAndColumn) {
     }
     SI_EXPECT_THROW_MSG(c.load_file(write("dup.toml", "[tx]\nswing = 1\nswing = 2\n")),
                         si::ConfigError, "dup.toml:3:");
+}
+
+TEST_F(ConfigTest, DevicesAndDirectoriesAreNotReadAsConfigs) {
+    ConfigTree c(registry());
+    SI_EXPECT_THROW_MSG(c.load_file("/dev/zero"), si::IoError,
+                        "/dev/zero: config file is not a regular file");
+    SI_EXPECT_THROW_MSG(c.load_file(dir_.string()), si::IoError, "not a regular file");
+    const std::string big = write("big.toml", std::string(si::io::kMaxConfigBytes + 1, '#'));
+    SI_EXPECT_THROW_MSG(c.load_file(big), si::IoError, "config file is larger than 16777216 bytes");
 }
 
 TEST_F(ConfigTest, MissingFileIsAnIoErrorNamingIt) {

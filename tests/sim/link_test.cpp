@@ -2,9 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 #include "si/core/units.hpp"
 #include "si/sim/link.hpp"
+#include "si/sim/stateye.hpp"
 #include "si_test.hpp"
 
 namespace {
@@ -89,6 +93,53 @@ TEST(LinkSpec, RejectsImpossibleValuesNamingTheKey) {
     check([](auto& s) { s.channel.loss_at_nyquist_db = -3; }, "channel.loss_at_nyquist");
     check([](auto& s) { s.sim.engine = "superposition"; s.tx.rj_rms_ui = 0.01; }, "sim.engine");
 }
+TEST(LinkSpec, ResourceAndRangeBoundsNameTheKey) {
+    auto check = [](auto edit, const char* text) {
+        auto s = base_spec();
+        edit(s);
+        SI_EXPECT_THROW_MSG(si::sim::Link{s}, si::ConfigError, text);
+    };
+    // 2^50 symbols ran for years; the bound is 1e12.
+    check([](auto& s) { s.sim.symbols = 1ULL << 50; }, "sim.symbols: must be in [1000, 1000000000000]");
+    // 1024 threads x 2 GiB of PAM8 histograms (2 TiB) were accepted.
+    check([](auto& s) {
+        s.eye.voltage_bins = 65536;
+        s.sim.samples_per_ui = 256;
+        s.sim.threads = 1024;
+        s.signal.modulation = "pam8";
+        s.signal.pattern.name = "random";
+    }, "eye.voltage_bins: the eye histograms would need 2097152 MiB (2048 MiB per thread x 1024");
+    // Denormal corners made H(f) inf/NaN (exit 1 before).
+    check([](auto& s) { s.rx.afe_bandwidth_hz = 1e-310; }, "rx.afe_bandwidth: must be 0");
+    check([](auto& s) { s.rx.noise_bandwidth_hz = 1e-310; }, "rx.noise_bandwidth: must be 0");
+    check([](auto& s) { s.rx.ctle.model = "com"; s.rx.ctle.fp2_hz = 1e-310; }, "rx.ctle.fp2: must be >= 1e-4 fb");
+    check([](auto& s) { s.eye.voltage_range_v = 1e-310; }, "eye.voltage_range");
+    check([](auto& s) { s.rx.noise_rms_v = 1e300; }, "rx.noise_rms");
+    auto ok = base_spec();
+    ok.sim.symbols = 1'000'000'000'000ULL;
+    ok.rx.afe_bandwidth_hz = 1e-4 * ok.signal.symbol_rate_bd;
+    EXPECT_NO_THROW(si::sim::validate(ok));
+}
+
+TEST(Link, ChannelWithHugeGainIsRefusedBeforeTheRun) {
+    // |S21| = 1e6: the slicer signal would reach 1e5 V, far past where the eye's fixed-point
+    // level sums and the statistical eye's grid stay exact; refused with the reason.
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("sisim_gain_" + std::to_string(::getpid()) + ".s2p");
+    {
+        std::ofstream f(path);
+        f << "# GHz S MA R 50\n";
+        for (int k = 0; k <= 120; ++k) f << 0.5 * k << " 0 0 1e6 0 1e6 0 0 0\n";
+    }
+    auto s = base_spec();
+    s.channel.touchstone = {path.string()};
+    SI_EXPECT_THROW_MSG(si::sim::Link{s}, si::ModelError, "worst-case signal at the slicer");
+    // The same file as a crosstalk aggressor of an ideal through channel.
+    auto x = base_spec();
+    x.channel.crosstalk = {path.string()};
+    SI_EXPECT_THROW_MSG(si::sim::Link{x}, si::ModelError, "worst-case crosstalk at the slicer");
+    std::filesystem::remove(path);
+}
 
 TEST(Link, ChannelEndingBelowNyquistIsRefused) {
     SI_REQUIRE_SHARED(file, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
@@ -99,3 +150,27 @@ TEST(Link, ChannelEndingBelowNyquistIsRefused) {
 }
 
 }  // namespace
+
+// Issue 5.6: the sampling phase maximises the statistical eye (smallest sub-eye height at the
+// target BER) within half a UI, not a Gaussian proxy of it.
+TEST(Link, SamplingPhaseMaximisesTheStatisticalInnerEye) {
+    SI_REQUIRE_SHARED(file, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    si::sim::LinkSpec s;
+    s.sim.symbols = 10000;
+    s.channel.touchstone = {file};
+    s.tx.rise_time_s = 7.5e-12;
+    s.tx.ffe = {-0.15, 0.75, -0.1};
+    s.rx.ctle.model = "com";
+    s.rx.ctle.gdc_db = -8;
+    s.rx.noise_rms_v = 1e-3;
+    si::sim::Link link(s);
+    const int M = s.sim.samples_per_ui;
+    const auto se = si::sim::statistical_eye(link, s.eye.target_ber);
+    auto inner = [&](int b) {
+        double v = INFINITY;
+        for (int k = 0; k < 3; ++k) v = std::min(v, se.height_vs_time_v[static_cast<std::size_t>(k * 2 * M + b)]);
+        return v;
+    };
+    for (int b = M / 2; b <= 3 * M / 2; ++b) EXPECT_GE(inner(M), inner(b)) << "bin " << b;
+    EXPECT_GE(link.phase_refinement_gain_v(), 0.0);
+}

@@ -10,6 +10,7 @@ namespace si::analysis {
 
 namespace {
 constexpr double kFix = 4294967296.0;  // 2^32: fixed-point scale of the level sums [1/V]
+constexpr double kMaxAbs = 2048.0;     // [V] level sums clamp here (links are bounded far below)
 }
 
 EyeAccumulator::EyeAccumulator(int levels, int samples_per_ui, int voltage_bins, double v_min,
@@ -30,16 +31,19 @@ void EyeAccumulator::add_ui(const float* w, int lk, int lnext) noexcept {
     std::uint64_t* hn = hist_.data() + static_cast<std::size_t>(lnext) * nv_ * tb;
     for (int r = 0; r < m_; ++r) {
         const double x = (static_cast<double>(w[r]) - v_min_) * scale_;
-        long b = static_cast<long>(x);  // floor without a libm call
-        b -= static_cast<long>(x < static_cast<double>(b));
-        if (b < 0 || b >= nv_) {
+        long b;
+        if (x >= 0 && x < static_cast<double>(nv_)) {
+            b = static_cast<long>(x);  // floor (x >= 0) without a libm call
+        } else {  // outside, +-inf or NaN: never cast (UB), count in an edge bin
             ++clipped_;
-            b = std::clamp<long>(b, 0, nv_ - 1);
+            b = x >= static_cast<double>(nv_) ? nv_ - 1 : 0;
         }
         hk[b * tb + m_ + r] += 1;  // after the instant of symbol k
         hn[b * tb + r] += 1;       // before the instant of symbol k+1
     }
-    const auto q = static_cast<std::int64_t>(std::llround(static_cast<double>(w[0]) * kFix));
+    // |w0| <= kMaxAbs keeps q^2 summed over 2^40 windows inside int128 (and llround defined).
+    const double w0 = std::clamp(static_cast<double>(w[0]), -kMaxAbs, kMaxAbs);
+    const auto q = static_cast<std::int64_t>(std::llround((w0 == w0 ? w0 : 0.0) * kFix));
     sum_[lk] += q;
     sum2_[lk] += static_cast<int128>(q) * q;
     ++count_[lk];
@@ -83,15 +87,12 @@ std::span<const std::uint64_t> EyeAccumulator::level_histogram(int lvl) const {
 namespace {
 
 /// Voltage below which a fraction p of the column's samples lie (lower tail), with linear
-/// interpolation inside bins; when p*n < kMinTail the tail is extrapolated with a Gaussian whose
-/// sigma is fitted at the p0 = kMinTail/n quantile and the column's mean. kMinTail = 100 keeps
-/// the fitted sigma's statistical error near 1 % (a 10-sample tail would give ~3 %, i.e. ~0.2
-/// sigma of height error at 1e-9).
+/// interpolation inside bins. Read only where p n >= kMinTailCount (else NaN): never
+/// extrapolated.
 struct Column {
     std::vector<double> c;  // counts per voltage bin
-    double n = 0, mean = 0, sd = 0;
+    double n = 0;
 };
-constexpr double kMinTail = 100.0;
 
 double quantile_lower(const Column& col, double v_min, double dv, double p) {
     double acc = 0;
@@ -106,18 +107,9 @@ double quantile_lower(const Column& col, double v_min, double dv, double p) {
     return v_min + static_cast<double>(col.c.size()) * dv;
 }
 
-double tail_lower(const Column& col, double v_min, double dv, double p, bool& extrap) {
-    if (col.n <= 0) return std::nan("");
-    if (p * col.n >= kMinTail) return quantile_lower(col, v_min, dv, p);
-    extrap = true;
-    const double p0 = std::min(0.5, kMinTail / col.n);
-    const double x0 = quantile_lower(col, v_min, dv, p0);
-    const double q0 = p0 < 0.5 ? q_inverse(p0) : 0.0;
-    double sigma = q0 > 0 ? (col.mean - x0) / q0 : col.sd;
-    sigma = std::max(sigma, 0.0);
-    // Resolution floor: a column narrower than a bin has an unresolved sigma; use the rms width.
-    if (sigma < 1e-12) sigma = col.sd;
-    return col.mean - q_inverse(p) * sigma;
+double tail_lower(const Column& col, double v_min, double dv, double p) {
+    if (col.n <= 0 || p * col.n < kMinTailCount * (1 - 1e-12)) return std::nan("");
+    return quantile_lower(col, v_min, dv, p);
 }
 
 }  // namespace
@@ -143,60 +135,76 @@ EyeMetrics EyeAccumulator::metrics(double target_ber) const {
     }
     for (int l = 0; l + 1 < n_; ++l) m.thresholds_v.push_back(0.5 * (m.levels_v[l] + m.levels_v[l + 1]));
 
-    // Column statistics per level and time bin.
+    // Column counts per level and time bin.
     auto column = [&](int l, int t) {
         Column c;
         c.c.resize(nv_);
         const std::uint64_t* h = hist_.data() + l * per;
-        double s = 0, s2 = 0;
         for (int b = 0; b < nv_; ++b) {
             const double k = static_cast<double>(h[static_cast<std::size_t>(b) * tb + t]);
             c.c[b] = k;
             c.n += k;
-            const double v = v_min_ + (b + 0.5) * dv;
-            s += k * v;
-            s2 += k * v * v;
-        }
-        if (c.n > 0) {
-            c.mean = s / c.n;
-            c.sd = std::sqrt(std::max(0.0, s2 / c.n - c.mean * c.mean));
         }
         return c;
     };
     const int nsub = n_ - 1;
-    m.height_vs_time_v.assign(static_cast<std::size_t>(nsub) * tb, std::nan(""));
-    std::vector<Column> cols(static_cast<std::size_t>(n_));
-    for (int t = 0; t < tb; ++t) {
-        for (int l = 0; l < n_; ++l) cols[l] = column(l, t);
+    std::vector<Column> cols(static_cast<std::size_t>(n_) * tb);
+    double n_min = INFINITY;
+    for (int t = 0; t < tb; ++t)
+        for (int l = 0; l < n_; ++l) {
+            cols[static_cast<std::size_t>(l) * tb + t] = column(l, t);
+            const double n = cols[static_cast<std::size_t>(l) * tb + t].n;
+            if (n > 0) n_min = std::min(n_min, n);
+        }
+    // Sub-eye heights at BER p for every time bin (NaN where a column cannot support p).
+    auto heights = [&](double p) {
+        std::vector<double> hv(static_cast<std::size_t>(nsub) * tb, std::nan(""));
+        for (int t = 0; t < tb; ++t)
+            for (int s = 0; s < nsub; ++s) {
+                const Column& lo = cols[static_cast<std::size_t>(s) * tb + t];
+                const Column& hi = cols[static_cast<std::size_t>(s + 1) * tb + t];
+                if (lo.n == 0 || hi.n == 0) continue;
+                // top of the lower level: mirror the column to reuse the lower-tail routine
+                Column lo_m = lo;
+                std::reverse(lo_m.c.begin(), lo_m.c.end());
+                const double v_top_lo = -tail_lower(lo_m, -v_max_, dv, p);
+                const double v_bot_hi = tail_lower(hi, v_min_, dv, p);
+                hv[static_cast<std::size_t>(s) * tb + t] = v_bot_hi - v_top_lo;
+            }
+        return hv;
+    };
+    // Per sub-eye: height at the instant, width = open span around it (linear interpolation of
+    // the crossings); NaN when the instant's height is unknown, and a width stops at unknown bins.
+    auto read = [&](const std::vector<double>& hv, std::vector<double>& eh, std::vector<double>& ew) {
+        eh.clear();
+        ew.clear();
         for (int s = 0; s < nsub; ++s) {
-            const Column& lo = cols[s];
-            const Column& hi = cols[s + 1];
-            if (lo.n == 0 || hi.n == 0) continue;
-            // top of the lower level: mirror the column to reuse the lower-tail routine
-            Column lo_m = lo;
-            std::reverse(lo_m.c.begin(), lo_m.c.end());
-            lo_m.mean = -lo.mean;
-            const double v_top_lo = -tail_lower(lo_m, -v_max_, dv, target_ber, m.extrapolated);
-            const double v_bot_hi = tail_lower(hi, v_min_, dv, target_ber, m.extrapolated);
-            m.height_vs_time_v[static_cast<std::size_t>(s) * tb + t] = v_bot_hi - v_top_lo;
+            const double* h = hv.data() + static_cast<std::size_t>(s) * tb;
+            eh.push_back(h[m_]);
+            double width = std::isnan(h[m_]) ? std::nan("") : 0.0;
+            if (h[m_] > 0) {
+                int r = m_;
+                while (r + 1 < tb && h[r + 1] > 0) ++r;
+                int l = m_;
+                while (l - 1 >= 0 && h[l - 1] > 0) --l;
+                double right = r, left = l;
+                if (r + 1 < tb && std::isfinite(h[r + 1])) right += h[r] / (h[r] - h[r + 1]);
+                if (l - 1 >= 0 && std::isfinite(h[l - 1])) left -= h[l] / (h[l] - h[l - 1]);
+                width = (right - left) / m_;
+            }
+            ew.push_back(width);
         }
-    }
-    for (int s = 0; s < nsub; ++s) {
-        const double* h = m.height_vs_time_v.data() + static_cast<std::size_t>(s) * tb;
-        m.eye_height_v.push_back(h[m_]);
-        // Width: the open span around the centre, with linear interpolation of the crossings.
-        double width = 0;
-        if (h[m_] > 0) {
-            int r = m_;
-            while (r + 1 < tb && h[r + 1] > 0) ++r;
-            int l = m_;
-            while (l - 1 >= 0 && h[l - 1] > 0) --l;
-            double right = r, left = l;
-            if (r + 1 < tb && std::isfinite(h[r + 1])) right += h[r] / (h[r] - h[r + 1]);
-            if (l - 1 >= 0 && std::isfinite(h[l - 1])) left -= h[l] / (h[l] - h[l - 1]);
-            width = (right - left) / m_;
-        }
-        m.eye_width_ui.push_back(width);
+    };
+    m.height_vs_time_v = heights(target_ber);
+    read(m.height_vs_time_v, m.eye_height_v, m.eye_width_ui);
+    m.ber_reached = std::isfinite(n_min) ? std::max(target_ber, std::min(0.5, kMinTailCount / n_min))
+                                         : std::nan("");
+    m.target_reached = m.ber_reached == target_ber;
+    if (m.target_reached) {
+        m.eye_height_at_reached_v = m.eye_height_v;
+        m.eye_width_at_reached_ui = m.eye_width_ui;
+    } else if (std::isfinite(m.ber_reached)) {
+        read(heights(m.ber_reached), m.eye_height_at_reached_v, m.eye_width_at_reached_ui);
     }
     m.rlm = std::nan("");  // defined for PAM4 only (802.3 120D.3.1.2)
     m.vec_db = std::nan("");
@@ -205,9 +213,12 @@ EyeMetrics EyeAccumulator::metrics(double target_ber) const {
         const double es1 = (m.levels_v[1] - vmid) / (m.levels_v[0] - vmid);
         const double es2 = (m.levels_v[2] - vmid) / (m.levels_v[3] - vmid);
         m.rlm = std::min({3 * es1, 3 * es2, 2 - 3 * es1, 2 - 3 * es2});
-        const double eh_min = *std::min_element(m.eye_height_v.begin(), m.eye_height_v.end());
+        double eh_min = INFINITY;
+        for (double h : m.eye_height_v) eh_min = std::isnan(h) || std::isnan(eh_min) ? std::nan("") : std::min(eh_min, h);
         const double av_upp = m.levels_v[3] - m.levels_v[2];
-        m.vec_db = eh_min > 0 ? 20 * std::log10(av_upp / eh_min) : INFINITY;
+        m.vec_db = std::isnan(eh_min) ? std::nan("")
+                   : eh_min > 0       ? 20 * std::log10(av_upp / eh_min)
+                                      : INFINITY;
     }
     return m;
 }

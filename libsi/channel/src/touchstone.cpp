@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -291,15 +292,17 @@ void Parser::keyword(const Line& l) {
     if (reference_pending_ > 0)
         fail(l.no, str("[Reference] (line ", reference_line_, ") has ", reference_.size(),
                        " values, expected ", n_));
-    auto one_int = [&](long min) {
+    // Counts are bounded before any cast (a huge value must not wrap or size an allocation).
+    auto one_int = [&](long min, long max = 1L << 40) {
         const auto v = numbers(arg, kw.c_str());
-        if (v.size() != 1 || v[0] != std::floor(v[0]) || v[0] < static_cast<double>(min))
-            fail(l.no, str(kw, " needs one integer >= ", min, " (got '", argtext, "')"));
+        if (v.size() != 1 || v[0] != std::floor(v[0]) || v[0] < static_cast<double>(min) ||
+            v[0] > static_cast<double>(max))
+            fail(l.no, str(kw, " needs one integer in [", min, ", ", max, "] (got '", argtext, "')"));
         return static_cast<long>(v[0]);
     };
     if (name == "number of ports") {
         if (n_ > 0 && nports_line_ > 0) fail(l.no, "[Number of Ports] given twice");
-        n_ = static_cast<int>(one_int(1));
+        n_ = static_cast<int>(one_int(1, kMaxTouchstonePorts));
         nports_line_ = l.no;
     } else if (name == "two-port data order") {
         const std::string a = lower(argtext);
@@ -494,6 +497,9 @@ void Parser::finish() {
         }
     } else {
         n_ = hint_ > 0 ? hint_ : ports_from_extension(name_);
+        if (n_ > kMaxTouchstonePorts)
+            fail(0, str(hint_ > 0 ? "requested port count " : "the .sNp extension says ", n_,
+                        " ports; sisim reads at most ", kMaxTouchstonePorts));
     }
     if (records_.empty()) fail(last_line, "no network data (the file holds no frequency point)");
 
@@ -518,7 +524,7 @@ void Parser::finish() {
     }
     if (n_ == 0) {  // v1 without extension or hint: infer from the first point
         const double m = std::sqrt((static_cast<double>(points.front().v.size()) - 1.0) / 2.0);
-        const int n = static_cast<int>(std::lround(m));
+        const int n = m <= kMaxTouchstonePorts ? static_cast<int>(std::lround(m)) : 0;
         if (n < 1 || 2 * n * n + 1 != static_cast<int>(points.front().v.size()))
             fail(points.front().line,
                  str("cannot tell the number of ports: the name has no .sNp extension and the "
@@ -531,8 +537,8 @@ void Parser::finish() {
     ts_.ports = n_;
     ts_.parameter = opt_.parameter;
     const bool full = ts_.matrix_format == "Full";
-    const std::size_t per_point =
-        full ? 2u * static_cast<std::size_t>(n_ * n_) : static_cast<std::size_t>(n_ * (n_ + 1));
+    const auto nz = static_cast<std::size_t>(n_);  // n_ <= kMaxTouchstonePorts: no overflow
+    const std::size_t per_point = full ? 2 * nz * nz : nz * (nz + 1);
 
     // References.
     std::vector<cd> refs = opt_.refs;
@@ -718,7 +724,8 @@ int ports_from_extension(const std::string& path) {
 }
 
 Touchstone parse_touchstone(std::string_view text, const std::string& name, int ports_hint) {
-    if (ports_hint < 0) throw ConfigError("ports", str("must be >= 0 (got ", ports_hint, ")"));
+    if (ports_hint < 0 || ports_hint > kMaxTouchstonePorts)
+        throw ConfigError("ports", str("must be in [0, ", kMaxTouchstonePorts, "] (got ", ports_hint, ")"));
     return Parser(text, name, ports_hint).run();
 }
 
@@ -738,10 +745,21 @@ std::deque<CacheEntry> g_cache;
 constexpr std::size_t kCacheEntries = 16;
 
 Touchstone read_touchstone_uncached(const std::string& path, int ports_override) {
+    // A directory, device or FIFO has no size to bound the read: only regular files are read.
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    if (ec) throw IoError(path, 0, "cannot open file: " + ec.message());
+    if (!std::filesystem::is_regular_file(st))
+        throw IoError(path, 0,
+                      std::filesystem::is_directory(st) ? "is a directory, not a Touchstone file"
+                                                        : "is not a regular file");
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) throw IoError(path, 0, "cannot open file");
     const auto size = static_cast<std::streamoff>(in.tellg());
     if (size < 0) throw IoError(path, 0, "cannot determine the file size");
+    if (static_cast<std::uint64_t>(size) > kMaxTouchstoneBytes)
+        throw IoError(path, 0, str("file is ", size, " bytes; sisim reads Touchstone files of at most ",
+                                   kMaxTouchstoneBytes, " bytes (memory is about 10x the file size)"));
     std::string text(static_cast<std::size_t>(size), '\0');
     in.seekg(0);
     if (!in.read(text.data(), size)) throw IoError(path, 0, "read error");

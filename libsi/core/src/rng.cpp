@@ -80,6 +80,10 @@ double ziggurat_gaussian(std::uint64_t seed, Stream s, std::uint64_t index) noex
     return zig_from(random_bits(seed, s, index));
 }
 
+double ziggurat_gaussian_keyed(std::uint64_t key, std::uint64_t index) noexcept {
+    return zig_from(random_bits_keyed(key, index));
+}
+
 void fill_gaussian(std::uint64_t seed, Stream s, std::uint64_t first, double sigma, float* out,
                    std::size_t n) noexcept {
     // random_bits(seed, s, i) = mix64(key ^ mix64(i + c)): the key is hoisted out of the loop.

@@ -87,6 +87,12 @@ struct PolyphaseFftSuperposer::Impl {
     std::vector<std::vector<std::complex<float>>> pm;  // per-phase pulse spectra (scaled 1/n)
     std::vector<std::complex<float>> xs, ys;
     std::vector<float> buf, tmp, phases;
+    struct Slot {
+        std::vector<std::complex<float>> xs;
+        std::vector<float> phases;
+        std::vector<char> have;  // per phase: computed for the loaded block
+    };
+    std::vector<Slot> slots = std::vector<Slot>(1);
     explicit Impl(std::size_t nfft) : fft(nfft) {}
 };
 
@@ -142,23 +148,48 @@ void cmul(const float* __restrict x, const float* __restrict p, float* __restric
 }
 }  // namespace
 
-void PolyphaseFftSuperposer::process_block(std::span<const float> x, std::span<float> y) noexcept {
+void PolyphaseFftSuperposer::set_slots(int n) {
+    if (n < 1) throw std::invalid_argument("PolyphaseFftSuperposer: slots must be >= 1");
+    impl_->slots.resize(static_cast<std::size_t>(n));
+}
+int PolyphaseFftSuperposer::slots() const noexcept { return static_cast<int>(impl_->slots.size()); }
+
+void PolyphaseFftSuperposer::load_block(std::span<const float> x, int slot) noexcept {
     auto& s = *impl_;
+    auto& sl = s.slots[static_cast<std::size_t>(slot)];
     const auto keep = static_cast<std::ptrdiff_t>(s.l - 1);
     const auto b = static_cast<std::ptrdiff_t>(s.b);
     std::copy(s.buf.begin() + b, s.buf.begin() + b + keep, s.buf.begin());
     std::copy(x.begin(), x.end(), s.buf.begin() + keep);
-    s.fft.forward(s.buf, s.xs);
-    const std::size_t M = static_cast<std::size_t>(s.m);
-    s.phases.resize(M * s.b);
-    for (std::size_t m = 0; m < M; ++m) {
-        cmul(reinterpret_cast<const float*>(s.xs.data()), reinterpret_cast<const float*>(s.pm[m].data()),
-             reinterpret_cast<float*>(s.ys.data()), s.xs.size());
+    sl.xs.resize(s.n / 2 + 1);
+    s.fft.forward(s.buf, sl.xs);
+    sl.phases.resize(static_cast<std::size_t>(s.m) * s.b);
+    sl.have.assign(static_cast<std::size_t>(s.m), 0);
+}
+
+std::span<const float> PolyphaseFftSuperposer::phase(int mi, int slot) noexcept {
+    auto& s = *impl_;
+    auto& sl = s.slots[static_cast<std::size_t>(slot)];
+    const auto m = static_cast<std::size_t>(mi);
+    float* out = sl.phases.data() + m * s.b;
+    if (!sl.have[m]) {
+        const auto keep = static_cast<std::ptrdiff_t>(s.l - 1);
+        cmul(reinterpret_cast<const float*>(sl.xs.data()), reinterpret_cast<const float*>(s.pm[m].data()),
+             reinterpret_cast<float*>(s.ys.data()), sl.xs.size());
         s.fft.inverse(s.ys, s.tmp);
-        std::copy(s.tmp.begin() + keep, s.tmp.begin() + keep + b, s.phases.begin() + static_cast<std::ptrdiff_t>(m * s.b));
+        std::copy(s.tmp.begin() + keep, s.tmp.begin() + keep + static_cast<std::ptrdiff_t>(s.b), out);
+        sl.have[m] = 1;
     }
+    return {out, s.b};
+}
+
+void PolyphaseFftSuperposer::process_block(std::span<const float> x, std::span<float> y) noexcept {
+    auto& s = *impl_;
+    load_block(x, 0);
+    const std::size_t M = static_cast<std::size_t>(s.m);
+    for (std::size_t m = 0; m < M; ++m) (void)phase(static_cast<int>(m), 0);
     // interleave the phases: y[i M + m] = phase m, sample i (contiguous writes)
-    const float* ph = s.phases.data();
+    const float* ph = s.slots[0].phases.data();
     for (std::size_t i = 0; i < s.b; ++i)
         for (std::size_t m = 0; m < M; ++m) y[i * M + m] = ph[m * s.b + i];
 }

@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 
 #include "si/core/units.hpp"
@@ -445,19 +446,37 @@ struct ConfigTree::Impl {
         throw ConfigLocationError(
             loc, key, loc == kSet ? std::string(kSet) + " " + key + ": " + msg : loc + ": " + msg);
     }
+    // One problem found while loading a file; all of them are reported together.
+    struct Problem {
+        std::uint64_t line = 0, column = 0;
+        std::string location, key, message;
+    };
+    std::string unknown_message(const std::string& loc, const std::string& key,
+                                const std::string& what = "key") const {
+        return loc + ": unknown " + what + " '" + key + "'" + suggestion(key);
+    }
     void flatten(const toml::table& t, const std::string& prefix, const std::string& file,
-                 const std::string& dir, std::map<std::string, Entry>& out) const {
+                 const std::string& dir, std::map<std::string, Entry>& out,
+                 std::vector<Problem>& problems) const {
+        auto add = [&](const toml::source_region& r, std::string key, std::string message) {
+            problems.push_back({r.begin.line, r.begin.column, location_of(r, file), std::move(key),
+                                std::move(message)});
+        };
         for (const auto& [k, node] : t) {
             const std::string key =
                 prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
             if (const toml::table* sub = node.as_table()) {
                 if (sub->empty() && !is_section(key))
-                    unknown(location_of(k.source(), file), key, "section");
-                flatten(*sub, key, file, dir, out);
+                    add(k.source(), key,
+                        unknown_message(location_of(k.source(), file), key, "section"));
+                flatten(*sub, key, file, dir, out, problems);
                 continue;
             }
             const auto it = index.find(key);
-            if (it == index.end()) unknown(location_of(k.source(), file), key);
+            if (it == index.end()) {
+                add(k.source(), key, unknown_message(location_of(k.source(), file), key));
+                continue;
+            }
             const std::string loc = location_of(node.source(), file);
             Entry e;
             e.location = loc;
@@ -466,7 +485,8 @@ struct ConfigTree::Impl {
                 e.value = from_node(node);
                 (void)canonical(e.value, registry[it->second]);
             } catch (const Bad& b) {
-                value_error(loc, key, b.what());
+                add(node.source(), key, loc + ": " + key + ": " + b.what());
+                continue;
             }
             out[key] = std::move(e);
         }
@@ -521,16 +541,30 @@ ConfigTree::~ConfigTree() = default;
 void ConfigTree::load_file(const std::string& path) { load_file(path, {}); }
 
 void ConfigTree::load_file(const std::string& path, const std::vector<std::string>& ignore) {
+    // Only regular files of bounded size: /dev/zero or a FIFO would be read without end.
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw si::IoError(path, 0, "cannot open config file: " + ec.message());
+    if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+        throw si::IoError(path, 0, "config file is not a regular file (directory, device or FIFO)");
+    if (std::filesystem::exists(st) && std::filesystem::file_size(path, ec) > kMaxConfigBytes)
+        throw si::IoError(path, 0, "config file is larger than " + std::to_string(kMaxConfigBytes) +
+                                       " bytes");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw si::IoError(path, 0, std::string("cannot open config file: ") + std::strerror(errno));
     std::ostringstream buf;
     buf << in.rdbuf();
     if (in.bad()) throw si::IoError(path, 0, "cannot read config file");
+    load_text(buf.str(), path, ignore);
+}
 
+void ConfigTree::load_text(std::string_view text, const std::string& path,
+                           const std::vector<std::string>& ignore) {
     toml::table doc;
     try {
-        doc = toml::parse(buf.str(), path);
+        doc = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
         const std::string loc = location_of(e.source(), path);
         throw ConfigLocationError(loc, "", loc + ": " + std::string(e.description()));
@@ -539,7 +573,18 @@ void ConfigTree::load_file(const std::string& path, const std::vector<std::strin
         std::filesystem::absolute(path).lexically_normal().parent_path().string();
     for (const auto& k : ignore) doc.erase(k);
     std::map<std::string, Entry> fresh;
-    impl_->flatten(doc, "", path, dir, fresh);
+    std::vector<Impl::Problem> problems;
+    impl_->flatten(doc, "", path, dir, fresh, problems);
+    if (!problems.empty()) {
+        // Every unknown key and bad value of the file in one message, one line each in file
+        // order (toml++ iterates tables by key name), so that a user fixes them all at once.
+        std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+        });
+        std::string msg;
+        for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p.message;
+        throw ConfigLocationError(problems.front().location, problems.front().key, msg);
+    }
     // Commit only after the whole file checked out; --set values keep precedence.
     for (auto& [k, e] : fresh) {
         auto it = impl_->entries.find(k);

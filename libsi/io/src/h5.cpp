@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -24,6 +25,7 @@ struct H5FileState {
     std::string tmp_path;
     bool open = false;
     bool committed = false;
+    bool write_failed = false;  // closing a group or dataset failed (e.g. disk full)
 };
 
 struct H5Node {
@@ -38,10 +40,7 @@ struct H5Node {
         : file(std::move(f)), id(i), path(std::move(p)), is_group(group) {}
     H5Node(const H5Node&) = delete;
     H5Node& operator=(const H5Node&) = delete;
-    ~H5Node() {
-        // After H5Fclose with H5F_CLOSE_STRONG the id is already closed (and may be reused).
-        if (file && file->open && id >= 0) is_group ? H5Gclose(id) : H5Dclose(id);
-    }
+    ~H5Node();
 };
 
 }  // namespace detail
@@ -67,6 +66,22 @@ private:
     H5E_auto2_t func_ = nullptr;
     void* data_ = nullptr;
 };
+
+}  // namespace
+
+detail::H5Node::~H5Node() {
+    // After H5Fclose with H5F_CLOSE_STRONG the id is already closed (and may be reused). Closing a
+    // dataset flushes its data: a failure (disk full) is remembered, and commit() refuses.
+    if (file && file->open && id >= 0) {
+        Quiet q;
+        if ((is_group ? H5Gclose(id) : H5Dclose(id)) < 0) {
+            file->write_failed = true;
+            H5Eclear2(H5E_DEFAULT);
+        }
+    }
+}
+
+namespace {
 
 struct Stack {
     std::string deepest;  // the innermost description: usually the actual reason
@@ -593,6 +608,11 @@ H5File::~H5File() {
 }
 
 H5File H5File::create(const std::string& final_path) {
+    // No HDF5 clean-up at exit: after a failed H5Fclose (disk full) HDF5 1.10's atexit handler
+    // crashes closing the half-closed file (exit 139). Every file is closed or abandoned here
+    // anyway. Must run before the library initialises; a later call is a harmless no-op error.
+    static std::once_flag no_atexit;
+    std::call_once(no_atexit, [] { H5dont_atexit(); });
     if (final_path.empty()) throw si::IoError("(empty path)", 0, "no output file name given");
     const std::string dir = parent_dir(final_path);
     std::error_code ec;
@@ -651,6 +671,9 @@ void H5File::commit() {
             s.open = false;  // handles must not close their ids any more (STRONG closes them)
             if (H5Fclose(s.fid) < 0) fail(s.final_path, "H5Fclose failed; output discarded");
         }
+        if (s.write_failed)
+            throw si::IoError(s.final_path, 0,
+                              "writing a dataset failed (disk full?); output discarded");
         try {
             fsync_path(s.tmp_path, O_RDONLY);
         } catch (const std::system_error& e) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <si/core/error.hpp>
@@ -69,12 +70,26 @@ void validate(const PatternConfig& cfg) {
                               str("must be true for ", cfg.name, " (defined Gray-coded, ",
                                   pam4_clause(cfg.name), ") (got false)"));
     }
+    if (cfg.prbs_start != "seed" && cfg.prbs_start != "ones")
+        throw ConfigError("signal.prbs_start",
+                          str("must be \"seed\" or \"ones\" (got '", cfg.prbs_start, "')"));
     if (cfg.name == "file" && cfg.file.empty())
         throw ConfigError("signal.pattern",
                           "must name a pattern file when signal.pattern = file (got '')");
 }
 
 std::vector<std::uint8_t> read_pattern_file(const std::string& path, int levels) {
+    // Only regular files: /dev/zero or a FIFO would be read without bound.
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    if (ec) throw IoError(path, 0, "cannot open pattern file: " + ec.message());
+    if (!std::filesystem::is_regular_file(st))
+        throw IoError(path, 0, "pattern file is not a regular file (directory, device or FIFO)");
+    const auto bytes = std::filesystem::file_size(path, ec);
+    if (ec) throw IoError(path, 0, "cannot open pattern file: " + ec.message());
+    if (bytes > kMaxPatternFileBytes)
+        throw IoError(path, 0, str("pattern file is ", bytes, " bytes; at most ",
+                                   kMaxPatternFileBytes, " are read"));
     std::ifstream in(path);
     if (!in) throw IoError(path, 0, "cannot open pattern file");
     std::vector<std::uint8_t> out;
@@ -115,6 +130,12 @@ std::vector<std::uint8_t> read_pattern_file(const std::string& path, int levels)
     return out;
 }
 
+std::uint32_t prbs_start_state(int order, std::uint64_t seed) noexcept {
+    const std::uint64_t mask = (std::uint64_t{1} << order) - 1;
+    const auto s = static_cast<std::uint32_t>(random_bits(seed, Stream::prbs_start, 0) & mask);
+    return s != 0 ? s : static_cast<std::uint32_t>(mask);
+}
+
 std::span<const SsprqSegment> ssprq_segments() noexcept { return kSsprq; }
 
 std::vector<std::uint8_t> ssprq_data() {
@@ -138,7 +159,7 @@ SymbolSource::SymbolSource(const PatternConfig& cfg)
     : cfg_(cfg), mapper_((validate(cfg), cfg.levels), cfg.gray, cfg.precode) {
     if (const int n = prbs_order_of(cfg.name); n != 0) {
         kind_ = Kind::prbs;
-        prbs_.emplace(n);
+        prbs_.emplace(n, cfg.prbs_start == "ones" ? Prbs::kAllOnes : prbs_start_state(n, cfg.seed));
     } else if (cfg.name == "ssprq") {
         kind_ = Kind::table;
         table_ = ssprq_data();

@@ -10,6 +10,9 @@
 #include "si/dsp/fft.hpp"
 #include "si/dsp/freq.hpp"
 #include "si/sim/link.hpp"
+#include "si/sim/stateye.hpp"
+
+#include <thread>
 
 namespace si::sim {
 
@@ -21,8 +24,9 @@ int levels_of(const std::string& m) {
 }
 
 void validate(const LinkSpec& s) {
-    require(s.sim.symbols >= 1000 && s.sim.symbols <= (1ULL << 50), "sim.symbols",
-            "must be in [1000, 2^50]", s.sim.symbols);
+    require(s.sim.symbols >= 1000 && s.sim.symbols <= kMaxSymbols, "sim.symbols",
+            str("must be in [1000, ", kMaxSymbols, "] (1e12 symbols take days per core: read lower "
+                "BERs from the statistical SER/eye)"), s.sim.symbols);
     require(s.sim.samples_per_ui >= 2 && s.sim.samples_per_ui <= 256, "sim.samples_per_ui",
             "must be in [2, 256]", s.sim.samples_per_ui);
     require(s.sim.threads >= 0 && s.sim.threads <= 1024, "sim.threads", "must be in [0, 1024]",
@@ -59,6 +63,15 @@ void validate(const LinkSpec& s) {
             "channel.ports", "needs one entry, or one per touchstone file",
             s.channel.ports.size());
     rx::validate(rx::resolve(s.rx.ctle, s.signal.symbol_rate_bd));
+    {   // CTLE corners below 1e-4 fb (e.g. denormals) make H(f) overflow to inf/NaN.
+        const auto c = rx::resolve(s.rx.ctle, s.signal.symbol_rate_bd);
+        const double f_min = 1e-4 * s.signal.symbol_rate_bd;
+        const std::pair<const char*, double> corners[] = {
+            {"rx.ctle.fz", c.fz_hz}, {"rx.ctle.fp1", c.fp1_hz}, {"rx.ctle.fp2", c.fp2_hz},
+            {"rx.ctle.flf", c.flf_hz}};
+        for (const auto& [key, f] : corners)
+            require(f >= f_min, key, str("must be >= 1e-4 fb = ", f_min, " Hz (0 = default)"), f);
+    }
     if (s.rx.ctle.model == "none") {  // parameters of a CTLE that is off are a mistake, not a no-op
         const rx::CtleConfig d;
         const std::pair<const char*, bool> set[] = {
@@ -68,18 +81,41 @@ void validate(const LinkSpec& s) {
         for (const auto& [key, is_set] : set)
             require(!is_set, key, "is set but rx.ctle.model is \"none\" (set model = \"com\")", "none");
     }
-    require(std::isfinite(s.rx.noise_bandwidth_hz) && s.rx.noise_bandwidth_hz >= 0,
-            "rx.noise_bandwidth", "must be >= 0 Hz (0 = fb/2)", s.rx.noise_bandwidth_hz);
-    require(std::isfinite(s.rx.afe_bandwidth_hz) && s.rx.afe_bandwidth_hz >= 0,
-            "rx.afe_bandwidth", "must be >= 0 Hz (0 = none)", s.rx.afe_bandwidth_hz);
-    require(std::isfinite(s.rx.noise_rms_v) && s.rx.noise_rms_v >= 0, "rx.noise_rms",
-            "must be >= 0 V", s.rx.noise_rms_v);
+    // Bandwidths: 0 (off / default) or at least 1e-4 fb (a denormal or tiny value would need an
+    // impulse response millions of UI long).
+    const double f_min_hz = 1e-4 * s.signal.symbol_rate_bd;
+    require(std::isfinite(s.rx.noise_bandwidth_hz) &&
+                (s.rx.noise_bandwidth_hz == 0 || s.rx.noise_bandwidth_hz >= f_min_hz),
+            "rx.noise_bandwidth", str("must be 0 (= fb/2) or >= 1e-4 fb = ", f_min_hz, " Hz"),
+            s.rx.noise_bandwidth_hz);
+    require(std::isfinite(s.rx.afe_bandwidth_hz) &&
+                (s.rx.afe_bandwidth_hz == 0 || s.rx.afe_bandwidth_hz >= f_min_hz),
+            "rx.afe_bandwidth", str("must be 0 (= none) or >= 1e-4 fb = ", f_min_hz, " Hz"),
+            s.rx.afe_bandwidth_hz);
+    require(std::isfinite(s.rx.noise_rms_v) && s.rx.noise_rms_v >= 0 &&
+                s.rx.noise_rms_v <= 0.1 * kMaxSlicerAmplitudeV,
+            "rx.noise_rms", str("must be in [0, ", 0.1 * kMaxSlicerAmplitudeV, "] V"), s.rx.noise_rms_v);
     require(std::isfinite(s.eye.target_ber) && s.eye.target_ber > 0 && s.eye.target_ber < 0.5,
             "eye.target_ber", "must be in (0, 0.5)", s.eye.target_ber);
     require(s.eye.voltage_bins >= 16 && s.eye.voltage_bins <= 65536, "eye.voltage_bins",
             "must be in [16, 65536]", s.eye.voltage_bins);
-    require(std::isfinite(s.eye.voltage_range_v) && s.eye.voltage_range_v >= 0,
-            "eye.voltage_range", "must be >= 0 V (0 = automatic)", s.eye.voltage_range_v);
+    require(std::isfinite(s.eye.voltage_range_v) &&
+                (s.eye.voltage_range_v == 0 ||
+                 (s.eye.voltage_range_v >= 1e-6 && s.eye.voltage_range_v <= kMaxSlicerAmplitudeV)),
+            "eye.voltage_range", str("must be 0 (automatic) or in [1 uV, ", kMaxSlicerAmplitudeV, " V]"),
+            s.eye.voltage_range_v);
+    {   // Eye histograms: one per worker thread, levels x voltage_bins x 2 samples_per_ui counts.
+        const int threads = s.sim.threads > 0 ? s.sim.threads
+                                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        const double per_thread = 8.0 * levels_of(s.signal.modulation) * s.eye.voltage_bins * 2.0 *
+                                  s.sim.samples_per_ui;
+        require(per_thread * threads <= kMaxEyeHistogramBytes, "eye.voltage_bins",
+                str("the eye histograms would need ", per_thread * threads / 1048576.0, " MiB (",
+                    per_thread / 1048576.0, " MiB per thread x ", threads,
+                    " threads); at most ", kMaxEyeHistogramBytes / 1048576.0,
+                    " MiB: lower eye.voltage_bins, sim.samples_per_ui or sim.threads"),
+                s.eye.voltage_bins);
+    }
 }
 
 namespace {
@@ -247,6 +283,29 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     for (std::size_t k = 0; k < ffe_.size(); ++k)
         for (std::size_t i = 0; i < pulse_.size(); ++i)
             sym_pulse_[i + k * M] += half * ffe_[k] * pulse_[i];
+    // Largest sum of |p| over the symbol-spaced samples of a pulse (at its worst phase) [V].
+    auto peak_distortion = [M](const std::vector<double>& p) {
+        double pd_max = 0;
+        for (int m = 0; m < M; ++m) {
+            double pd = 0;
+            for (std::size_t i = static_cast<std::size_t>(m); i < p.size(); i += static_cast<std::size_t>(M))
+                pd += std::abs(p[i]);
+            pd_max = std::max(pd_max, pd);
+        }
+        return pd_max;
+    };
+    {   // Bound the worst-case slicer amplitude (peak distortion): keeps the eye's fixed-point
+        // sums and the statistical eye's grid indices far from overflow (docs/user-guide.md).
+        const double pd_max = peak_distortion(sym_pulse_);
+        if (!(pd_max <= kMaxSlicerAmplitudeV))
+            throw ModelError(str("the worst-case signal at the slicer (sum of |pulse| over the "
+                                 "symbols) is ", pd_max, " V, above the ", kMaxSlicerAmplitudeV,
+                                 " V sisim accepts: check tx.swing, tx.ffe and the channel data "
+                                 "(|S21| >> 1?)"));
+        if (!(pd_max > 0))
+            throw ModelError("the pulse response at the slicer is zero: nothing gets through the "
+                             "channel, CTLE and AFE");
+    }
 
     // ---- crosstalk aggressors ------------------------------------------------------------------
     for (std::size_t a = 0; a < spec_.channel.crosstalk.size(); ++a) {
@@ -292,13 +351,19 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
         for (std::size_t k = 0; k < ffe_.size(); ++k)
             for (std::size_t i = 0; i < xpul.size(); ++i)
                 ag.pulse[static_cast<std::size_t>(r) + i + k * M] += half * ffe_[k] * xpul[i];
+        const double xpd = peak_distortion(ag.pulse);  // same bound as the victim's pulse
+        if (!(xpd <= kMaxSlicerAmplitudeV))
+            throw ModelError(str(ag.file, ": the worst-case crosstalk at the slicer is ", xpd,
+                                 " V, above the ", kMaxSlicerAmplitudeV, " V sisim accepts"));
         aggressors_.push_back(std::move(ag));
     }
 
     // ---- noise at the slicer ------------------------------------------------------------------
-    sigma_tx_ = spec_.tx.snr_db > 0 && std::isfinite(spec_.tx.snr_db)
-                    ? half * db20_to_lin(-spec_.tx.snr_db)
-                    : 0.0;
+    const bool tx_noise = spec_.tx.snr_db > 0 && std::isfinite(spec_.tx.snr_db);
+    const bool com_tx_noise = tx_noise && spec_.tx.snr_model == "com";
+    // eq. 93A-30: sigma_TX^2 = h0^2 10^(-SNR_TX/10), h0 the main cursor at the sampler
+    const double com_ratio = com_tx_noise ? db20_to_lin(-spec_.tx.snr_db) : 0.0;
+    sigma_tx_ = tx_noise && !com_tx_noise ? half * db20_to_lin(-spec_.tx.snr_db) : 0.0;
     {   // rx noise: white in 0..B with rms noise_rms at the input, shaped by CTLE and AFE
         const double bw = spec_.rx.noise_bandwidth_hz > 0 ? spec_.rx.noise_bandwidth_hz : fb / 2;
         const int nf = 8192;
@@ -330,6 +395,7 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
         const double isi2 = std::max(0.0, e_sym[m] - main * main);
         // TX noise rides the symbols: it sees the whole symbol-spaced pulse at this phase.
         const double sig = std::sqrt(ea2 * (isi2 + e_xt[m]) + sigma_rx_out_ * sigma_rx_out_ +
+                                     main * main * com_ratio * com_ratio +
                                      (sigma_tx_ / half) * (sigma_tx_ / half) * e_sym[m]);
         score[static_cast<std::size_t>(c)] = std::abs(main) / (N - 1) - q * sig;
         best = std::max(best, score[static_cast<std::size_t>(c)]);
@@ -342,18 +408,32 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
         while (score[static_cast<std::size_t>(first)] < best - tol) ++first;
         long last = first;
         while (last + 1 < L && score[static_cast<std::size_t>(last + 1)] >= best - tol) ++last;
-        cursor_ = static_cast<int>((first + last) / 2);
+        set_cursor(static_cast<int>((first + last) / 2), com_ratio);
     }
-    for (auto& ag : aggressors_) {  // rms crosstalk at the chosen phase, random data
-        double x2 = 0;
-        for (std::size_t i = static_cast<std::size_t>(cursor_ % M); i < ag.pulse.size(); i += M)
-            x2 += ag.pulse[i] * ag.pulse[i];
-        ag.sigma_v = std::sqrt(ea2 * x2);
+    // The Gaussian proxy above is a first guess. The statistical eye (exact ISI, crosstalk and
+    // noise distribution, computed for the output anyway) then picks, within half a UI of it,
+    // the phase that maximises the smallest sub-eye height at the target BER.
+    {
+        const auto se = statistical_eye(*this, spec_.eye.target_ber);
+        const int nsub = N - 1, tb = 2 * M;
+        auto inner = [&](int b) {
+            double v = INFINITY;
+            for (int s = 0; s < nsub; ++s)
+                v = std::min(v, se.height_vs_time_v[static_cast<std::size_t>(s * tb + b)]);
+            return v;
+        };
+        int best_b = M;
+        double best_v = inner(M);
+        for (int b = M - M / 2; b <= M + M / 2; ++b) {
+            const double v = inner(b);
+            if (std::isfinite(v) && (!std::isfinite(best_v) || v > best_v + 1e-12 * std::abs(main_cursor_v()))) {
+                best_v = v;
+                best_b = b;
+            }
+        }
+        phase_gain_v_ = std::isfinite(best_v) && std::isfinite(inner(M)) ? best_v - inner(M) : 0.0;
+        if (best_b != M) set_cursor(cursor_ + best_b - M, com_ratio);
     }
-    const double main = sym_pulse_[static_cast<std::size_t>(cursor_)];
-    thresholds_.clear();
-    for (int i = 0; i + 1 < N; ++i)
-        thresholds_.push_back(main * 0.5 * (level_value(i) + level_value(i + 1)));
 
     // ---- eye voltage range -------------------------------------------------------------------
     if (spec_.eye.voltage_range_v > 0) {
@@ -370,13 +450,32 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             }
             r = std::max(r, std::min(pd, peak + 6 * std::sqrt(ea2 * s2)));
         }
-        double sn2 = sigma_rx_out_ * sigma_rx_out_ + sigma_tx_ * sigma_tx_;
+        double sn2 = sigma_rx_out_ * sigma_rx_out_ + sigma_tx_ * sigma_tx_ +
+                     sigma_tx_com_ * sigma_tx_com_;
         for (const auto& ag : aggressors_) sn2 += ag.sigma_v * ag.sigma_v;
         const double sn = std::sqrt(sn2);
         eye_range_ = 1.1 * r + 6 * sn;
     }
     linear_ = spec_.sim.engine == "superposition" ||
               (spec_.sim.engine == "auto" && !tx::has_jitter(spec_.tx));
+}
+
+void Link::set_cursor(int c, double com_ratio) {
+    const int M = spec_.sim.samples_per_ui;
+    const int N = levels_;
+    const double ea2 = (N + 1.0) / (3.0 * (N - 1.0));
+    cursor_ = c;
+    for (auto& ag : aggressors_) {  // rms crosstalk at the chosen phase, random data
+        double x2 = 0;
+        for (std::size_t i = static_cast<std::size_t>(cursor_ % M); i < ag.pulse.size(); i += M)
+            x2 += ag.pulse[i] * ag.pulse[i];
+        ag.sigma_v = std::sqrt(ea2 * x2);
+    }
+    const double main = sym_pulse_[static_cast<std::size_t>(cursor_)];
+    sigma_tx_com_ = std::abs(main) * com_ratio;
+    thresholds_.clear();
+    for (int i = 0; i + 1 < N; ++i)
+        thresholds_.push_back(main * 0.5 * (level_value(i) + level_value(i + 1)));
 }
 
 void Link::time_response(const std::function<std::complex<double>(double)>& h,

@@ -22,6 +22,8 @@ std::vector<double> add_discrete(const std::vector<double>& pdf, const std::vect
     const long n = static_cast<long>(pdf.size());
     for (double a : vals) {
         const double s = a * h / dv;
+        // |s| <= G/2 for a finite link; never cast a non-finite or huge shift (UB).
+        if (!(std::abs(s) < static_cast<double>(2 * n))) continue;
         const long si = static_cast<long>(std::floor(s));
         const double fr = s - static_cast<double>(si);
         for (long j = 0; j < n; ++j) {
@@ -59,7 +61,7 @@ std::vector<Shift> jitter_shifts(const tx::TxConfig& t) {
 }
 
 double interp(const std::vector<double>& v, double x) {
-    if (x < 0 || x > static_cast<double>(v.size() - 1)) return 0.0;
+    if (!(x >= 0 && x <= static_cast<double>(v.size() - 1))) return 0.0;  // also NaN
     const auto i = static_cast<std::size_t>(std::floor(x));
     const double fr = x - static_cast<double>(i);
     return i + 1 < v.size() ? v[i] * (1 - fr) + v[i + 1] * fr : v[i];
@@ -77,8 +79,8 @@ struct Component {
         if (u < 0) {  // below the first bin centre: interpolate to 0 over one bin
             return u < -1 ? 0.0 : cdf.front() * (u + 1);
         }
+        if (!(u < static_cast<double>(cdf.size() - 1))) return 1.0;  // also NaN: no UB cast
         const auto j = static_cast<std::size_t>(u);
-        if (j + 1 >= cdf.size()) return 1.0;
         const double fr = u - static_cast<double>(j);
         return cdf[j] * (1 - fr) + cdf[j + 1] * fr;
     }
@@ -179,7 +181,7 @@ Component make_component(const Link& link, double x, double w, int G, int parity
         const double tau = sp.tx.rj_rms_ui * link.ui_s();
         rj2 = tau * tau * half * half * ea2 * d2 * h2 / (link.dt_s() * link.dt_s());
     }
-    c.sigma = std::sqrt(std::pow(link.rx_noise_sigma_out_v(), 2) +
+    c.sigma = std::sqrt(std::pow(link.sampler_noise_sigma_v(), 2) +
                         std::pow(link.tx_noise_sigma_v(), 2) * txp2 + small2 + rj2);
     double pd = 0;
     for (double h : cur) pd += std::abs(h);

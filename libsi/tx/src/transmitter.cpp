@@ -8,14 +8,20 @@
 namespace si::tx {
 
 void validate(const TxConfig& c) {
-    require(std::isfinite(c.swing_v) && c.swing_v > 0, "tx.swing", "must be > 0 V", c.swing_v);
+    require(std::isfinite(c.swing_v) && c.swing_v > 0 && c.swing_v <= kMaxSwingV, "tx.swing",
+            str("must be in (0, ", kMaxSwingV, "] V"), c.swing_v);
     require(!c.ffe.empty(), "tx.ffe", "needs at least one tap", "[]");
+    require(c.ffe.size() <= kMaxFfeTaps, "tx.ffe", str("at most ", kMaxFfeTaps, " taps"),
+            str(c.ffe.size(), " taps"));
     double sum_abs = 0;
     for (double t : c.ffe) {
         require(std::isfinite(t), "tx.ffe", "taps must be finite numbers", t);
         sum_abs += std::abs(t);
     }
     require(sum_abs > 0, "tx.ffe", "taps must not all be zero", sum_abs);
+    require(c.ffe_normalize || (sum_abs <= kMaxFfeGain && sum_abs >= 1.0 / kMaxFfeGain), "tx.ffe",
+            str("sum of |taps| must be in [", 1.0 / kMaxFfeGain, ", ", kMaxFfeGain,
+                "] (or set tx.ffe_normalize)"), sum_abs);
     require(c.ffe_main >= -1 && c.ffe_main < static_cast<int>(c.ffe.size()), "tx.ffe_main",
             "must be -1 (auto) or an index into tx.ffe", c.ffe_main);
     require(std::isfinite(c.rise_time_s) && c.rise_time_s >= 0, "tx.rise_time", "must be >= 0 s",
@@ -31,6 +37,9 @@ void validate(const TxConfig& c) {
     require(std::isfinite(c.dcd_ui) && c.dcd_ui >= 0 && c.dcd_ui < 0.5, "tx.dcd",
             "must be in [0, 0.5) UI", c.dcd_ui);
     require(!std::isnan(c.snr_db) && c.snr_db >= 0, "tx.snr", "must be >= 0 dB (0 = off)", c.snr_db);
+    require(c.snr_model == "launch" || c.snr_model == "com", "tx.snr_model",
+            "must be \"launch\" (noise on the launched symbols) or \"com\" (IEEE 802.3 eq. 93A-30)",
+            c.snr_model);
 }
 
 bool has_jitter(const TxConfig& c) noexcept {

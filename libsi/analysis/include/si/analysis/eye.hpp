@@ -24,16 +24,30 @@ struct EyeMetrics {
     std::vector<double> levels_v;        ///< mean of each level at the sampling instant [V]
     std::vector<double> level_sigma_v;   ///< std of each level at the sampling instant [V]
     std::vector<double> thresholds_v;    ///< slicer thresholds used for the metrics [V]
-    std::vector<double> eye_height_v;    ///< per sub-eye (lowest first) at target_ber [V]; < 0 closed
-    std::vector<double> eye_width_ui;    ///< per sub-eye at target_ber [UI]; 0 closed
+    std::vector<double> eye_height_v;    ///< per sub-eye (lowest first) at target_ber [V]; < 0
+                                         ///< closed; NaN where the data cannot reach target_ber
+    std::vector<double> eye_width_ui;    ///< per sub-eye at target_ber [UI]; 0 closed, NaN as above
     std::vector<double> height_vs_time_v;///< [n_sub * 2M] sub-eye height at each time bin [V]
     double rlm = 0.0;                    ///< ratio of level mismatch (PAM4, 802.3 120D.3.1.2)
     double vec_db = 0.0;                 ///< vertical eye closure 20 log10(AV_upp / EH_min) (PAM4)
-    bool extrapolated = false;           ///< a tail was extrapolated (target_ber below 100/n)
+    /// Histogram method: every column has at least kMinTailCount samples beyond the target
+    /// quantile, so the heights are read from the data (never extrapolated). False: the
+    /// heights/widths at target_ber are NaN and the metrics at ber_reached say what the run shows.
+    bool target_reached = true;
+    /// Deepest BER the histogram supports (kMinTailCount / smallest column count); equals
+    /// target_ber when that is reachable.
+    double ber_reached = 0.0;
+    std::vector<double> eye_height_at_reached_v;  ///< per sub-eye at ber_reached [V]
+    std::vector<double> eye_width_at_reached_ui;  ///< per sub-eye at ber_reached [UI]
     /// How eye_height_v / eye_width_ui / height_vs_time_v were obtained: "histogram" (quantiles
-    /// of the simulated eye, Gaussian tail extrapolation) or "statistical" (pulse-response model).
+    /// of the simulated eye) or "statistical" (pulse-response model, exact tails).
     std::string method = "histogram";
 };
+
+/// Samples a histogram column must hold beyond a quantile for the quantile to be read from it
+/// (the tail of a column is never extrapolated: an ISI-limited eye has a bounded, non-Gaussian
+/// tail, and a Gaussian fit there claimed tens of mV the data do not show; issue 5).
+inline constexpr double kMinTailCount = 10.0;
 
 class EyeAccumulator {
 public:
@@ -60,7 +74,9 @@ public:
     [[nodiscard]] std::uint64_t clipped() const noexcept { return clipped_; }
     [[nodiscard]] std::uint64_t windows() const noexcept { return windows_; }
 
-    /// Metrics at the sampling instant and across time. thresholds: N-1 slicer thresholds.
+    /// Metrics at the sampling instant and across time, read from the histogram: quantiles at
+    /// target_ber where every column holds kMinTailCount samples beyond it, else NaN, plus the
+    /// metrics at the deepest BER the data support (ber_reached).
     [[nodiscard]] EyeMetrics metrics(double target_ber) const;
 
 private:

@@ -27,11 +27,18 @@
 ///    bytes >= 0x80 inside comments (Latin-1 / UTF-8). Bytes >= 0x80 outside comments: error.
 #include <Eigen/Core>
 #include <complex>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace si::channel {
+
+/// Largest port count read (from `[Number of Ports]`, the `.sNp` extension or a hint): bounds
+/// the n x n matrices allocated per frequency before the data have been counted.
+inline constexpr int kMaxTouchstonePorts = 1024;
+/// Largest Touchstone file read [bytes]; the parser needs about 10x the file size in memory.
+inline constexpr std::uint64_t kMaxTouchstoneBytes = 1ULL << 30;
 
 /// Contents of one Touchstone file, converted to S-parameters.
 struct Touchstone {
@@ -55,6 +62,8 @@ struct Touchstone {
 /// (needed when the name does not end in .sNp); for a v2 file it must agree with
 /// `[Number of Ports]`. Throws si::IoError ("file:line: what") for unreadable or malformed
 /// files, si::ModelError for data that cannot be converted (e.g. singular Z at some frequency).
+/// Only regular files of at most kMaxTouchstoneBytes are read (IoError for directories, devices,
+/// FIFOs and larger files); port counts above kMaxTouchstonePorts are IoErrors.
 /// Parsed files are cached (the last 16, keyed by path, port override, size and modification
 /// time; thread-safe): a sweep reading the same channel for every point parses it once.
 [[nodiscard]] Touchstone read_touchstone(const std::string& path, int ports_override = 0);

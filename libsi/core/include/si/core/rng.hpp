@@ -18,6 +18,11 @@ enum class Stream : std::uint64_t {
     tx_rj = 3,
     rx_noise = 4,
     sj_phase = 5,
+    prbs_start = 6,   ///< PRBS register start state chosen by the seed
+    rx_sampler_noise = 7,  ///< RX noise of samples taken between grid points (CDR), 2 per UI
+    eye_noise = 8,    ///< RX noise of interpolated eye samples (CDR eye)
+    adc_noise = 9,    ///< extra ADC noise for a given ENOB (si::rx::Adc), indexed by sample
+    // 10..31: optics (laser RIN, photodiode, TIA, driver)
     xtalk_base = 64,  ///< aggressor i draws its symbols from stream xtalk_base + i
 };
 
@@ -63,6 +68,9 @@ enum class Stream : std::uint64_t {
 /// 2000), fed by a per-index counter-based stream: about 10x cheaper than Box-Muller and still a
 /// pure function of (seed, stream, index). The tail beyond r = 3.4426 is sampled exactly.
 [[nodiscard]] double ziggurat_gaussian(std::uint64_t seed, Stream s, std::uint64_t index) noexcept;
+
+/// ziggurat_gaussian for a precomputed stream_key(seed, s).
+[[nodiscard]] double ziggurat_gaussian_keyed(std::uint64_t key, std::uint64_t index) noexcept;
 
 /// Fills out[i] = sigma * N(0,1) (ziggurat_gaussian) for indices first .. first+n-1.
 void fill_gaussian(std::uint64_t seed, Stream s, std::uint64_t first, double sigma, float* out,

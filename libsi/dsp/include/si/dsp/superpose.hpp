@@ -48,6 +48,18 @@ public:
     [[nodiscard]] std::size_t length_ui() const noexcept;
     /// x: block_symbols() symbols; y: block_symbols() * M samples.
     void process_block(std::span<const float> x, std::span<float> y) noexcept;
+    /// Lazy form of process_block(): takes the next block of symbols (one forward FFT) and
+    /// computes no phase yet; phase(m) then computes phase m of that block on first use (one
+    /// inverse FFT) and returns its block_symbols() samples, sample i = y[i M + m]. The values
+    /// are bit-identical to process_block()'s. A receiver that needs only the phases near its
+    /// sampling instant costs a fraction 1/M of the work per phase it skips.
+    /// `slot` (0 .. slots()-1) keeps the block's spectrum and phases until the slot is loaded
+    /// again, so phases of the last slots() blocks stay available (the history of the FFT is
+    /// the sequence of load_block() calls, whatever the slots).
+    void load_block(std::span<const float> x, int slot = 0) noexcept;
+    [[nodiscard]] std::span<const float> phase(int m, int slot = 0) noexcept;
+    void set_slots(int n);
+    [[nodiscard]] int slots() const noexcept;
     void reset() noexcept;
 
 private:

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "si/core/error.hpp"
@@ -58,6 +59,9 @@ private:
     std::string message_;
 };
 
+/// Largest config file load_file() reads [bytes]; only regular files are read.
+inline constexpr std::uintmax_t kMaxConfigBytes = 16ULL << 20;
+
 /// Flattened, type-checked configuration values with their origins.
 class ConfigTree {
 public:
@@ -74,14 +78,22 @@ public:
     /// Loads a TOML file. Tables, inline tables and dotted keys flatten to "section.key". Values
     /// replace earlier loads of the same key, but never --set overrides (those always win,
     /// whatever the call order). Errors (nothing is changed in the tree then):
-    /// - file missing/unreadable: si::IoError naming the file;
+    /// - file missing/unreadable, not a regular file, or larger than kMaxConfigBytes: si::IoError
+    ///   naming the file;
     /// - TOML syntax: ConfigLocationError "file:line:column: <toml++ message>";
     /// - unknown key: "file:line:column: unknown key 'tx.swng' (did you mean 'tx.swing'?)";
     /// - wrong type or unreadable quantity: "file:line:column: tx.rise_time: cannot read ...".
+    /// Unknown keys and bad values are all collected: the message has one such line per
+    /// problem, in file order, joined by '\n'; location() and key() are those of the first.
     void load_file(const std::string& path);
     /// Like load_file(path), but top-level keys and tables named in `ignore` are skipped (not
     /// checked against the registry): a sweep file holds its base config next to `[sweep]`.
     void load_file(const std::string& path, const std::vector<std::string>& ignore);
+    /// load_file() for TOML text already in memory; `path` names it in messages and its
+    /// directory resolves relative paths (path()).
+    /// `ignore`: top-level keys and tables skipped, as in load_file(path, ignore).
+    void load_text(std::string_view text, const std::string& path,
+                   const std::vector<std::string>& ignore = {});
 
     /// Applies one `--set section.key=value`. The value is read as a TOML value (number, bool,
     /// "quoted string", [array]); text that is not valid TOML (53.125G, prbs31, ch.s4p) is taken

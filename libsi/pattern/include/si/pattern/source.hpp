@@ -35,8 +35,17 @@ struct PatternConfig {
     int levels = 4;               ///< 2 (NRZ), 4 (PAM4) or 8
     bool gray = true;             ///< Gray coding (data value = gray(level index))
     bool precode = false;         ///< IEEE 802.3 1/(1+D) mod N precoding
-    std::uint64_t seed = 1;       ///< seed of the "random" pattern
+    std::uint64_t seed = 1;       ///< seed of the "random" pattern and of the PRBS start state
+    /// PRBS register start state: "seed" (default) = a non-zero state derived from `seed`
+    /// (prbs_start_state()), so different seeds start at different points of the sequence;
+    /// "ones" = the all-ones register, as the standards' test-pattern definitions start.
+    /// Applies to prbs* patterns only (ssprq and files start at their first symbol).
+    std::string prbs_start = "seed";
 };
+
+/// Register start state of a PRBS of `order` for prbs_start = "seed": the low `order` bits of
+/// a SplitMix64 draw from (seed, Stream::prbs_start), or all ones if those bits are zero.
+[[nodiscard]] std::uint32_t prbs_start_state(int order, std::uint64_t seed) noexcept;
 
 /// Throws si::ConfigError naming the key: "signal.pattern" (unknown name), "signal.modulation"
 /// (not 2/4/8, or not 4 for prbs13q/prbs31q/ssprq), "signal.gray" (false for the 802.3 PAM4
@@ -48,6 +57,9 @@ void validate(const PatternConfig& cfg);
 /// whitespace and/or commas; '#' starts a comment to the end of the line. Throws si::IoError
 /// naming the file and line for a non-numeric token or a value out of range, and naming the
 /// file (line 0) when it cannot be opened or holds no values.
+/// Largest pattern file read [bytes] (at most half as many symbols). Only regular files are
+/// read: a directory, device (/dev/zero) or FIFO is an IoError, as is a larger file.
+inline constexpr std::uintmax_t kMaxPatternFileBytes = 256ULL << 20;
 [[nodiscard]] std::vector<std::uint8_t> read_pattern_file(const std::string& path, int levels);
 
 /// One PRBS31 segment of the SSPRQ construction: `bits` output bits of PRBS31 (prbs.hpp

@@ -60,6 +60,10 @@ struct EyeConfig {
     double target_ber = 1e-6;         ///< eye height/width read at this BER
     int voltage_bins = 512;           ///< histogram voltage bins
     double voltage_range_v = 0.0;     ///< histogram spans +-range [V]; 0 = automatic
+    /// Symbols feeding the eye histograms: the first `symbols` counted ones; -1 = all, 0 = none
+    /// (BER counting always covers every symbol). Fewer eye symbols let a BER run skip the
+    /// waveform samples only the eye needs.
+    std::int64_t symbols = -1;
 };
 
 struct LinkSpec {
@@ -70,6 +74,14 @@ struct LinkSpec {
     RxConfig rx;
     EyeConfig eye;
 };
+
+/// Resource bounds (docs/user-guide.md, "Limits"): a run longer than kMaxSymbols would take days;
+/// the eye histograms of all worker threads together stay below kMaxEyeHistogramBytes; the
+/// worst-case slicer amplitude (peak distortion of the symbol pulse) stays below
+/// kMaxSlicerAmplitudeV, far from where the eye's fixed-point level sums could overflow.
+inline constexpr std::uint64_t kMaxSymbols = 1'000'000'000'000ULL;
+inline constexpr double kMaxEyeHistogramBytes = 4.0 * 1024 * 1024 * 1024;
+inline constexpr double kMaxSlicerAmplitudeV = 1000.0;
 
 /// Throws ConfigError naming the key (e.g. "sim.samples_per_ui").
 void validate(const LinkSpec& s);
@@ -141,8 +153,15 @@ public:
     [[nodiscard]] const std::vector<double>& thresholds() const noexcept { return thresholds_; }
     /// Gaussian noise std at the slicer from rx.noise_rms (after CTLE/AFE) [V].
     [[nodiscard]] double rx_noise_sigma_out_v() const noexcept { return sigma_rx_out_; }
-    /// TX amplitude noise std per symbol [V].
+    /// TX amplitude noise std per launched symbol [V] (tx.snr_model = "launch"; else 0).
     [[nodiscard]] double tx_noise_sigma_v() const noexcept { return sigma_tx_; }
+    /// TX noise std referred to the sampler, eq. 93A-30 sigma_TX = h0 10^(-SNR/20) [V]
+    /// (tx.snr_model = "com"; else 0).
+    [[nodiscard]] double tx_noise_com_sigma_v() const noexcept { return sigma_tx_com_; }
+    /// Gaussian noise std added at the sampler: RX noise and COM-model TX noise [V].
+    [[nodiscard]] double sampler_noise_sigma_v() const noexcept {
+        return std::sqrt(sigma_rx_out_ * sigma_rx_out_ + sigma_tx_com_ * sigma_tx_com_);
+    }
     /// Eye histogram voltage half-range [V].
     [[nodiscard]] double eye_range_v() const noexcept { return eye_range_; }
     /// True when the waveform is built by superposing the pulse at symbol rate; false when TX
@@ -154,6 +173,9 @@ public:
     /// trimmed to where the energy is; t0_s is the time of element 0.
     void channel_time_response(std::vector<double>& impulse, std::vector<double>& pulse,
                                double& t0_s) const;
+    /// How much the statistical-eye phase refinement improved the smallest sub-eye height at the
+    /// target BER over the Gaussian-proxy phase [V] (>= 0).
+    [[nodiscard]] double phase_refinement_gain_v() const noexcept { return phase_gain_v_; }
     /// Crosstalk aggressors (empty without channel.crosstalk).
     [[nodiscard]] const std::vector<Aggressor>& aggressors() const noexcept { return aggressors_; }
     /// Level value a_i in [-1, 1] for level index i.
@@ -162,6 +184,7 @@ public:
     }
 
 private:
+    void set_cursor(int c, double com_ratio);
     void time_response(const std::function<std::complex<double>(double)>& h,
                        std::vector<double>& impulse, std::vector<double>& pulse, double& t0_s,
                        double& outside) const;
@@ -175,8 +198,9 @@ private:
     double t0_s_ = 0;
     int cursor_ = 0;
     std::vector<double> thresholds_;
-    double sigma_rx_out_ = 0, sigma_tx_ = 0, eye_range_ = 1, trunc_energy_ = 0;
+    double sigma_rx_out_ = 0, sigma_tx_ = 0, sigma_tx_com_ = 0, eye_range_ = 1, trunc_energy_ = 0;
     bool linear_ = true;
+    double phase_gain_v_ = 0;
     std::vector<Aggressor> aggressors_;
 };
 
@@ -188,12 +212,18 @@ struct RunResult {
     analysis::EyeMetrics metrics_histogram;  ///< metrics read from the simulated histogram
     analysis::BerCounts ber;
     std::int64_t expected_latency_ui = 0;     ///< from the pulse response
+    /// Symbols sent before the first counted one (channel memory warm-up): the first counted
+    /// decision is that of pattern symbol warmup_symbols.
+    std::uint64_t warmup_symbols = 0;
     double alignment_mismatch = 0;            ///< mismatch fraction at the lag found
     double elapsed_s = 0;                     ///< streaming simulation (symbols -> eye, errors)
     double analysis_s = 0;                    ///< eye metrics and statistical eye afterwards
     std::uint64_t waveform_samples = 0;
     std::vector<std::string> warnings;
 };
+
+/// Warm-up symbols of a run: the pulse span (TX FFE included) in UI plus 8.
+[[nodiscard]] std::uint64_t warmup_symbols(const Link& link);
 
 /// progress(fraction in [0,1]); called from the calling thread only.
 using Progress = std::function<void(double)>;

@@ -1,0 +1,166 @@
+#include "si/sim/receiver.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "si/core/error.hpp"
+#include "si/core/rng.hpp"
+#include "si/core/units.hpp"
+#include "si/rx/gain.hpp"
+#include "si/sim/link.hpp"
+
+namespace si::sim {
+
+namespace {
+
+/// Symbol-spaced samples of a pulse at sample phase m (pulse[m + j M]).
+std::vector<double> at_phase(const std::vector<double>& p, int m, int M) {
+    std::vector<double> h;
+    for (std::size_t i = static_cast<std::size_t>(m); i < p.size(); i += static_cast<std::size_t>(M))
+        h.push_back(p[i]);
+    return h;
+}
+
+std::vector<double> convolve(const std::vector<double>& a, const std::vector<double>& b) {
+    std::vector<double> c(a.size() + b.size() - 1, 0.0);
+    for (std::size_t i = 0; i < a.size(); ++i)
+        for (std::size_t j = 0; j < b.size(); ++j) c[i + j] += a[i] * b[j];
+    return c;
+}
+
+}  // namespace
+
+ReceiverDesign design_receiver(const Link& link) {
+    const auto& sp = link.spec();
+    const auto& rs = sp.rx;
+    const int M = sp.sim.samples_per_ui;
+    const int N = link.levels();
+    const int cm = link.cursor_index() % M;
+    ReceiverDesign d;
+    d.cdr = rs.cdr_model != "ideal";
+    d.ffe = rs.ffe;
+    d.ffe.levels = N;
+    d.dfe = rs.dfe;
+    d.dfe.levels = N;
+    d.mlse = rs.mlse;
+    d.mlse.levels = N;
+    const bool has_dfe = d.dfe.taps > 0 || d.dfe.float_groups > 0;
+    const bool has_ffe = d.ffe.taps > 0;
+    const bool has_mlse = d.mlse.memory > 0;
+    d.detector = has_mlse ? "mlse" : has_dfe ? "dfe" : "slicer";
+
+    // ---- gain and ADC ------------------------------------------------------------------------
+    const auto h_v = at_phase(link.symbol_pulse(), cm, M);  // [V per unit level] at the sampler
+    d.h_cursor = link.cursor_index() / M;
+    const double h0 = h_v[static_cast<std::size_t>(d.h_cursor)];
+    d.adc = rs.adc;
+    d.adc.seed = sp.sim.seed;
+    if (rs.gain.mode == "auto") {
+        require(d.adc.bits > 0 && d.adc.full_scale_v > 0, "rx.gain.mode",
+                "\"auto\" sets the outer levels at a fraction of the ADC full scale: it needs "
+                "rx.adc.bits > 0 and rx.adc.full_scale > 0",
+                rs.gain.mode);
+        d.gain = rx::auto_gain(h0, d.adc.full_scale_v, rs.gain.outer_fraction);
+    } else {
+        d.gain = rs.gain.gain;
+    }
+    if (d.adc.bits > 0 && d.adc.full_scale_v == 0)  // automatic: the eye plot's span, no clipping
+        d.adc.full_scale_v = 2 * link.eye_range_v() * std::abs(d.gain);
+    if (d.adc.bits > 0) {
+        const rx::Adc adc(d.adc);
+        d.quant_sigma_v = std::sqrt(adc.lsb_v() * adc.lsb_v() / 12 + adc.noise_sigma_v() * adc.noise_sigma_v());
+    }
+    d.has_dsp = d.gain != 1.0 || d.adc.bits > 0 || has_ffe || has_dfe || has_mlse;
+    const double g = d.gain;
+    d.h.resize(h_v.size());
+    for (std::size_t i = 0; i < h_v.size(); ++i) d.h[i] = g * h_v[i];
+    const double sig_s = link.sampler_noise_sigma_v() * std::abs(g);
+    d.noise_sigma_v = std::sqrt(sig_s * sig_s + d.quant_sigma_v * d.quant_sigma_v);
+
+    // ---- FFE ---------------------------------------------------------------------------------
+    if (has_ffe) {
+        rx::FfeSolveInput in;
+        in.pulse = d.h;
+        in.cursor = d.h_cursor;
+        in.noise_var_v2 = d.noise_sigma_v * d.noise_sigma_v;
+        in.dfe_taps = has_dfe ? d.dfe.taps : 0;
+        in.target_memory = d.mlse.memory;
+        const auto K = static_cast<std::size_t>(d.ffe.taps);
+        std::vector<double> cov(K * K, 0.0);
+        const double ea2 = rx::pam_level_variance(N);
+        auto add_cov = [&](const std::vector<double>& x, double var) {
+            const auto c = rx::interference_covariance(x, d.ffe.taps, var);
+            for (std::size_t i = 0; i < cov.size(); ++i) cov[i] += c[i];
+        };
+        for (const auto& ag : link.aggressors()) {  // crosstalk: independent uniform symbols
+            auto x = at_phase(ag.pulse, cm, M);
+            for (auto& v : x) v *= g;
+            add_cov(x, ea2);
+        }
+        if (link.tx_noise_sigma_v() > 0) {  // launched TX noise: through the symbol pulse
+            const double s = link.tx_noise_sigma_v() / (sp.tx.swing_v / 2);
+            add_cov(d.h, s * s);
+        }
+        in.extra_cov_v2 = cov;
+        rx::FfeSolution sol;
+        if (d.ffe.mode == "fixed") {
+            sol.taps = d.ffe.coefficients;
+            sol.equalized = convolve(sol.taps, d.h);
+            sol.cursor = d.h_cursor + d.ffe.pre;
+        } else {
+            sol = rx::solve_ffe(d.ffe, in);  // "lms": the MMSE solution it converges to
+        }
+        d.ffe_taps = sol.taps;
+        d.equalized = sol.equalized;
+        d.eq_cursor = sol.cursor;
+        double w2 = 0;
+        for (double w : d.ffe_taps) w2 += w * w;
+        d.detector_sigma = d.noise_sigma_v * std::sqrt(w2);
+        d.delay_ui = d.ffe.pre;
+        d.history_ui = d.ffe.taps - 1;
+    } else {
+        d.equalized = d.h;
+        d.eq_cursor = d.h_cursor;
+        d.detector_sigma = d.noise_sigma_v;
+    }
+    d.detector_main = d.equalized[static_cast<std::size_t>(d.eq_cursor)];
+
+    // ---- detector ------------------------------------------------------------------------------
+    if (has_dfe) {
+        d.dfe_taps = d.dfe.mode == "solve" ? rx::solve_dfe(d.dfe, d.equalized, d.eq_cursor)
+                                           : rx::dfe_taps_from_config(d.dfe, d.detector_main);
+    }
+    if (has_mlse) {
+        d.mlse_target = !d.mlse.target.empty()
+                            ? d.mlse.target
+                            : rx::mlse_target_from_pulse(d.equalized, d.eq_cursor, d.mlse.memory);
+        d.delay_ui += d.mlse.traceback;
+    }
+    for (int i = 0; i + 1 < N; ++i)
+        d.detector_thresholds.push_back(d.detector_main * 0.5 *
+                                        (link.level_value(i) + link.level_value(i + 1)));
+
+    // ---- clock and training ----------------------------------------------------------------------
+    d.cdr_config = rs.cdr;
+    d.cdr_config.model = d.cdr ? rs.cdr_model : "bang_bang";
+    d.cdr_config.levels = N;
+    d.cdr_config.symbol_rate_bd = sp.signal.symbol_rate_bd;
+    const bool adapt = (has_ffe && d.ffe.mode == "lms") || (has_dfe && d.dfe.mode == "lms");
+    d.stateful = d.cdr || has_dfe || has_mlse || adapt;
+    if (rs.training_symbols >= 0) {
+        d.training = static_cast<std::uint64_t>(rs.training_symbols);
+    } else if (d.stateful) {
+        std::uint64_t t = 1000;  // DFE/MLSE: fill the feedback history and the traceback
+        if (adapt) t = std::max<std::uint64_t>(t, 50000);
+        if (d.cdr) {
+            // ~20 loop time constants 1/(2 pi f_bw) [UI], within [1e4, 1e6]
+            const double bw = rx::cdr_gains(d.cdr_config).bandwidth_hz;
+            const double tc = bw > 0 ? sp.signal.symbol_rate_bd / (2 * kPi * bw) : 1e6;
+            t = std::max<std::uint64_t>(t, static_cast<std::uint64_t>(std::clamp(20 * tc, 1e4, 1e6)));
+        }
+        d.training = t;
+    }
+    return d;
+}
+
+}  // namespace si::sim
