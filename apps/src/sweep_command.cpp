@@ -1,6 +1,7 @@
 #include "sweep_command.hpp"
 
 #include <boost/program_options.hpp>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +38,10 @@ int cpu_count() {
         const int n = std::atoi(c);
         if (n > 0) return n;
     }
+    // The CPUs this process may run on (taskset, cgroup cpusets, SLURM's task affinity).
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
     const unsigned n = std::thread::hardware_concurrency();
     return n ? static_cast<int>(n) : 1;
 }

@@ -303,6 +303,29 @@ def case_mpi():
     check_points_vs_run("mpi.h5", [0, 3, 5])
 
 
+def case_plot():
+    # apps/sisim_plot.py draws a metric against one swept key (one line per value of the other)
+    # or two (heat map); models/sweeps/sweep_pandas.py loads the table into pandas.
+    s = write("small.toml", SMALL.replace('keep = "all"\n', ""))
+    run(["sweep", s, "-o", "p.h5", "-q"])
+    plot = os.path.join(SRC, "apps/sisim_plot.py")
+    py = lambda *a: subprocess.run(["/usr/bin/python3"] + list(a), cwd=TMP, capture_output=True, text=True)
+    for args, png in ((["--metric", "ser", "--x", "rx.noise_rms"], "line.png"),
+                      (["--metric", "eye_height_v[1]", "--x", "rx.ctle.gdc", "--y", "rx.noise_rms"], "heat.png"),
+                      (["--x", "rx.noise_rms", "--select", "rx.ctle.gdc=-6"], "sel.png")):
+        p = py(plot, "p.h5", "--sweep", png, *args)
+        assert p.returncode == 0, p.stderr
+        with open(os.path.join(TMP, png), "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n", png
+    p = py(plot, "p.h5", "--metric", "no_such_metric")
+    assert p.returncode == 2 and "no column 'no_such_metric'" in p.stderr, p.stderr
+    p = py(plot, "p.h5", "--select", "rx.ctle.gdc=99")
+    assert p.returncode == 2 and "no successful point" in p.stderr, p.stderr
+    p = py(os.path.join(SRC, "models/sweeps/sweep_pandas.py"), "p.h5", "pd.png")
+    assert p.returncode == 0 and "6 points, 0 failed" in p.stdout, p.stdout + p.stderr
+    assert os.path.getsize(os.path.join(TMP, "pd.png")) > 1000
+
+
 # 10,000 short points (ideal channel, 1000 symbols, 8 samples/UI).
 LARGE = """[sweep]
 [[sweep.axis]]

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Local and MPI scaling of `sisim sweep` (docs/performance.md, "Sweeps"): the bundled 112G example
+# at sim.symbols = 1e4 over a noise axis of POINTS points, run with 1 and 2 local workers and with
+# K = 1, 2 MPI worker ranks. The 1-worker run is pinned to one core (taskset), so that its point
+# runs single-threaded (sisim sweep gives each worker cores/workers threads) (mpirun -n K+1: rank 0 only hands out points and merges). Prints wall
+# time, points/s, points/s per worker and the parallel efficiency T1 / (n Tn).
+#
+#   benchmarks/sweep_scaling.sh build/sisim [POINTS=60] [SYMBOLS=1e4]
+#
+# Wall times include the merge (a fraction of a second). Run on an otherwise idle machine: the
+# script prints the 1-minute load average before each run.
+set -euo pipefail
+sisim=$(readlink -f "${1:?usage: $0 SISIM [POINTS] [SYMBOLS]}")
+points=${2:-60}
+symbols=${3:-1e4}
+src=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d /tmp/sisim-scaling.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+cat >"$tmp/s.toml" <<EOF
+[sweep]
+base = "$src/models/links/c2m_112g_orthobp_12db.toml"
+[[sweep.axis]]
+key = "rx.noise_rms"
+start = 0.5e-3
+stop = 2e-3
+count = $points
+[sim]
+symbols = $symbols
+threads = 1
+EOF
+cd "$tmp"
+"$sisim" sweep s.toml -o warm.h5 -q -j 1 --set sim.symbols=1000 >/dev/null 2>&1 || true  # page cache
+t1=""
+run() {  # label workers command...
+  local label=$1 n=$2
+  shift 2
+  rm -rf out.h5 out.h5.parts
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  local a b
+  a=$(date +%s.%N)
+  "$@" >/dev/null
+  b=$(date +%s.%N)
+  local t
+  t=$(awk -v a="$a" -v b="$b" 'BEGIN {print b - a}')
+  [ -z "$t1" ] && t1=$t
+  awk -v l="$label" -v ld="$load" -v t="$t" -v p="$points" -v n="$n" -v t1="$t1" 'BEGIN {
+    printf "%-22s load %5s  %7.2f s  %7.1f points/s  %6.1f points/s/worker  efficiency %.3f\n",
+           l, ld, t, p / t, p / t / n, t1 / (n * t) }'
+}
+echo "sisim sweep scaling: $points points of $symbols symbols, $(nproc) cores"
+run "local -j 1 (1 core)" 1 taskset -c 0 "$sisim" sweep s.toml -o out.h5 -q -j 1
+run "local -j 2" 2 "$sisim" sweep s.toml -o out.h5 -q -j 2
+if command -v mpirun >/dev/null && "$sisim" sweep --help | grep -q -- --mpi; then
+  for k in 1 2; do
+    run "mpirun -n $((k + 1)) (K=$k)" "$k" mpirun --allow-run-as-root --oversubscribe -n $((k + 1)) \
+      "$sisim" sweep s.toml --mpi -o out.h5 -q
+  done
+fi
