@@ -38,6 +38,12 @@ int cpu_count() {
         const int n = std::atoi(c);
         if (n > 0) return n;
     }
+    // Inside a SLURM job without --cpus-per-task: the CPUs allocated on this node ("4" or
+    // "4(x2)"), e.g. one per array task, not the whole node.
+    if (const char* c = std::getenv("SLURM_JOB_CPUS_PER_NODE")) {
+        const int n = std::atoi(c);
+        if (n > 0) return n;
+    }
     // The CPUs this process may run on (taskset, cgroup cpusets, SLURM's task affinity).
     cpu_set_t set;
     CPU_ZERO(&set);
