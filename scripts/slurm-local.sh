@@ -9,7 +9,8 @@
 #   scripts/slurm-local.sh stop  [STATE_DIR]
 #   scripts/slurm-local.sh status [STATE_DIR]
 # Ports: SISIM_SLURM_PORT (default 16817) for slurmctld, +1 for slurmd.
-# Exit status: 0 ok; 77 when the daemons cannot be started here (not root, packages missing);
+# Exit status: 0 ok; 77 when the daemons cannot be started here (neither root nor password-less
+# sudo, packages missing);
 # 1 when they were started but the node did not come up (see the logs printed).
 set -euo pipefail
 cmd=${1:-}
@@ -30,9 +31,19 @@ stop_pid() {  # stop_pid PIDFILE NAME: TERM, wait up to 10 s, then KILL (only th
   rm -f "$f"
 }
 
+# slurmd must run as root (it starts jobs as their users): without root, use sudo when it needs
+# no password (CI runners), else the daemons cannot start here (77).
+if [ "$(id -u)" -ne 0 ] && [ "$cmd" != status ]; then
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    exec sudo -n SISIM_SLURM_PORT="$port" "$0" "$@"
+  fi
+  [ "$cmd" = stop ] && exit 0
+  echo "slurm-local: needs root or password-less sudo (slurmd runs jobs as their users)" >&2
+  exit 77
+fi
+
 case "$cmd" in
 start)
-  if [ "$(id -u)" -ne 0 ]; then echo "slurm-local: needs root (slurmd runs jobs as their users)" >&2; exit 77; fi
   for b in munged mungekey slurmctld slurmd sbatch sinfo scontrol; do
     if ! command -v "$b" >/dev/null && [ ! -x "/usr/sbin/$b" ]; then
       echo "slurm-local: $b not found (scripts/install-deps.sh installs slurm-wlm and munge)" >&2; exit 77
@@ -40,7 +51,7 @@ start)
   done
   export PATH=$PATH:/usr/sbin
   mkdir -p "$D"/ctld "$D"/spool
-  chmod 700 "$D"
+  chmod 755 "$D"  # users reach the munge socket and read slurm.conf here; the key stays 0600
   node=$(hostname -s)
   cpus=$(nproc)
   mem=$(awk '/MemTotal/ {print int($2/1024*0.9)}' /proc/meminfo)
