@@ -163,13 +163,15 @@ def draw_sweep(f, path, metric, x, y, select):
     else:
         if others:
             raise ValueError(f"a heat map needs the other swept keys fixed: --select one of {', '.join(others)}")
-        xs, ys = np.unique(t[x]), np.unique(t[y])
+        xs, ys = np.unique(_col(t, x)), np.unique(_col(t, y))
+        tick = lambda v: f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
         z = np.full((len(ys), len(xs)), np.nan)
         for r in t:
-            z[np.searchsorted(ys, r[y]), np.searchsorted(xs, r[x])] = r[metric]
+            xv, yv = (v.decode() if isinstance(v, bytes) else v for v in (r[x], r[y]))
+            z[np.searchsorted(ys, yv), np.searchsorted(xs, xv)] = r[metric]
         im = ax.pcolormesh(np.arange(len(xs) + 1), np.arange(len(ys) + 1), z, cmap="viridis", shading="flat")
-        ax.set_xticks(np.arange(len(xs)) + 0.5, [f"{v:g}" for v in xs], fontsize=7)
-        ax.set_yticks(np.arange(len(ys)) + 0.5, [f"{v:g}" for v in ys], fontsize=7)
+        ax.set_xticks(np.arange(len(xs)) + 0.5, [tick(v) for v in xs], fontsize=7)
+        ax.set_yticks(np.arange(len(ys)) + 0.5, [tick(v) for v in ys], fontsize=7)
         ax.set_xlabel(lab(x))
         ax.set_ylabel(lab(y))
         fig.colorbar(im, ax=ax, label=lab(metric))
