@@ -167,7 +167,8 @@ SweepSpec::SweepSpec(const std::string& path, const std::vector<std::string>& se
     for (const auto& [k, n] : *sw) {
         const std::string key = "sweep." + std::string(k.str());
         static const char* known[] = {"base", "axis", "seeds", "keep"};
-        if (std::find_if(std::begin(known), std::end(known), [&](const char* s) { return k.str() == s; }) ==
+        const std::string_view name = k.str();  // clang 14: lambdas cannot capture bindings
+        if (std::find_if(std::begin(known), std::end(known), [&](const char* s) { return name == s; }) ==
             std::end(known))
             bad(at(n), key, "unknown key (expected base, axis, seeds, keep)");
     }
@@ -211,7 +212,8 @@ SweepSpec::SweepSpec(const std::string& path, const std::vector<std::string>& se
             ax.where = at(an);
             for (const auto& [k, n] : a) {
                 static const char* known[] = {"key", "keys", "values", "start", "stop", "step", "count", "scale", "files", "csv"};
-                if (std::find_if(std::begin(known), std::end(known), [&](const char* s) { return k.str() == s; }) ==
+                const std::string_view name = k.str();
+                if (std::find_if(std::begin(known), std::end(known), [&](const char* s) { return name == s; }) ==
                     std::end(known))
                     bad(at(n), akey + "." + std::string(k.str()), "unknown axis key");
             }
