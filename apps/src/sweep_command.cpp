@@ -199,13 +199,14 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& cmdline) 
         "set", po::value<std::vector<std::string>>(&sets)->composing(), "override a key of the base config (repeatable)")(
         "list", "print the points (index and values) without running them")(
         "dry-run", "validate every point's config and report all the bad ones (exit 2)")(
-        "workers,j", po::value<int>(&workers), "points run in parallel (default: all cores, or SLURM_CPUS_PER_TASK)")(
+        "workers,j", po::value<int>(&workers), "points run in parallel (default: the CPUs this process may use; in SLURM jobs "
+        "SLURM_CPUS_PER_TASK or the job's CPUs on the node)")(
         "shard", po::value<std::string>(&shard), "run shard I/N (0 <= I < N) only, or 'slurm' (array task); no merge")(
         "submit", po::value<std::string>(&submit), "'slurm': submit a job array and a merge job")(
         "array-size", po::value<int>(&array_size), "tasks of the SLURM array (default min(points, 16))")(
         "sbatch-option", po::value<std::vector<std::string>>(&sbatch_opts)->composing(),
         "extra #SBATCH line for both jobs, e.g. --sbatch-option=--partition=short (repeatable)")(
-        "print-only", "with --submit: write the batch scripts and print them, do not submit")(
+        "print-only", "with --submit: write the batch scripts and print how to submit them")(
         "mpi", "run under mpirun: rank 0 hands out points and merges")(
         "csv", po::value<std::string>(&csv), "also write /sweep/points as CSV")(
         "quiet,q", "no progress on stderr");
