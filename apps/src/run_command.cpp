@@ -88,7 +88,7 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
         for (const auto& r : link.channel().pairing_reports) std::fprintf(stderr, "sisim: %s\n", r.c_str());
     // Create the output before the run so that an unwritable path fails early; it stays a
     // temporary file until commit().
-    auto file = si::io::H5File::create(out);
+    auto file = si::io::H5File::create(out, opt.compress);
     guard_temp_file(file.temp_path());
     ProgressReporter rep(opt.quiet);
     const auto res = si::sim::run(link, [&](double f) { rep(f); });

@@ -17,6 +17,8 @@ struct RunFileOptions {
     bool summary = false;      ///< print the run summary on stdout after writing
     int threads = -1;          ///< >= 0 replaces sim.threads for execution only (results do not
                                ///< depend on it; the stored config keeps the tree's value)
+    bool compress = true;      ///< false: datasets without filters (sweep scratch files; the
+                               ///< values read back are the same)
 };
 
 /// Builds the link from `tree` (the config after --set overrides), runs it and writes `out`

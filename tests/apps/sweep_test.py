@@ -160,6 +160,13 @@ def case_bit_identical_local():
     run(["sweep", s, "-o", "j1.h5", "-j", "1", "-q"])
     run(["sweep", s, "-o", "j2.h5", "-j", "2", "-q"])
     same_table(points_table(os.path.join(TMP, "j1.h5")), points_table(os.path.join(TMP, "j2.h5")), "j1 vs j2")
+    # Points whose full results are not kept go through a scratch file (uncompressed, deleted):
+    # the same table.
+    s0 = write("small_nokeep.toml", SMALL.replace('keep = "all"\n', ""))
+    run(["sweep", s0, "-o", "nokeep.h5", "-q"])
+    same_table(points_table(os.path.join(TMP, "j1.h5")), points_table(os.path.join(TMP, "nokeep.h5")), "kept vs not")
+    with h5py.File(os.path.join(TMP, "nokeep.h5")) as f:
+        assert "point" not in f["sweep"]
     check_points_vs_run("j1.h5")
     check_points_vs_run("j2.h5")
     with h5py.File(os.path.join(TMP, "j1.h5")) as f:

@@ -26,6 +26,7 @@ struct H5FileState {
     bool open = false;
     bool committed = false;
     bool write_failed = false;  // closing a group or dataset failed (e.g. disk full)
+    bool compress = true;       // shuffle + deflate on large datasets (H5File::create)
 };
 
 struct H5Node {
@@ -339,7 +340,7 @@ std::shared_ptr<H5Node> make_dataset(const std::shared_ptr<H5Node>& g, const std
     Id space(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), file,
                    "dataspace of '" + path + "'"));
     Id dcpl(H5Pcreate(H5P_DATASET_CREATE));
-    if (n * t.size > kChunkThresholdBytes) {
+    if (g->file->compress && n * t.size > kChunkThresholdBytes) {
         const auto chunk = chunk_shape(dims, t.size);
         check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), file,
               "chunking '" + path + "'");
@@ -509,8 +510,10 @@ H5Appendable H5Group::appendable(const std::string& name, H5Float type, const st
     Id space(H5Screate_simple(1, &zero, &unlimited));
     Id dcpl(H5Pcreate(H5P_DATASET_CREATE));
     check(H5Pset_chunk(dcpl.get(), 1, &chunk), file, "chunking '" + path + "'");
-    check(H5Pset_shuffle(dcpl.get()), file, "shuffle filter for '" + path + "'");
-    check(H5Pset_deflate(dcpl.get(), 4), file, "deflate filter for '" + path + "'");
+    if (node_->file->compress) {
+        check(H5Pset_shuffle(dcpl.get()), file, "shuffle filter for '" + path + "'");
+        check(H5Pset_deflate(dcpl.get(), 4), file, "deflate filter for '" + path + "'");
+    }
     const hid_t ftype = type == H5Float::f32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
     hid_t id = check(H5Dcreate2(node_->id, name.c_str(), ftype, space.get(), lcpl().get(),
                                 dcpl.get(), H5P_DEFAULT),
@@ -607,7 +610,7 @@ H5File::~H5File() {
     if (state_) abandon(*state_);
 }
 
-H5File H5File::create(const std::string& final_path) {
+H5File H5File::create(const std::string& final_path, bool compress) {
     // No HDF5 clean-up at exit: after a failed H5Fclose (disk full) HDF5 1.10's atexit handler
     // crashes closing the half-closed file (exit 139). Every file is closed or abandoned here
     // anyway. Must run before the library initialises; a later call is a harmless no-op error.
@@ -626,6 +629,7 @@ H5File H5File::create(const std::string& final_path) {
 
     auto s = std::make_shared<H5FileState>();
     s->final_path = final_path;
+    s->compress = compress;
     s->tmp_path = final_path + ".tmp-" + host_name() + "-" + std::to_string(::getpid());
 
     Quiet q;

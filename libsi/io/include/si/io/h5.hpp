@@ -196,7 +196,9 @@ public:
     /// Creates "<final_path>.tmp-<host>-<pid>" (truncating a stale one). Throws si::IoError
     /// naming `final_path` when its directory is missing or not writable, or HDF5 fails.
     /// An existing file at final_path is left untouched until commit() replaces it.
-    static H5File create(const std::string& final_path);
+    /// `compress` = false writes every dataset without filters (contiguous; appendable ones
+    /// chunked but unfiltered): for scratch files read back at once (sweep points).
+    static H5File create(const std::string& final_path, bool compress = true);
 
     H5File(H5File&&) noexcept;
     H5File& operator=(H5File&&) noexcept;
