@@ -4,7 +4,9 @@
 # K = 1, 2 MPI worker ranks (mpirun -n K+1: rank 0 only hands out points and merges). The
 # 1-worker run is pinned to one core (taskset) so that its points run single-threaded (a sweep
 # gives each worker cores/workers threads). Prints wall time, points/s, points/s per worker and
-# the parallel efficiency T1 / (n Tn).
+# the parallel efficiency T1 / (n Tn) from wall times, and the CPU time of all processes of the
+# run: on a machine shared with other work the wall times show the contention, while the CPU
+# ratio (CPU of 1 worker / CPU of n workers; 1 = no parallel overhead) does not depend on it.
 #
 #   benchmarks/sweep_scaling.sh build/sisim [POINTS=40] [SYMBOLS=1e4] [REPEAT=3]
 #
@@ -35,24 +37,27 @@ EOF
 cd "$tmp"
 "$sisim" sweep s.toml -o warm.h5 -q -j 1 --set sim.symbols=1000 >/dev/null 2>&1 || true  # page cache
 t1=""
+c1=""
 run() {  # label workers command...
   local label=$1 n=$2
   shift 2
-  local best="" load=0 r a b t l
+  local best="" cpu="" load=0 r l out
   for r in $(seq "$repeat"); do
     rm -rf out.h5 out.h5.parts
     l=$(cut -d' ' -f1 /proc/loadavg)
     load=$(awk -v x="$l" -v y="$load" 'BEGIN {print (x > y) ? x : y}')
-    a=$(date +%s.%N)
-    "$@" >/dev/null
-    b=$(date +%s.%N)
-    t=$(awk -v a="$a" -v b="$b" 'BEGIN {print b - a}')
-    best=$(awk -v t="$t" -v m="$best" 'BEGIN {print (m == "" || t < m) ? t : m}')
+    # bash's time keyword: wall, and user + sys CPU of every process of the run (MPI ranks too)
+    out=$( { TIMEFORMAT='%R %U %S'; time "$@" >/dev/null 2>&1; } 2>&1 )
+    read -r w u s <<<"$out"
+    if [ -z "$best" ] || awk -v w="$w" -v b="$best" 'BEGIN {exit !(w < b)}'; then
+      best=$w
+      cpu=$(awk -v u="$u" -v s="$s" 'BEGIN {print u + s}')
+    fi
   done
-  [ -z "$t1" ] && t1=$best
-  awk -v l="$label" -v ld="$load" -v t="$best" -v p="$points" -v n="$n" -v t1="$t1" 'BEGIN {
-    printf "%-24s load <= %5s  %7.2f s  %7.2f points/s  %6.2f points/s/worker  efficiency %.3f\n",
-           l, ld, t, p / t, p / t / n, t1 / (n * t) }'
+  [ -z "$t1" ] && t1=$best && c1=$cpu
+  awk -v l="$label" -v ld="$load" -v t="$best" -v c="$cpu" -v p="$points" -v n="$n" -v t1="$t1" -v c1="$c1" 'BEGIN {
+    printf "%-24s load <= %5s  %7.2f s  %6.2f points/s  %5.2f points/s/worker  efficiency %.3f  CPU %6.2f s (%.3f of 1 worker)\n",
+           l, ld, t, p / t, p / t / n, t1 / (n * t), c, c1 / c }'
 }
 echo "sisim sweep scaling: $points points of $symbols symbols, $(nproc) cores, best of $repeat"
 run "local -j 1 (1 core)" 1 taskset -c 0 "$sisim" sweep s.toml -o out.h5 -q -j 1
