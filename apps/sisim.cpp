@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -28,12 +29,14 @@
 #include "si/core/units.hpp"
 #include "si/io/config.hpp"
 #include "si/io/h5.hpp"
+#include "si/sim/jtol.hpp"
 #include "si/sim/stateye.hpp"
 #include "src/link_config.hpp"
 #include "src/progress.hpp"
 #include "src/results.hpp"
 #include "src/run_command.hpp"
 #include "src/sweep_command.hpp"
+#include "src/tdecq_command.hpp"
 
 namespace po = boost::program_options;
 
@@ -76,10 +79,12 @@ const char* kUsage =
     "commands:\n"
     "  run CONFIG.toml [--set key=value ...] [-o OUT.h5]   simulate a link\n"
     "  channel FILE.sNp [FILE ...] [--ports P ...] [-o OUT.h5]  inspect and convert a channel\n"
+    "  jtol CONFIG.toml [--frequencies F,...] [-o OUT.h5]   jitter tolerance with the recovered clock\n"
     "  keys                                                 list every config key\n"
     "  sweep SWEEP.toml [-o OUT.h5] [--list|--dry-run] [--shard I/N|--submit slurm|--mpi]\n"
     "                                                       run many points (docs/sweeps.md)\n"
     "  merge DIR|FILES -o OUT.h5 [--allow-partial]         join the results of sweep shards\n"
+    "  tdecq WAVEFORM.csv|.h5 --symbol-rate R [--pattern P] [-o OUT.h5]  TDECQ of a PAM4 waveform\n"
     "\n"
     "'sisim <command> --help' describes each command. Exit status: 0 ok, 2 bad input, 1 internal error.\n";
 
@@ -132,6 +137,144 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
     ro.quiet = quiet;
     ro.summary = !quiet;
     sisim::run_to_file(std::move(tree), out, ro);
+    return 0;
+}
+
+/// Splits "1e6,2MHz,4e6" into frequencies [Hz].
+std::vector<double> parse_frequency_list(const std::string& text) {
+    std::vector<double> v;
+    std::size_t a = 0;
+    while (a <= text.size()) {
+        const std::size_t b = std::min(text.find(',', a), text.size());
+        const std::string item = text.substr(a, b - a);
+        try {
+            v.push_back(si::parse_quantity(item, "Hz"));
+        } catch (const std::invalid_argument& e) {
+            throw si::ConfigError("--frequencies", "'" + item + "': " + e.what());
+        }
+        a = b + 1;
+    }
+    return v;
+}
+
+int cmd_jtol(const std::vector<std::string>& args, const std::string& cmdline) {
+    po::options_description opts("sisim jtol CONFIG.toml [options]");
+    std::vector<std::string> sets;
+    std::string out, freqs, fmin_s, fmax_s;
+    int points = 7;
+    double target = 1e-4;
+    std::uint64_t symbols = 0;
+    opts.add_options()("help,h", "this help")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(), "override a key (as in run)")(
+        "output,o", po::value<std::string>(&out), "output HDF5 file (default: CONFIG stem + _jtol.h5)")(
+        "frequencies", po::value<std::string>(&freqs), "SJ frequencies, comma separated (\"1MHz,4MHz\")")(
+        "fmin", po::value<std::string>(&fmin_s), "lowest frequency (default: CDR bandwidth / 30)")(
+        "fmax", po::value<std::string>(&fmax_s), "highest frequency (default: CDR bandwidth x 30)")(
+        "points", po::value<int>(&points), "log-spaced frequencies between fmin and fmax (default 7)")(
+        "target-ber", po::value<double>(&target), "pass criterion: counted BER <= this (default 1e-4)")(
+        "symbols", po::value<std::uint64_t>(&symbols),
+        "symbols per run (default: max(2e5, 4 periods of the lowest frequency))")(
+        "quiet,q", "no progress on stderr");
+    po::options_description hidden;
+    std::string config;
+    hidden.add_options()("config", po::value<std::string>(&config));
+    po::options_description all;
+    all.add(opts).add(hidden);
+    po::positional_options_description pos;
+    pos.add("config", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        std::cout << opts << "\nFor each SJ frequency, the largest TX SJ (pk-pk UI) at which the "
+                             "link with its CDR still meets the target BER (docs/user-guide.md).\n";
+        return 0;
+    }
+    if (config.empty()) throw si::ConfigError("", "sisim jtol: missing CONFIG.toml (see sisim jtol --help)");
+    si::io::ConfigTree tree(sisim::link_keys());
+    tree.load_file(config);
+    for (const auto& s : sets) tree.apply_override(s);
+    const auto spec = sisim::link_spec_from(tree);
+    if (spec.rx.cdr_model == "ideal")
+        throw si::ConfigError("rx.cdr.model", "sisim jtol needs a recovered clock: set rx.cdr.model = "
+                                              "\"bang_bang\" or \"mueller_muller\"");
+    if (out.empty()) out = std::filesystem::path(config).stem().string() + "_jtol.h5";
+    {
+        std::vector<std::string> inputs{config};
+        inputs.insert(inputs.end(), spec.channel.touchstone.begin(), spec.channel.touchstone.end());
+        check_output(out, inputs);
+    }
+    const si::sim::Link link(spec);
+    si::sim::JtolOptions opt;
+    opt.target_ber = target;
+    opt.symbols = symbols;
+    if (!freqs.empty()) {
+        opt.frequencies_hz = parse_frequency_list(freqs);
+    } else {
+        const double bw = si::rx::cdr_gains(link.receiver().cdr_config).bandwidth_hz;
+        auto q = [](const std::string& t, const char* key) {
+            try {
+                return si::parse_quantity(t, "Hz");
+            } catch (const std::invalid_argument& e) {
+                throw si::ConfigError(key, e.what());
+            }
+        };
+        const double f0 = fmin_s.empty() ? bw / 30 : q(fmin_s, "--fmin");
+        const double f1 = fmax_s.empty() ? std::min(bw * 30, spec.signal.symbol_rate_bd / 100) : q(fmax_s, "--fmax");
+        if (!(f0 > 0 && f1 >= f0 && points >= 1 && points <= 1000))
+            throw si::ConfigError("--fmin", "needs 0 < fmin <= fmax and 1 <= points <= 1000");
+        for (int i = 0; i < points; ++i)
+            opt.frequencies_hz.push_back(points == 1 ? f0 : f0 * std::pow(f1 / f0, double(i) / (points - 1)));
+    }
+    auto file = si::io::H5File::create(out);
+    sisim::guard_temp_file(file.temp_path());
+    const bool quiet = vm.count("quiet") > 0;
+    const auto pts = si::sim::jitter_tolerance(spec, opt, [&](int runs, std::size_t i) {
+        if (!quiet)
+            std::fprintf(stderr, "\rsisim jtol: frequency %zu/%zu (%.4g Hz), %d runs", i + 1,
+                         opt.frequencies_hz.size(), opt.frequencies_hz[i], runs);
+    });
+    if (!quiet) std::fprintf(stderr, "\n");
+    // the statistical eye width at the detector at the target (SER = BER x bits per symbol, Gray)
+    const double ew = si::sim::receiver_eye_width_ui(link, opt.target_ber * std::log2(double(link.levels())));
+    auto root = file.root();
+    sisim::write_root_attrs(root, cmdline, tree.resolved_toml(), spec.sim.seed);
+    auto g = root.group("jtol");
+    std::vector<double> f, a, m;
+    std::vector<std::uint8_t> pass, capped;
+    for (const auto& p : pts) {
+        f.push_back(p.frequency_hz);
+        a.push_back(p.amplitude_ui_pp);
+        m.push_back(p.mask_ui_pp);
+        pass.push_back(p.pass);
+        capped.push_back(p.capped);
+    }
+    g.write("frequency_hz", std::span<const double>(f), {}, "Hz");
+    auto ad = g.write("amplitude_ui", std::span<const double>(a), {}, "UI");
+    ad.attr("note", "largest TX SJ (peak-to-peak) at which the counted BER <= target_ber");
+    auto md = g.write("mask_ui", std::span<const double>(m), {}, "UI");
+    md.attr("note", "OIF CEI form scaled with fb (not verified for CEI-112G/224G); NaN = not specified");
+    g.write("pass", std::span<const std::uint8_t>(pass), {}, "");
+    g.write("capped", std::span<const std::uint8_t>(capped), {}, "");
+    g.attr("target_ber", opt.target_ber);
+    g.attr("symbols_per_run", std::max<std::uint64_t>(opt.symbols, 0));
+    g.attr("cdr_model", spec.rx.cdr_model);
+    g.attr("cdr_bandwidth_hz_predicted", si::rx::cdr_gains(link.receiver().cdr_config).bandwidth_hz);
+    g.attr("eye_width_ui_statistical", ew);
+    g.attr("eye_width_note", "statistical eye width at the detector at target_ber (ideal clock, no SJ, "
+                             "DSP taps held; without DSP the smallest sub-eye): the high-frequency "
+                             "JTOL level approaches it");
+    file.commit();
+    sisim::release_temp_file();
+    if (!quiet) {
+        std::printf("sisim jtol: %s CDR, target BER %.3g (statistical eye width %.3f UI)\n",
+                    spec.rx.cdr_model.c_str(), opt.target_ber, ew);
+        std::printf("  %12s %14s %10s %5s\n", "f [Hz]", "SJ pk-pk [UI]", "mask [UI]", "pass");
+        for (const auto& p : pts)
+            std::printf("  %12.4g %13.3f%s %10.3f %5s\n", p.frequency_hz, p.amplitude_ui_pp,
+                        p.capped ? "+" : " ", p.mask_ui_pp, p.pass ? "yes" : "NO");
+        std::printf("  wrote %s\n", out.c_str());
+    }
     return 0;
 }
 
@@ -230,6 +373,8 @@ int main(int argc, char** argv) {
         if (cmd == "channel") return cmd_channel(rest, cmdline);
         if (cmd == "sweep") return sisim::cmd_sweep(rest, cmdline);
         if (cmd == "merge") return sisim::cmd_merge(rest, cmdline);
+        if (cmd == "jtol") return cmd_jtol(rest, cmdline);
+        if (cmd == "tdecq") return sisim::cmd_tdecq(rest, cmdline, check_output);
         std::cerr << "sisim: unknown command '" << cmd << "'\n" << kUsage;
         return 2;
     } catch (const po::error& e) {

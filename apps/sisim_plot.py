@@ -1,11 +1,16 @@
 #!/usr/bin/python3
-"""Draw a sisim result file to PNG: the eye at the slicer, the channel loss and the pulse response.
+"""Draw a sisim result file to PNG: the eye at the slicer, the channel loss and the pulse response,
+and the equalized TDECQ eye of a `sisim tdecq -o` file.
 
 Sample runs:
     /usr/bin/python3 apps/sisim_plot.py c2m.h5                # writes c2m_eye.png, c2m_channel.png
     /usr/bin/python3 apps/sisim_plot.py c2m.h5 --eye eye.png --channel ch.png
     /usr/bin/python3 apps/sisim_plot.py sweep.h5 --metric "eye_height_v[1]" --x rx.ctle.gdc
     /usr/bin/python3 apps/sisim_plot.py sweep.h5 --metric ser --x rx.ctle.gdc --y rx.noise_rms
+
+    /usr/bin/python3 apps/sisim_plot.py tdecq.h5              # writes tdecq_tdecq.png
+    /usr/bin/python3 apps/sisim_plot.py ck.h5                 # + ck_dsp.png (DSP eye, CDR phase)
+    /usr/bin/python3 apps/sisim_plot.py j.h5                  # writes j_jtol.png (sisim jtol)
 
 A sweep file (`sisim sweep`, /sweep/points) is drawn as a metric against one swept key (one line
 per combination of the other swept keys) or two (a heat map); --select key=value fixes other
@@ -181,6 +186,99 @@ def draw_sweep(f, path, metric, x, y, select):
     plt.close(fig)
 
 
+def draw_tdecq(f, path):
+    g = f["tdecq"]
+    a = g.attrs
+    hist = g["eye/histogram"][...].astype(float)
+    t = g["eye/time_ui"][...]
+    lv = g["eye/level"][...]
+    unit = a["units"] if "units" in a else ""
+    unit = unit.decode() if isinstance(unit, bytes) else str(unit)
+    scale, shown = (1e3, "mW") if unit == "W" else (1.0, unit)
+    fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
+    with np.errstate(divide="ignore"):
+        dens = np.where(hist > 0, np.log10(hist / hist.max()), np.nan)
+    dt = t[1] - t[0]
+    dl = lv[1] - lv[0]
+    ax.imshow(dens, origin="lower", aspect="auto", cmap="inferno",
+              extent=[t[0] - dt / 2, t[-1] + dt / 2, scale * (lv[0] - dl / 2), scale * (lv[-1] + dl / 2)])
+    p_ave, oma = a["p_ave"], a["oma_outer"]
+    for th in (p_ave - oma / 3, p_ave, p_ave + oma / 3):
+        ax.axhline(scale * th, color="c", lw=0.6, ls="--")
+    for c in (-0.05, 0.05):  # the 0.04 UI windows at 0.45 and 0.55 UI (0 = eye centre)
+        ax.axvspan(c - 0.02, c + 0.02, color="w", alpha=0.15)
+    taps = ", ".join(f"{c:.3f}" for c in a["equalizer_taps"])
+    ax.set_title(f"TDECQ {a['tdecq_db']:.2f} dB, Ceq {a['ceq_db']:.2f} dB, OMA_outer {scale * oma:.4g} {shown}, "
+                 f"ER {a['extinction_ratio_db']:.2f} dB, RLM {a['rlm']:.3f}\nequalized eye; taps [{taps}]",
+                 fontsize=9)
+    ax.set_xlabel("time [UI] (0 = eye centre; shaded: the two 0.04 UI histogram windows)")
+    ax.set_ylabel(f"signal [{shown}]")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def draw_dsp(f, path):
+    """Receiver DSP: detector-input histogram per level (/eye/dsp) and the CDR phase (/cdr)."""
+    has_cdr = "cdr" in f
+    fig, axes = plt.subplots(1, 2 if has_cdr else 1, figsize=(12 if has_cdr else 7, 5), dpi=110)
+    axes = np.atleast_1d(axes)
+    g = f["eye/dsp"]
+    h = g["level_histogram"][...].astype(float)
+    v = g["value"][...]
+    ax = axes[0]
+    for lvl in range(h.shape[0]):
+        with np.errstate(divide="ignore"):
+            ax.semilogy(v, np.where(h[lvl] > 0, h[lvl] / max(h.sum(), 1), np.nan), lw=0.8, label=f"level {lvl}")
+    for th in f["rx"].attrs["detector_thresholds"]:
+        ax.axvline(th, color="k", lw=0.5, ls="--")
+    eh = ", ".join(f"{x:.3g}" for x in np.atleast_1d(g.attrs["eye_height"]))
+    ax.set_title(f"detector input ({f['rx'].attrs['detector']}); eye height [{eh}]\n"
+                 f"SER counted {f['ber'].attrs['ser']:.3g}, statistical {f['ber'].attrs['ser_statistical']:.3g}",
+                 fontsize=9)
+    ax.set_xlabel("detector input [detector units]")
+    ax.set_ylabel("fraction of UIs")
+    ax.legend(fontsize=7)
+    if has_cdr:
+        c = f["cdr"]
+        ph = c["phase_ui"][...]
+        d = c["phase_ui"].attrs["decimation_ui"]
+        ax = axes[1]
+        ax.plot(np.arange(len(ph)) * d, ph, lw=0.6)
+        tr = f["ber"].attrs["training_symbols"]
+        ax.axvline(tr, color="r", lw=0.6, ls="--", label="end of training")
+        ax.set_title(f"CDR {c.attrs['model']}: lock at UI {c.attrs['lock_ui']}, rms jitter "
+                     f"{c.attrs['rms_jitter_ui']:.4f} UI, slope {c.attrs['phase_slope_ppm']:.1f} ppm", fontsize=9)
+        ax.set_xlabel("UI (segment 0)")
+        ax.set_ylabel("recovered phase [UI]")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def draw_jtol(f, path):
+    g = f["jtol"]
+    fr = g["frequency_hz"][...]
+    a = g["amplitude_ui"][...]
+    m = g["mask_ui"][...]
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
+    ax.loglog(fr, a, "o-", label="tolerated SJ (pk-pk)")
+    ok = np.isfinite(m)
+    if ok.any():
+        ax.loglog(fr[ok], m[ok], "k--", label="mask (OIF CEI form, fb-scaled)")
+    ax.axhline(g.attrs["eye_width_ui_statistical"], color="g", lw=0.6, ls=":",
+               label="statistical eye width at the detector")
+    ax.set_xlabel("SJ frequency [Hz]")
+    ax.set_ylabel("SJ [UI pk-pk]")
+    ax.set_title(f"JTOL, {g.attrs['cdr_model']} CDR, target BER {g.attrs['target_ber']:.3g}", fontsize=9)
+    ax.grid(True, which="both", lw=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("file", help="sisim HDF5 output")
@@ -191,6 +289,9 @@ def main(argv=None):
     ap.add_argument("--x", help="sweep: swept key on the x axis (default the first)")
     ap.add_argument("--y", help="sweep: second swept key: draws a heat map")
     ap.add_argument("--select", action="append", default=[], help="sweep: keep rows with key=value")
+    ap.add_argument("--tdecq", help="TDECQ eye PNG (default FILE_tdecq.png)")
+    ap.add_argument("--dsp", help="receiver DSP eye and CDR phase PNG (default FILE_dsp.png)")
+    ap.add_argument("--jtol", help="jitter tolerance PNG (default FILE_jtol.png)")
     a = ap.parse_args(argv)
     if not os.path.exists(a.file):
         print(f"sisim_plot: {a.file}: no such file", file=sys.stderr)
@@ -215,6 +316,15 @@ def main(argv=None):
             if "channel" in f:
                 draw_channel(f, a.channel or stem + "_channel.png")
                 written.append(a.channel or stem + "_channel.png")
+            if "eye/dsp" in f:
+                draw_dsp(f, a.dsp or stem + "_dsp.png")
+                written.append(a.dsp or stem + "_dsp.png")
+            if "jtol" in f:
+                draw_jtol(f, a.jtol or stem + "_jtol.png")
+                written.append(a.jtol or stem + "_jtol.png")
+            if "tdecq" in f:
+                draw_tdecq(f, a.tdecq or stem + "_tdecq.png")
+                written.append(a.tdecq or stem + "_tdecq.png")
     except OSError as e:
         print(f"sisim_plot: {a.file}: {e}", file=sys.stderr)
         return 2

@@ -18,6 +18,8 @@ const std::vector<KeySpec>& link_keys() {
         {"sim.threads", KeyType::integer, "", "1", "worker threads, 0 = all cores (results do not depend on it)"},
         {"sim.block_symbols", KeyType::integer, "", "4096", "streaming block size in UI (results do not depend on it)"},
         {"sim.engine", KeyType::string, "", "auto", "auto | superposition | waveform (FFT overlap-save path)"},
+        {"sim.segment_symbols", KeyType::integer, "", "1048576",
+         "counted symbols per independent segment (each with its own warm-up, training and lock); results do not depend on sim.threads"},
         {"signal.modulation", KeyType::string, "", "pam4", "pam4 | nrz | pam8"},
         {"signal.symbol_rate", KeyType::number, "Bd", "53.125GBd", "symbol rate"},
         {"signal.pattern", KeyType::string, "", "prbs31",
@@ -59,6 +61,52 @@ const std::vector<KeySpec>& link_keys() {
         {"rx.noise_rms", KeyType::number, "V", "0",
          "white Gaussian noise at the RX input: rms over 0..rx.noise_bandwidth (then shaped by CTLE and AFE)"},
         {"rx.noise_bandwidth", KeyType::number, "Hz", "0", "band of the RX input noise, 0 = fb/2"},
+        {"rx.gain.mode", KeyType::string, "", "fixed", "fixed | auto (outer levels at rx.gain.outer_fraction of the ADC half full scale)"},
+        {"rx.gain.value", KeyType::number, "V/V", "1", "fixed gain ahead of the ADC"},
+        {"rx.gain.outer_fraction", KeyType::number, "", "0.6", "auto gain: outer level / (full scale / 2)"},
+        {"rx.adc.bits", KeyType::integer, "", "0", "ADC resolution, 0 = no ADC"},
+        {"rx.adc.full_scale", KeyType::number, "V", "0", "ADC input range peak-to-peak, 0 = automatic (the eye span)"},
+        {"rx.adc.enob", KeyType::number, "", "0", "effective number of bits (extra Gaussian noise), 0 = ideal"},
+        {"rx.ffe.taps", KeyType::integer, "", "0", "RX FFE taps (T-spaced), 0 = none"},
+        {"rx.ffe.pre", KeyType::integer, "", "0", "RX FFE pre-cursor taps (also its latency in UI)"},
+        {"rx.ffe.mode", KeyType::string, "", "mmse",
+         "mmse (solved with noise, crosstalk and ISI; DFE/MLSE-aware) | zf | fixed (rx.ffe.coefficients) | lms (adapted in training)"},
+        {"rx.ffe.coefficients", KeyType::number_array, "1/V", "[]", "fixed taps, or the LMS start (empty: main tap 1/h0)"},
+        {"rx.ffe.lms_update", KeyType::string, "", "lms", "lms | sign_sign"},
+        {"rx.ffe.mu", KeyType::number, "", "1e-3", "LMS step size"},
+        {"rx.ffe.tap_min", KeyType::number_array, "", "[]", "per tap lower limit relative to the main tap (COM style), empty = none"},
+        {"rx.ffe.tap_max", KeyType::number_array, "", "[]", "per tap upper limit relative to the main tap, empty = none"},
+        {"rx.dfe.taps", KeyType::integer, "", "0", "fixed DFE taps at 1..taps UI, 0 = none"},
+        {"rx.dfe.mode", KeyType::string, "", "solve", "solve (zero-forcing from the equalized pulse, limited) | fixed | lms"},
+        {"rx.dfe.coefficients", KeyType::number_array, "", "[]", "taps normalised to the main cursor (fixed taps, then floating)"},
+        {"rx.dfe.mu", KeyType::number, "", "1e-3", "LMS step size (dimensionless)"},
+        {"rx.dfe.float_groups", KeyType::integer, "", "0", "floating tap groups (802.3ck COM N_g)"},
+        {"rx.dfe.float_group_size", KeyType::integer, "", "0", "taps per floating group (N_f)"},
+        {"rx.dfe.float_span", KeyType::integer, "UI", "0", "floating taps lie within this delay (N_max)"},
+        {"rx.dfe.tap_min", KeyType::number_array, "", "[]", "per fixed tap lower limit (normalised)"},
+        {"rx.dfe.tap_max", KeyType::number_array, "", "[]", "per fixed tap upper limit (normalised, COM b_max)"},
+        {"rx.dfe.float_tap_max", KeyType::number, "", "0", "|b| limit of floating taps, 0 = none"},
+        {"rx.mlse.taps", KeyType::integer, "", "0", "MLSE target memory (1: 1+aD, 2: 1+a1D+a2D^2), 0 = no MLSE"},
+        {"rx.mlse.traceback", KeyType::integer, "UI", "32", "Viterbi traceback depth"},
+        {"rx.mlse.target", KeyType::number_array, "", "[]", "target (1, a1[, a2]); empty = from the equalized pulse"},
+        {"rx.cdr.model", KeyType::string, "", "ideal",
+         "ideal (reference clock at the ideal phase) | bang_bang (Alexander) | mueller_muller"},
+        {"rx.cdr.bandwidth", KeyType::number, "Hz", "0", "jitter-transfer -3 dB bandwidth; sets kp, ki (0: give kp, ki)"},
+        {"rx.cdr.damping", KeyType::number, "", "1", "loop damping factor zeta"},
+        {"rx.cdr.kp", KeyType::number, "UI", "0", "proportional gain per phase-detector output"},
+        {"rx.cdr.ki", KeyType::number, "UI", "0", "integral gain per phase-detector output"},
+        {"rx.cdr.detector_jitter", KeyType::number, "UI", "0.02", "rms timing jitter at the detector for the bang-bang gain model"},
+        {"rx.cdr.pd_gain", KeyType::number, "1/UI", "0", "phase-detector gain override (0 = bang-bang formula)"},
+        {"rx.cdr.pi_steps", KeyType::integer, "", "64", "phase-interpolator steps per UI"},
+        {"rx.cdr.initial_phase", KeyType::number, "UI", "0", "start phase relative to the ideal sampling phase"},
+        {"rx.cdr.frequency_offset", KeyType::number, "ppm", "0", "RX clock frequency offset from the TX clock"},
+        {"rx.cdr.phase_offset", KeyType::number, "UI", "0",
+         "static offset of the data sampler from the recovered phase (eye centring; the edge sampler stays)"},
+        {"rx.cdr.lock_window", KeyType::integer, "UI", "1024", "lock detector window"},
+        {"rx.cdr.lock_tolerance", KeyType::number, "UI", "0.02", "lock detector tolerance"},
+        {"rx.training_symbols", KeyType::integer, "", "-1",
+         "symbols per segment for CDR lock and adaptation, not counted; -1 = automatic"},
+        {"eye.symbols", KeyType::integer, "", "-1", "counted UIs that feed the eyes: -1 all, 0 none (faster BER runs)"},
         {"eye.target_ber", KeyType::number, "", "1e-6", "BER at which eye height and width are read"},
         {"eye.voltage_bins", KeyType::integer, "", "512", "eye histogram voltage bins"},
         {"eye.voltage_range", KeyType::number, "V", "0", "eye histogram spans +-range, 0 = automatic"},
@@ -178,6 +226,55 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
         s.rx.afe_bandwidth_hz = t.number("rx.afe_bandwidth");
         s.rx.noise_rms_v = t.number("rx.noise_rms");
         s.rx.noise_bandwidth_hz = t.number("rx.noise_bandwidth");
+        s.sim.segment_symbols = static_cast<std::uint64_t>(nonneg("sim.segment_symbols"));
+        s.rx.gain.mode = t.string("rx.gain.mode");
+        s.rx.gain.gain = t.number("rx.gain.value");
+        s.rx.gain.outer_fraction = t.number("rx.gain.outer_fraction");
+        s.rx.adc.bits = int_key(t, "rx.adc.bits");
+        s.rx.adc.full_scale_v = t.number("rx.adc.full_scale");
+        s.rx.adc.enob = t.number("rx.adc.enob");
+        s.rx.ffe.taps = int_key(t, "rx.ffe.taps");
+        s.rx.ffe.pre = int_key(t, "rx.ffe.pre");
+        s.rx.ffe.mode = t.string("rx.ffe.mode");
+        s.rx.ffe.coefficients = t.numbers("rx.ffe.coefficients");
+        s.rx.ffe.lms_update = t.string("rx.ffe.lms_update");
+        s.rx.ffe.mu = t.number("rx.ffe.mu");
+        s.rx.ffe.tap_min = t.numbers("rx.ffe.tap_min");
+        s.rx.ffe.tap_max = t.numbers("rx.ffe.tap_max");
+        s.rx.dfe.taps = int_key(t, "rx.dfe.taps");
+        s.rx.dfe.mode = t.string("rx.dfe.mode");
+        s.rx.dfe.coefficients = t.numbers("rx.dfe.coefficients");
+        s.rx.dfe.mu = t.number("rx.dfe.mu");
+        s.rx.dfe.float_groups = int_key(t, "rx.dfe.float_groups");
+        s.rx.dfe.float_group_size = int_key(t, "rx.dfe.float_group_size");
+        s.rx.dfe.float_span_ui = int_key(t, "rx.dfe.float_span");
+        s.rx.dfe.tap_min = t.numbers("rx.dfe.tap_min");
+        s.rx.dfe.tap_max = t.numbers("rx.dfe.tap_max");
+        s.rx.dfe.float_tap_max = t.number("rx.dfe.float_tap_max");
+        s.rx.mlse.memory = int_key(t, "rx.mlse.taps");
+        s.rx.mlse.traceback = int_key(t, "rx.mlse.traceback");
+        s.rx.mlse.target = t.numbers("rx.mlse.target");
+        s.rx.cdr_model = t.string("rx.cdr.model");
+        s.rx.cdr.model = s.rx.cdr_model;
+        s.rx.cdr.bandwidth_hz = t.number("rx.cdr.bandwidth");
+        s.rx.cdr.damping = t.number("rx.cdr.damping");
+        s.rx.cdr.kp = t.number("rx.cdr.kp");
+        s.rx.cdr.ki = t.number("rx.cdr.ki");
+        s.rx.cdr.detector_jitter_ui = t.number("rx.cdr.detector_jitter");
+        s.rx.cdr.pd_gain_per_ui = t.number("rx.cdr.pd_gain");
+        s.rx.cdr.pi_steps = int_key(t, "rx.cdr.pi_steps");
+        s.rx.cdr.initial_phase_ui = t.number("rx.cdr.initial_phase");
+        s.rx.cdr.frequency_offset_ppm = t.number("rx.cdr.frequency_offset");
+        s.rx.cdr.phase_offset_ui = t.number("rx.cdr.phase_offset");
+        s.rx.cdr.lock_window_ui = int_key(t, "rx.cdr.lock_window");
+        s.rx.cdr.lock_tolerance_ui = t.number("rx.cdr.lock_tolerance");
+        if (s.rx.cdr_model == "ideal")  // a recovered-clock setting with the ideal clock is a mistake
+            for (const char* k : {"rx.cdr.bandwidth", "rx.cdr.kp", "rx.cdr.ki", "rx.cdr.initial_phase",
+                                  "rx.cdr.frequency_offset", "rx.cdr.pd_gain", "rx.cdr.phase_offset"})
+                si::require(t.number(k) == 0, k, "is set but rx.cdr.model is \"ideal\" (set "
+                            "model = \"bang_bang\" or \"mueller_muller\")", t.number(k));
+        s.rx.training_symbols = t.integer("rx.training_symbols");
+        s.eye.symbols = t.integer("eye.symbols");
         s.eye.target_ber = t.number("eye.target_ber");
         s.eye.voltage_bins = int_key(t, "eye.voltage_bins");
         s.eye.voltage_range_v = t.number("eye.voltage_range");

@@ -108,6 +108,93 @@ std::string channel_report(si::io::H5Group root, const si::sim::Link& link) {
     return text;
 }
 
+namespace {
+/// /rx (receiver DSP design and final state), /eye/dsp (detector input), /cdr (clock recovery).
+void write_receiver(si::io::H5Group root, const si::sim::Link& link, const si::sim::RunResult& r) {
+    const auto& rd = link.receiver();
+    const auto& rr = r.rx;
+    {
+        auto g = root.group("rx");
+        g.attr("detector", rd.detector);
+        g.attr("clock", link.spec().rx.cdr_model);
+        g.attr("gain", rd.gain);
+        g.attr("adc_bits", static_cast<std::int64_t>(rd.adc.bits));
+        g.attr("adc_full_scale_v", rd.adc.bits > 0 ? rd.adc.full_scale_v : 0.0);
+        g.attr("adc_clipped", rr.adc_clipped);
+        g.attr("detector_main_cursor", rd.detector_main);
+        g.attr("detector_sigma", rd.detector_sigma);
+        g.attr("detector_thresholds", rd.detector_thresholds);
+        g.attr("delay_ui", static_cast<std::int64_t>(rd.delay_ui));
+        g.attr("training_symbols", rr.training_symbols);
+        g.attr("units", "taps: FFE [1/V] (output normalised to the main cursor), DFE normalised to "
+                        "the main cursor; detector values in detector units (V without an FFE)");
+        if (rd.ffe.taps > 0) {
+            auto d = g.write("ffe_taps", std::span<const double>(rr.ffe_taps), {}, "1/V");
+            d.attr("mode", rd.ffe.mode);
+            d.attr("pre", static_cast<std::int64_t>(rd.ffe.pre));
+            d.attr("note", "final taps (after training, last segment); ffe_taps_design: solved/given");
+            g.write("ffe_taps_design", std::span<const double>(rd.ffe_taps), {}, "1/V");
+        }
+        if (!rd.dfe_taps.b.empty()) {
+            auto d = g.write("dfe_taps", std::span<const double>(rr.dfe_taps), {}, "");
+            d.attr("mode", rd.dfe.mode);
+            std::vector<std::int64_t> dl(rr.dfe_delays.begin(), rr.dfe_delays.end());
+            g.write("dfe_delays_ui", std::span<const std::int64_t>(dl), {}, "UI");
+            g.write("dfe_taps_design", std::span<const double>(rd.dfe_taps.b), {}, "");
+        }
+        if (!rd.mlse_target.empty()) {
+            auto d = g.write("mlse_target", std::span<const double>(rd.mlse_target), {}, "");
+            d.attr("traceback_ui", static_cast<std::int64_t>(rd.mlse.traceback));
+        }
+        g.write("equalized_pulse", std::span<const double>(rd.equalized), {}, "detector units");
+        g.attr("equalized_cursor", static_cast<std::int64_t>(rd.eq_cursor));
+    }
+    if (rr.dsp_eye) {
+        auto g = root.group("eye/dsp");
+        const auto& e = *rr.dsp_eye;
+        std::vector<std::uint64_t> lh;
+        for (int l = 0; l < e.levels(); ++l) {
+            const auto s = e.level_histogram(l);
+            // one column per UI: keep the sampling-instant column (time bin 0 of the window)
+            const std::size_t nv = static_cast<std::size_t>(e.voltage_bins());
+            const std::size_t nt = static_cast<std::size_t>(e.time_bins());
+            for (std::size_t v = 0; v < nv; ++v) lh.push_back(s[v * nt + nt / 2]);
+        }
+        auto d = g.write("level_histogram", std::span<const std::uint64_t>(lh),
+                         {static_cast<std::size_t>(e.levels()), static_cast<std::size_t>(e.voltage_bins())}, "count");
+        d.attr("dims", "level, value");
+        const auto v = e.voltage_axis_v();
+        g.write("value", std::span<const double>(v), {}, "detector units");
+        g.attr("probe", "detector input: FFE output less the DFE feedback (MLSE: its input)");
+        g.attr("eye_height", rr.dsp_metrics.eye_height_v);
+        g.attr("levels", rr.dsp_metrics.levels_v);
+        g.attr("target_reached", static_cast<std::int64_t>(rr.dsp_metrics.target_reached));
+        g.attr("ber_reached", rr.dsp_metrics.ber_reached);
+        g.attr("eye_height_at_ber_reached", rr.dsp_metrics.eye_height_at_reached_v);
+    }
+    if (rr.cdr) {
+        auto g = root.group("cdr");
+        auto d = g.write("phase_ui", std::span<const float>(rr.phase_trace_ui), {}, "UI");
+        d.attr("decimation_ui", rr.trace_decimation);
+        d.attr("note", "phase-interpolator phase of segment 0 from its first sampled UI (training "
+                       "included), every decimation_ui UI; 0 = the ideal sampling phase");
+        const auto gn = si::rx::cdr_gains(rd.cdr_config);
+        g.attr("model", rd.cdr_config.model);
+        g.attr("kp", gn.kp);
+        g.attr("ki", gn.ki);
+        g.attr("pd_gain_per_ui", gn.pd_gain_per_ui);
+        g.attr("bandwidth_hz_predicted", gn.bandwidth_hz);
+        g.attr("frequency_offset_ppm", rd.cdr_config.frequency_offset_ppm);
+        g.attr("locked", static_cast<std::int64_t>(rr.locked_fraction == 1.0));
+        g.attr("locked_fraction", rr.locked_fraction);
+        g.attr("lock_ui", rr.lock_ui);
+        g.attr("mean_phase_ui", rr.mean_phase_ui);
+        g.attr("rms_jitter_ui", rr.rms_jitter_ui);
+        g.attr("phase_slope_ppm", rr.phase_slope_ppm);
+    }
+}
+}  // namespace
+
 void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::RunResult& r,
                bool with_pulse) {
     const auto& sp = link.spec();
@@ -225,9 +312,28 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("warmup_symbols", r.warmup_symbols);
         g.attr("alignment_mismatch", r.alignment_mismatch);
         const auto st = si::sim::statistical_ser(link);
-        g.attr("ser_statistical", st.ser);
-        g.attr("ber_statistical", st.ber);
+        const auto& rr = r.rx;
+        const auto& rd = link.receiver();
+        if (!rd.has_dsp) {
+            g.attr("ser_statistical", st.ser);
+            g.attr("ber_statistical", st.ber);
+        } else {  // at the detector, from the same receiver design
+            const double bps = std::log2(static_cast<double>(link.levels()));
+            g.attr("ser_statistical", rr.ser_statistical);
+            g.attr("ber_statistical", rr.ser_statistical / bps * (sp.signal.pattern.precode ? 2.0 : 1.0));
+        }
+        g.attr("ser_statistical_method", rd.has_dsp ? rr.ser_statistical_method : std::string("statistical eye at the sampler"));
+        g.attr("ser_statistical_sampler", st.ser);
         g.attr("level_ser_statistical", st.level_ser);
+        g.attr("training_symbols", rr.training_symbols);
+        g.attr("segments", rr.segments);
+        g.attr("segment_symbols", rr.segment_symbols);
+        auto bd = g.write("burst_length_histogram", std::span<const std::uint64_t>(rr.burst_length_histogram), {}, "count");
+        bd.attr("note", "[L] = error bursts of length L UI (first to last error; a burst ends after "
+                        "max_gap correct symbols); index 0 unused, the last index holds longer bursts");
+        bd.attr("max_gap", static_cast<std::int64_t>(rr.burst_max_gap));
+        g.write("burst_error_histogram", std::span<const std::uint64_t>(rr.burst_error_histogram), {}, "count");
+        g.attr("bursts", rr.bursts);
         g.attr("statistical_note", std::string("pulse-response model at the same sampling phase: "
                                                "exact ISI/crosstalk distribution for independent "
                                                "uniform symbols plus Gaussian noise; TX RJ "
@@ -236,6 +342,7 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("note", "SER counts slicer decisions that differ from the sent level; BER counts data "
                        "bits after precoding and Gray decoding of both streams");
     }
+    write_receiver(root, link, r);
     {
         auto g = root.group("run");
         g.attr("elapsed_s", r.elapsed_s);

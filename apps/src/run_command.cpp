@@ -39,6 +39,27 @@ void print_summary(const si::sim::Link& link, const si::sim::RunResult& r, const
         std::printf(" [%zu] %.1f mV x %.3f UI", i, 1e3 * m.eye_height_v[i], m.eye_width_ui[i]);
     const auto st = si::sim::statistical_ser(link);
     std::printf("\n  statistical (pulse response, same phase): SER %.3e, BER %.3e", st.ser, st.ber);
+    const auto& rd = link.receiver();
+    if (rd.has_dsp || rd.cdr) {
+        std::printf("\n  receiver: %s", rd.detector.c_str());
+        if (rd.adc.bits > 0) std::printf(", ADC %d bits FS %.3g V (%llu clipped)", rd.adc.bits, rd.adc.full_scale_v,
+                                         static_cast<unsigned long long>(r.rx.adc_clipped));
+        if (rd.ffe.taps > 0) std::printf(", FFE %d taps (%d pre, %s)", rd.ffe.taps, rd.ffe.pre, rd.ffe.mode.c_str());
+        if (!rd.dfe_taps.b.empty()) std::printf(", DFE %zu taps", rd.dfe_taps.b.size());
+        if (!rd.mlse_target.empty()) std::printf(", MLSE memory %d", rd.mlse.memory);
+        std::printf("; training %llu symbols x %llu segments",
+                    static_cast<unsigned long long>(r.rx.training_symbols),
+                    static_cast<unsigned long long>(r.rx.segments));
+        if (rd.has_dsp)
+            std::printf("\n  statistical at the detector: SER %.3e (%s)", r.rx.ser_statistical,
+                        r.rx.ser_statistical_method.c_str());
+        if (r.rx.cdr)
+            std::printf("\n  CDR %s: locked in %.0f %% of segments (segment 0 at UI %lld), mean phase %.4f UI, "
+                        "rms jitter %.4f UI, slope %.1f ppm",
+                        rd.cdr_config.model.c_str(), 100 * r.rx.locked_fraction,
+                        static_cast<long long>(r.rx.lock_ui), r.rx.mean_phase_ui, r.rx.rms_jitter_ui,
+                        r.rx.phase_slope_ppm);
+    }
     std::printf("\n  errors: %llu symbols, %llu bits; SER %.3e, BER %.3e\n",
                 static_cast<unsigned long long>(r.ber.symbol_errors),
                 static_cast<unsigned long long>(r.ber.bit_errors), r.ber.ser(), r.ber.ber());

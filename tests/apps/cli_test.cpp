@@ -3,12 +3,17 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "si/core/rng.hpp"
+#include "si/io/h5.hpp"
+#include "si/pattern/source.hpp"
 #include "src/link_config.hpp"
 #include "si_test.hpp"
 
@@ -257,7 +262,7 @@ TEST_F(Cli, WorkerThreadThatCannotStartIsExit2AndLeavesNoFile) {
     // called std::terminate (exit 134) and left its temporary file.
     const auto cfg = write("t.toml", kTiny);
     const auto o = sh(std::string("SISIM_TEST_THREADS_OK=1 LD_PRELOAD=") + SI_FAIL_PTHREAD_SO + " " +
-                      run("run " + cfg + " -q --set sim.symbols=100000 --set sim.threads=4 -o " +
+                      run("run " + cfg + " -q --set sim.symbols=300000 --set sim.threads=4 -o " +
                           (dir_ / "t.h5").string()));
     EXPECT_EQ(o.code, 2) << o.text;
     EXPECT_NE(o.text.find("cannot start worker thread 2 of 4"), std::string::npos) << o.text;
@@ -321,3 +326,145 @@ TEST(LinkKeys, RegistryMatchesDefaultsOfTheStructs) {
 }
 
 }  // namespace
+
+namespace {
+class Presets : public Cli, public ::testing::WithParamInterface<const char*> {};
+}  // namespace
+
+TEST_P(Presets, ReceiverPresetRunsAndMeetsItsStatedBer) {
+    // Each receiver preset out of the box (fewer symbols): no counted errors in 2e5 symbols (its
+    // stated BER is below 1e-5), a statistical SER at the detector below 1e-6, a locked CDR and
+    // the /rx, /cdr and /eye/dsp groups.
+    const auto model = si::testing::source_path(std::string("models/links/") + GetParam());
+    const auto out = (dir_ / "p.h5").string();
+    const auto o = sh(run("run " + model + " -q -o " + out + " --set sim.symbols=200000"));
+    ASSERT_EQ(o.code, 0) << o.text;
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto chk = sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('" + out + "'); b=f['ber'].attrs; "
+                        "assert b['symbol_errors'] <= 2, b['symbol_errors']; "
+                        "assert b['ser_statistical'] < 1e-6, b['ser_statistical']; "
+                        "assert f['cdr'].attrs['locked'] == 1; "
+                        "assert 'rx' in f and 'eye/dsp' in f and f['rx'].attrs['training_symbols'] > 0\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, Presets,
+                         ::testing::Values("host_rx_112g_ck.toml", "host_rx_224g_dj.toml",
+                                           "host_rx_224g_dj_mlse.toml", "retimer_rx_112g.toml",
+                                           "retimer_rx_224g.toml"));
+
+TEST_F(Cli, JtolWritesCurveAndRefusesAnIdealClock) {
+    const auto cfg = write("j.toml", kTiny);
+    const auto out = (dir_ / "j.h5").string();
+    // the ideal reference clock has nothing to tolerate with: exit 2 naming the key, no file
+    const auto bad = sh(run("jtol " + cfg + " -q -o " + out));
+    EXPECT_EQ(bad.code, 2) << bad.text;
+    EXPECT_NE(bad.text.find("rx.cdr.model"), std::string::npos) << bad.text;
+    EXPECT_FALSE(fs::exists(out));
+    const auto o = sh(run("jtol " + cfg + " -q -o " + out +
+                          " --set rx.cdr.model=bang_bang --set rx.cdr.bandwidth=20MHz --set sim.samples_per_ui=8"
+                          " --frequencies 5MHz,2GHz --target-ber 1e-3 --symbols 20000"));
+    ASSERT_EQ(o.code, 0) << o.text;
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto chk = sh("/usr/bin/python3 -c \"import h5py, numpy as np; g=h5py.File('" + out + "')['jtol']; "
+                        "a=g['amplitude_ui'][:]; assert len(a)==2 and a.min() > 0, a; "
+                        "assert len(g['mask_ui'][:])==2 and len(g['pass'][:])==2\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+}
+
+// ------------------------------------------------------------------ sisim tdecq
+namespace {
+
+// A clean PAM4 power waveform of `ui` UI of PRBS13Q (levels 0.2 .. 0.95 mW) at 8 samples/UI with
+// raised-cosine edges of 0.5 UI; optionally with a time gap after sample `gap_at`.
+std::vector<std::pair<double, double>> pam4_samples(std::size_t ui, std::uint64_t seed_levels = 0) {
+    si::pattern::PatternConfig pc;
+    pc.name = "prbs13q";
+    si::pattern::SymbolSource src(pc);
+    std::vector<std::uint8_t> lv(ui + 1);
+    src.generate(lv);
+    if (seed_levels)  // random symbols: matches no pattern
+        for (std::size_t i = 0; i < lv.size(); ++i) lv[i] = si::random_bits(seed_levels, si::Stream::pattern, i) & 3;
+    constexpr int kSpu = 8;
+    const double ui_s = 1 / 53.125e9;
+    std::vector<std::pair<double, double>> w;
+    for (std::size_t k = 0; k < ui; ++k)
+        for (int j = 0; j < kSpu; ++j) {
+            const double t = (j + 0.5) / kSpu;
+            const double a = 0.2e-3 + 0.25e-3 * lv[k], b = 0.2e-3 + 0.25e-3 * lv[k + 1];
+            const double u = std::clamp((t - 0.75) / 0.5, 0.0, 1.0);
+            w.emplace_back((static_cast<double>(k) + t) * ui_s, a + (b - a) * (0.5 - 0.5 * std::cos(M_PI * u)));
+        }
+    return w;
+}
+void write_csv(const std::string& path, const std::vector<std::pair<double, double>>& w) {
+    std::ofstream f(path);
+    f << "time_s,power_w\n";
+    f.precision(17);
+    for (const auto& [t, v] : w) f << t << ',' << v << '\n';
+}
+
+}  // namespace
+
+TEST_F(Cli, TdecqOfCsvAndHdf5WaveformsAgreeAndWriteTheTdecqGroup) {
+    const auto w = pam4_samples(8191 * 2);
+    const auto csv = (dir_ / "eye.csv").string();
+    write_csv(csv, w);
+    const auto out = (dir_ / "t.h5").string();
+    const auto o = sh(run("tdecq " + csv + " --symbol-rate 53.125GBd -o " + out));
+    ASSERT_EQ(o.code, 0) << o.text;
+    EXPECT_NE(o.text.find("pattern prbs13q (100.00 % of decisions agree)"), std::string::npos) << o.text;
+    EXPECT_TRUE(only_file_is("t.h5"));
+    // The same samples as an HDF5 waveform (the /waveforms layout of docs/hdf5-schema.md).
+    const auto h5 = (dir_ / "eye.h5").string();
+    {
+        auto f = si::io::H5File::create(h5);
+        std::vector<double> v;
+        for (const auto& p : w) v.push_back(p.second);
+        auto ds = f.root().write("waveforms/tx_optical", std::span<const double>(v), {}, "W");
+        ds.attr("dt_s", w[1].first - w[0].first);
+        f.commit();
+    }
+    const auto o2 = sh(run("tdecq " + h5 + " --symbol-rate 53.125GBd"));
+    ASSERT_EQ(o2.code, 0) << o2.text;
+    const auto line = [](const std::string& s) { return s.substr(s.find("  TDECQ"), s.find('\n', s.find("  TDECQ")) - s.find("  TDECQ")); };
+    EXPECT_EQ(line(o.text), line(o2.text));  // CSV rounding at 17 digits leaves the printed value
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto chk = sh("/usr/bin/python3 -c \"import h5py, numpy as np; g = h5py.File('" + out +
+                        "')['tdecq']; a = g.attrs; c = a['equalizer_taps']; "
+                        "assert len(c) == 5 and abs(c.sum() - 1) < 1e-12, c; "
+                        "assert abs(a['oma_outer'] / 0.75e-3 - 1) < 1e-3, a['oma_outer']; "
+                        "assert abs(a['extinction_ratio_db'] - 10 * np.log10(0.95 / 0.2)) < 0.01; "
+                        "assert a['rlm'] > 0.99 and -0.05 < a['tdecq_db'] < a['ceq_db'] + 0.3; "
+                        "assert g['eye/histogram'].shape == (256, 128) and g['eye/histogram'][...].sum() > 0\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+    const auto png = sh("/usr/bin/python3 " SI_SOURCE_DIR "/apps/sisim_plot.py " + out + " --tdecq " +
+                        (dir_ / "tdecq.png").string());
+    EXPECT_EQ(png.code, 0) << png.text;
+    EXPECT_GT(fs::file_size(dir_ / "tdecq.png"), 10000u);
+}
+
+TEST_F(Cli, TdecqRefusesUnusableWaveformsWithTheReasonAndNoOutput) {
+    const auto out = " -o " + (dir_ / "t.h5").string();
+    write_csv((dir_ / "short.csv").string(), pam4_samples(300));
+    auto gap = pam4_samples(3000);
+    for (std::size_t i = 5000; i < gap.size(); ++i) gap[i].first += 40e-12;  // a 40 ps hole
+    write_csv((dir_ / "gap.csv").string(), gap);
+    write_csv((dir_ / "random.csv").string(), pam4_samples(3000, 7));
+    std::ofstream((dir_ / "text.csv").string()) << "t,v\n0,1\n1e-12,abc\n";
+    const std::pair<std::string, std::string> cases[] = {
+        {"short.csv", "TDECQ needs at least"},
+        {"gap.csv", "gap.csv:5002: non-uniform time steps that cannot be resampled"},
+        {"random.csv", "no detectable pattern"},
+        {"text.csv", "text.csv:3: value \"abc\" is not a number"},
+        {"missing.csv", "no such file"},
+    };
+    for (const auto& [file, text] : cases) {
+        const auto o = sh(run("tdecq " + (dir_ / file).string() + " --symbol-rate 53.125GBd" + out));
+        EXPECT_EQ(o.code, 2) << file << "\n" << o.text;
+        EXPECT_NE(o.text.find(text), std::string::npos) << file << "\n" << o.text;
+    }
+    EXPECT_EQ(sh(run("tdecq " + (dir_ / "short.csv").string() + out)).code, 2);  // no symbol rate
+    EXPECT_EQ(sh(run("tdecq " + (dir_ / "short.csv").string() + " -r 53.125GBd -e bogus" + out)).code, 2);
+    EXPECT_TRUE(only_file_is(""));
+}

@@ -180,12 +180,15 @@ double ser_mlse_union_bound(std::span<const double> f, int c, int M, double sigm
         if (c + d < L) u.g[d] = f[static_cast<std::size_t>(c + d)] / f0;
     // disturbance covariance: noise sigma^2 rho[m] plus the residual ISI (cursors outside the
     // target, independent symbols): E[a^2] sum_k f_k f_{k+m} over k, k+m both outside 0..M
-    const std::size_t lags = std::max<std::size_t>(noise_acf.size(), static_cast<std::size_t>(L));
+    // events are at most kMaxLen + M + 1 outputs long: only lags below that enter s^T C s (and
+    // the Gershgorin bound used for pruning)
+    const std::size_t lags = std::min<std::size_t>(
+        std::max<std::size_t>(noise_acf.size(), static_cast<std::size_t>(L)), UnionBound::kMaxLen + 3);
     u.C.assign(std::max<std::size_t>(lags, 1), 0.0);
     u.C[0] = sigma * sigma;
-    for (std::size_t m = 1; m < noise_acf.size(); ++m) u.C[m] = sigma * sigma * noise_acf[m];
+    for (std::size_t m = 1; m < noise_acf.size() && m < lags; ++m) u.C[m] = sigma * sigma * noise_acf[m];
     auto outside = [&](int i) { return i - c < 0 || i - c > M; };
-    for (std::size_t m = 0; m < static_cast<std::size_t>(L); ++m)
+    for (std::size_t m = 0; m < static_cast<std::size_t>(L) && m < lags; ++m)
         for (int i = 0; i + static_cast<int>(m) < L; ++i)
             if (outside(i) && outside(i + static_cast<int>(m)))
                 u.C[m] += level_var(N) * f[static_cast<std::size_t>(i)] * f[static_cast<std::size_t>(i) + m];

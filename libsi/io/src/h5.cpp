@@ -172,6 +172,12 @@ void scalar_attr(H5Node& n, const std::string& name, hid_t file_type, hid_t mem_
 void array_attr(H5Node& n, const std::string& name, hid_t file_type, hid_t mem_type,
                 std::size_t count, const void* buf) {
     const hsize_t dim = count;
+    if (count == 0) {  // an empty array: a null dataspace (h5py reads it as an empty value)
+        Id space(H5Screate(H5S_NULL));
+        static const double dummy = 0;
+        write_attr(n, name, file_type, mem_type, space.get(), &dummy);
+        return;
+    }
     Id space(H5Screate_simple(1, &dim, nullptr));
     write_attr(n, name, file_type, mem_type, space.get(), buf);
 }

@@ -34,6 +34,8 @@ void validate(const CdrConfig& c) {
             c.pi_steps);
     require(std::isfinite(c.initial_phase_ui), "rx.cdr.initial_phase", "must be finite",
             c.initial_phase_ui);
+    require(std::isfinite(c.phase_offset_ui) && std::abs(c.phase_offset_ui) < 1, "rx.cdr.phase_offset",
+            "must be in (-1, 1) UI", c.phase_offset_ui);
     require(std::isfinite(c.frequency_offset_ppm) && std::abs(c.frequency_offset_ppm) <= 1e4,
             "rx.cdr.frequency_offset", "must be within +-1e4 ppm", c.frequency_offset_ppm);
     require(c.lock_window_ui >= 16, "rx.cdr.lock_window", "must be >= 16 UI", c.lock_window_ui);
@@ -91,6 +93,7 @@ void Cdr::reset() noexcept {
     win_sum_ = 0;
     prev_mean_ = 0;
     win_count_ = 0;
+    eps_sum_ = 0;
     have_prev_ = false;
     locked_ = false;
     lock_ui_ = -1;
@@ -121,11 +124,16 @@ void Cdr::update(double y, double edge, std::uint8_t level) noexcept {
 
     // lock detector on the window mean of the phase
     win_sum_ += phase_;
+    eps_sum_ += eps;
     if (++win_count_ == cfg_.lock_window_ui) {
         const double mean = win_sum_ / cfg_.lock_window_ui;
         if (have_prev_) {
+            // settled phase, and a detector that is not pushing one way (a loop slewing towards
+            // lock gives one-signed outputs while its integrator hides the phase ramp)
+            const double rho = mm_ ? 1.0 : (cfg_.transition_density > 0 ? cfg_.transition_density : 1.0 / N);
             const bool ok = std::abs(mean - prev_mean_ - integ_ * cfg_.lock_window_ui) <
-                            cfg_.lock_tolerance_ui;
+                                cfg_.lock_tolerance_ui &&
+                            std::abs(static_cast<double>(eps_sum_)) < 0.3 * rho * cfg_.lock_window_ui;
             if (ok && !locked_) lock_ui_ = static_cast<std::int64_t>(n_ + 1) - 2 * cfg_.lock_window_ui;
             locked_ = ok;
         }
@@ -133,6 +141,7 @@ void Cdr::update(double y, double edge, std::uint8_t level) noexcept {
         have_prev_ = true;
         win_sum_ = 0;
         win_count_ = 0;
+        eps_sum_ = 0;
     }
     ++n_;
 }

@@ -9,7 +9,7 @@ namespace si::rx {
 void validate(const GainConfig& c) {
     require(c.mode == "fixed" || c.mode == "auto", "rx.gain.mode", "must be \"fixed\" or \"auto\"",
             c.mode);
-    require(std::isfinite(c.gain) && c.gain > 0, "rx.gain.gain", "must be > 0", c.gain);
+    require(std::isfinite(c.gain) && c.gain > 0, "rx.gain.value", "must be > 0 V/V", c.gain);
     require(std::isfinite(c.outer_fraction) && c.outer_fraction > 0 && c.outer_fraction <= 1,
             "rx.gain.outer_fraction", "must be in (0, 1]", c.outer_fraction);
 }

@@ -14,7 +14,9 @@
 #include "si/core/rng.hpp"
 #include "si/core/units.hpp"
 #include "si/dsp/superpose.hpp"
+#include "si/analysis/burst.hpp"
 #include "si/sim/link.hpp"
+#include "si/sim/receiver.hpp"
 #include "si/sim/stateye.hpp"
 #include "stage_rx.hpp"
 #include "stage_sampler.hpp"
@@ -25,91 +27,183 @@ namespace si::sim {
 
 namespace {
 
+/// Half-range of the detector-input eye: twice the main cursor (detector units).
+double dsp_eye_range(const Link& link) {
+    const auto& rd = link.receiver();
+    return rd.ffe.taps > 0 ? 2 * std::abs(rd.detector_main)
+                           : link.eye_range_v() * std::abs(rd.gain);
+}
+
+/// What one thread accumulates over its segments: integer counts only, so the merge is exact
+/// whatever the order in which segments were run.
 struct SegmentResult {
-    std::unique_ptr<analysis::EyeAccumulator> eye;
+    std::unique_ptr<analysis::EyeAccumulator> eye, dsp_eye;
     analysis::BerCounts ber;
+    std::unique_ptr<analysis::BurstCounter> bursts;
     std::vector<std::uint8_t> decisions;  // when collecting
     std::vector<std::uint8_t> sent;       // when collecting
     std::uint64_t samples = 0;            // UIs sampled x samples per UI
+    std::uint64_t adc_clipped = 0;
 };
 
-/// Decisions [u0, u1) of one segment: the run composed of its stages, block by block.
+/// What one segment leaves behind that is not a count (kept per segment, combined in order).
+struct SegmentInfo {
+    std::vector<double> ffe_taps, dfe_taps;
+    bool locked = false;
+    std::int64_t lock_ui = -1;
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;  // sampling offset vs UI, counted UIs
+    double py = 0, pxy = 0;                                   // phase vs UI
+    std::vector<float> trace;  // segment 0 only
+};
+
+/// Decisions [u0, u1) of one segment: the run composed of its stages, block by block. The
+/// receiver runs `training` decisions (plus its delay line) before u0 without counting them.
 /// lag < 0: collect decisions and sent symbols (alignment pre-run). Decisions u < eye_end feed
 /// the eye.
 void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int64_t lag,
-                 std::uint64_t eye_end, std::atomic<std::uint64_t>& progress, SegmentResult& out) {
+                 std::uint64_t eye_end, bool trace, std::atomic<std::uint64_t>& progress,
+                 SegmentResult& out, SegmentInfo& info) {
     const auto& sp = link.spec();
+    const auto& rd = link.receiver();
     const int M = sp.sim.samples_per_ui;
     const int N = link.levels();
     const bool collect = lag < 0;
     const std::uint64_t ulag = collect ? 0 : static_cast<std::uint64_t>(lag);
-    out.eye = std::make_unique<analysis::EyeAccumulator>(N, M, sp.eye.voltage_bins,
-                                                         -link.eye_range_v(), link.eye_range_v());
+    if (!out.eye)
+        out.eye = std::make_unique<analysis::EyeAccumulator>(N, M, sp.eye.voltage_bins,
+                                                             -link.eye_range_v(), link.eye_range_v());
+    if (!out.dsp_eye && rd.has_dsp)
+        out.dsp_eye = std::make_unique<analysis::EyeAccumulator>(N, 1, sp.eye.voltage_bins,
+                                                                 -dsp_eye_range(link), dsp_eye_range(link));
+    if (!out.bursts) out.bursts = std::make_unique<analysis::BurstCounter>();
     // First decision whose decoder state we need: u0-1 when it maps to a real symbol.
     const bool prime = !collect && u0 > ulag;
     const std::uint64_t ud0 = prime ? u0 - 1 : u0;
 
     // ---- the stages, in signal order -----------------------------------------------------------
-    detail::TxSymbols tx(link);                            // pattern -> TX symbols
-    detail::SymbolChain chain(link);                       // gain, ADC, FFE, detector
-    const auto D = static_cast<std::uint64_t>(chain.delay_ui());
-    const std::uint64_t us = ud0 > D ? ud0 - D : 0;        // first UI sampled
-    detail::FrontEnd fe(link, tx, us);                     // waveform + crosstalk + noise
-    detail::Sampler sampler(link, fe);                     // clock: one sample per UI
-    // sinks: eye (analog, at the sampler input) and error counter
+    const auto D = static_cast<std::uint64_t>(rd.delay_ui);              // chain delay [UI]
+    const std::uint64_t lead = D + static_cast<std::uint64_t>(rd.history_ui) + rd.training;
+    const std::uint64_t us = ud0 > lead ? ud0 - lead : 0;                // first UI sampled
+    detail::TxSymbols tx(link);                                          // pattern -> TX symbols
+    detail::FrontEnd fe(link, tx, us);                                   // waveform + xtalk + noise
+    detail::Sampler sampler(link, fe, us);                               // fixed clock or CDR
+    detail::SymbolChain chain(link, us);                                 // gain, ADC, FFE, detector
+    const auto P = static_cast<std::uint64_t>(chain.tentative_delay_ui());
+    // sinks: eyes (analog at the sampler, detector input), error counter, burst counter
     pattern::SymbolDecoder dec_sent(sp.signal.pattern), dec_rx(sp.signal.pattern);
     analysis::BitDecoder fs = [&](std::uint8_t l) { return dec_sent.decode(l); };
     analysis::BitDecoder fr = [&](std::uint8_t l) { return dec_rx.decode(l); };
     out.ber.bits_per_symbol = static_cast<int>(std::lround(std::log2(N)));
 
-    constexpr std::size_t kBlock = 64;  // UIs per pass through the stages
+    constexpr std::size_t kBlock = 32;  // UIs per pass through the stages (a CDR's loop latency)
     std::vector<double> samples(kBlock), det_in(kBlock);
-    std::vector<std::uint8_t> decisions(kBlock), sent_blk, dec_blk;
-    std::vector<float> w(static_cast<std::size_t>(M));
+    std::vector<std::uint8_t> decisions(kBlock), tentative(kBlock), sent_blk, dec_blk;
+    // eye windows wait D UIs for their decision: a ring of D + kBlock windows
+    const std::size_t wring = static_cast<std::size_t>(D) + kBlock;
+    std::vector<float> windows(wring * static_cast<std::size_t>(M));
     bool first_count = true;
     std::uint64_t last_report = u0;
     const std::uint64_t u_end = u1 + D;
+    const std::uint64_t u_adapt_off = ud0 + D;  // first sample whose decision is counted
+    const bool want_eye = !collect && ud0 < eye_end;
+    const std::uint64_t tdec = trace ? std::max<std::uint64_t>(16, (u_end - us) / 131072) : 0;
+    chain.adapt(true);
     for (std::uint64_t u = us; u < u_end;) {
-        const std::size_t nb = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, u_end - u));
-        sampler.process(u, std::span(samples).first(nb));
-        chain.process(std::span(samples).first(nb), std::span(decisions).first(nb),
-                      std::span(det_in).first(nb));
+        if (u == u_adapt_off) chain.adapt(false);  // training over: taps frozen
+        std::uint64_t lim = std::min<std::uint64_t>(kBlock, u_end - u);
+        if (u < u_adapt_off) lim = std::min(lim, u_adapt_off - u);
+        const auto nb = static_cast<std::size_t>(lim);
+        const auto sv = std::span(samples).first(nb);
+        if (!sampler.recovered()) {
+            sampler.process(u, sv);
+            chain.process(sv, std::span(decisions).first(nb), std::span(det_in).first(nb),
+                          std::span(tentative).first(nb));
+        } else {
+            // Recovered clock, processed like a parallel DSP: the block's UIs are sampled at the
+            // phase the loop holds now, then detected, then their (tentative) decisions advance
+            // the loop one UI each. Loop latency: the FFE pre-cursors plus up to one block.
+            for (std::size_t i = 0; i < nb; ++i) samples[i] = sampler.sample(u + i);
+            chain.process(sv, std::span(decisions).first(nb), std::span(det_in).first(nb),
+                          std::span(tentative).first(nb));
+            for (std::size_t i = 0; i < nb; ++i) {
+                if (u + i >= us + P) sampler.decide(u + i - P, tentative[i]);
+                if (tdec && (u + i - us) % tdec == 0)
+                    info.trace.push_back(static_cast<float>(sampler.phase_of(u + i)));
+            }
+        }
         out.samples += nb * static_cast<std::uint64_t>(M);
+        if (want_eye)
+            for (std::size_t i = 0; i < nb; ++i) {
+                const std::uint64_t ui = u + i;  // its decision comes D UIs later
+                if (ui >= u0 && ui < eye_end)
+                    sampler.window(ui, &windows[(ui % wring) * static_cast<std::size_t>(M)]);
+            }
         for (std::size_t i = 0; i < nb; ++i) {
             if (u + i < us + D) continue;  // the chain's delay line is filling
             const std::uint64_t ud = u + i - D;  // the UI this decision belongs to
-            if (ud < ud0 || ud >= u1) continue;
+            if (ud < ud0 || ud >= u1) continue;  // training, or past the segment
             if (collect) {
                 out.decisions.push_back(decisions[i]);
-                out.sent.push_back(tx.level(ud));
+                out.sent.push_back(tx.level(ud + static_cast<std::uint64_t>(sampler.symbol_offset(ud))));
                 continue;
             }
-            const std::uint64_t k = ud - ulag;
+            // symbol decided: the one whose ideal instant is nearest the sampling instant
+            const std::uint64_t k = ud - ulag + static_cast<std::uint64_t>(sampler.symbol_offset(ud));
             const std::uint8_t lk = tx.level(k);
-            if (ud >= u0 && ud < eye_end) {
-                sampler.window(ud, w.data());
-                out.eye->add_ui(w.data(), lk, tx.level(k + 1));
+            if (ud >= u0) {
+                if (ud < eye_end) {
+                    out.eye->add_ui(&windows[(ud % wring) * static_cast<std::size_t>(M)], lk,
+                                    tx.level(k + 1));
+                    if (out.dsp_eye) {
+                        const auto v = static_cast<float>(det_in[i]);
+                        out.dsp_eye->add_ui(&v, lk, tx.level(k + 1));
+                    }
+                }
+                if (sampler.recovered()) {
+                    const double x = static_cast<double>(ud - u0), y = sampler.sampling_offset_ui(ud);
+                    const double ph = sampler.phase_of(ud);
+                    info.pxy += x * ph;
+                    info.py += ph;
+                    info.n += 1;
+                    info.sx += x;
+                    info.sy += y;
+                    info.sxx += x * x;
+                    info.sxy += x * y;
+                    info.syy += y * y;
+                }
             }
             sent_blk.push_back(lk);
             dec_blk.push_back(decisions[i]);
         }
         u += nb;
         if (!collect && (sent_blk.size() >= 4096 || u >= u_end)) {
-            analysis::count_errors(sent_blk, dec_blk, fs, fr, prime && first_count ? 1 : 0, out.ber);
+            const std::size_t skip = prime && first_count ? 1 : 0;
+            analysis::count_errors(sent_blk, dec_blk, fs, fr, skip, out.ber);
+            out.bursts->add(std::span(sent_blk).subspan(skip), std::span(dec_blk).subspan(skip));
             first_count = false;
             sent_blk.clear();
             dec_blk.clear();
         }
         // symbols still needed: the waveform's history and the decisions to come
         const std::uint64_t next_ud = u > D ? u - D : 0;
-        const std::uint64_t keep = next_ud > ulag + 2 ? next_ud - ulag - 2 : 0;
+        const std::uint64_t margin = 2 + (sampler.recovered() ? sampler.max_offset_ui() : 0);
+        const std::uint64_t keep = next_ud > ulag + margin ? next_ud - ulag - margin : 0;
         tx.trim(std::min(keep, fe.symbols_needed_from()));
-        if (u - last_report >= 4096 && u > last_report) {
-            progress.fetch_add(u - last_report, std::memory_order_relaxed);
-            last_report = u;
+        if (u - last_report >= 4096 && u > last_report + D) {
+            progress.fetch_add(u - D - last_report, std::memory_order_relaxed);
+            last_report = u - D;
         }
     }
     if (u1 > last_report) progress.fetch_add(u1 - last_report, std::memory_order_relaxed);
+    if (!collect) out.bursts->finish();
+    out.adc_clipped += chain.adc_clipped();
+    info.ffe_taps = chain.ffe_taps();
+    info.dfe_taps = chain.dfe_taps();
+    if (const auto* c = sampler.cdr()) {
+        info.lock_ui = c->lock_ui();
+        info.locked = c->locked() && info.lock_ui >= 0 &&
+                      static_cast<std::uint64_t>(info.lock_ui) + us <= u0;
+    }
 }
 
 }  // namespace
@@ -157,7 +251,12 @@ RunResult run(const Link& link, const Progress& progress) {
     res.warmup_symbols = warm;
     std::atomic<std::uint64_t> prog{0};
     SegmentResult pre;
-    run_segment(link, warm, warm + pre_n, -1, 0, prog, pre);
+    SegmentInfo pre_info;
+    const auto& rd = link.receiver();
+    // a receiver with state starts every segment this many UI early (delay line, training)
+    const std::uint64_t lead = rd.stateful ? static_cast<std::uint64_t>(rd.delay_ui + rd.history_ui) + rd.training : 0;
+    res.warmup_symbols = warm + lead;
+    run_segment(link, warm + lead, warm + lead + pre_n, -1, 0, false, prog, pre, pre_info);
     double mism = 0;
     const std::int64_t lag = analysis::find_alignment(pre.sent, pre.decisions, max_lag, &mism);
     if (lag < 0) throw ModelError("alignment search had too few decisions");
@@ -167,34 +266,51 @@ RunResult run(const Link& link, const Progress& progress) {
         res.warnings.push_back(str("alignment found at ", lag, " UI but the pulse response puts the main cursor at ",
                                    res.expected_latency_ui, " UI (mismatch fraction ", mism, ")"));
 
-    // ---- main run in segments ---------------------------------------------------------------------
+    // ---- main run in fixed segments, handed to the threads in turn --------------------------------
+    // Segments have a fixed length (sim.segment_symbols, independent of sim.threads), each with
+    // its own start-up (warm-up, training, lock); every count is an integer sum, so the result is
+    // the same whatever thread runs which segment.
     int threads = sp.sim.threads;
     if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     const std::uint64_t total = sp.sim.symbols;
     const std::uint64_t ulag = static_cast<std::uint64_t>(lag);
-    threads = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(threads),
-                                                       std::max<std::uint64_t>(1, total / 20000)));
-    const std::uint64_t eye_end = sp.eye.symbols < 0 ? ulag + warm + total
-                                                     : ulag + warm + std::min<std::uint64_t>(total, static_cast<std::uint64_t>(sp.eye.symbols));
-    std::vector<SegmentResult> seg(static_cast<std::size_t>(threads));
+    // A stateless receiver has no start-up to repeat: shorter segments spread short runs over
+    // the threads (kStatelessSegment, a fixed size: the result does not depend on it either).
+    constexpr std::uint64_t kStatelessSegment = 1u << 16;
+    const std::uint64_t S = std::min<std::uint64_t>(
+        rd.stateful ? sp.sim.segment_symbols : std::min<std::uint64_t>(sp.sim.segment_symbols, kStatelessSegment), total);
+    const std::uint64_t nseg = (total + S - 1) / S;
+    const std::uint64_t base = ulag + warm + lead;  // first counted decision
+    threads = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(threads), nseg));
+    const std::uint64_t eye_end = sp.eye.symbols < 0 ? base + total
+                                                     : base + std::min<std::uint64_t>(total, static_cast<std::uint64_t>(sp.eye.symbols));
+    std::vector<SegmentResult> acc(static_cast<std::size_t>(threads));
+    std::vector<SegmentInfo> info(static_cast<std::size_t>(nseg));
     std::vector<std::exception_ptr> errs(static_cast<std::size_t>(threads));
+    std::atomic<std::uint64_t> next_seg{0};
     prog = 0;
     std::vector<std::thread> pool;
     std::atomic<int> finished{0};
     // Workers wait for `gate`: if one cannot be started, the others are released with nothing to
     // do and joined, and the run ends with an error (never std::terminate, never a partial run).
     std::atomic<int> gate{0};  // 0 wait, 1 go, -1 abandon
+    std::atomic<bool> failed{false};
     for (int t = 0; t < threads; ++t) {
-        const std::uint64_t a = ulag + warm + total * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(threads);
-        const std::uint64_t b = ulag + warm + total * static_cast<std::uint64_t>(t + 1) / static_cast<std::uint64_t>(threads);
         try {
-            pool.emplace_back([&, a, b, t] {
+            pool.emplace_back([&, t] {
                 gate.wait(0, std::memory_order_acquire);  // blocks, no spinning
                 const int g = gate.load(std::memory_order_acquire);
                 try {
-                    if (g > 0) run_segment(link, a, b, lag, eye_end, prog, seg[static_cast<std::size_t>(t)]);
+                    while (g > 0 && !failed.load(std::memory_order_relaxed)) {
+                        const std::uint64_t k = next_seg.fetch_add(1);
+                        if (k >= nseg) break;
+                        const std::uint64_t a = base + k * S, b = base + std::min(total, (k + 1) * S);
+                        run_segment(link, a, b, lag, eye_end, k == 0 && rd.cdr, prog,
+                                    acc[static_cast<std::size_t>(t)], info[static_cast<std::size_t>(k)]);
+                    }
                 } catch (...) {
                     errs[static_cast<std::size_t>(t)] = std::current_exception();
+                    failed.store(true);
                 }
                 finished.fetch_add(1, std::memory_order_release);
             });
@@ -214,7 +330,7 @@ RunResult run(const Link& link, const Progress& progress) {
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
             const auto now = std::chrono::steady_clock::now();
             if (now - last >= std::chrono::milliseconds(100)) {
-                progress(static_cast<double>(prog.load()) / static_cast<double>(total));
+                progress(std::min(1.0, static_cast<double>(prog.load()) / static_cast<double>(total)));
                 last = now;
             }
         }
@@ -224,19 +340,70 @@ RunResult run(const Link& link, const Progress& progress) {
         if (e) std::rethrow_exception(e);
     if (progress) progress(1.0);
 
-    res.eye = std::move(seg[0].eye);
-    res.ber = seg[0].ber;
-    res.waveform_samples = seg[0].samples;
-    for (std::size_t t = 1; t < seg.size(); ++t) {
-        res.eye->merge(*seg[t].eye);
-        res.ber.symbols_compared += seg[t].ber.symbols_compared;
-        res.ber.symbol_errors += seg[t].ber.symbol_errors;
-        res.ber.bit_errors += seg[t].ber.bit_errors;
-        res.waveform_samples += seg[t].samples;
+    res.eye = std::move(acc[0].eye);
+    res.ber = acc[0].ber;
+    res.waveform_samples = acc[0].samples;
+    auto& rr = res.rx;
+    rr.dsp_eye = std::move(acc[0].dsp_eye);
+    rr.burst_length_histogram = acc[0].bursts->length_histogram();
+    rr.burst_error_histogram = acc[0].bursts->error_count_histogram();
+    rr.bursts = acc[0].bursts->bursts();
+    rr.burst_max_gap = acc[0].bursts->max_gap();
+    rr.adc_clipped = acc[0].adc_clipped;
+    for (std::size_t t = 1; t < acc.size(); ++t) {
+        res.eye->merge(*acc[t].eye);
+        if (rr.dsp_eye) rr.dsp_eye->merge(*acc[t].dsp_eye);
+        res.ber.symbols_compared += acc[t].ber.symbols_compared;
+        res.ber.symbol_errors += acc[t].ber.symbol_errors;
+        res.ber.bit_errors += acc[t].ber.bit_errors;
+        res.waveform_samples += acc[t].samples;
+        rr.adc_clipped += acc[t].adc_clipped;
+        const auto& lh = acc[t].bursts->length_histogram();
+        const auto& eh = acc[t].bursts->error_count_histogram();
+        for (std::size_t i = 0; i < lh.size(); ++i) rr.burst_length_histogram[i] += lh[i];
+        for (std::size_t i = 0; i < eh.size(); ++i) rr.burst_error_histogram[i] += eh[i];
+        rr.bursts += acc[t].bursts->bursts();
     }
+    rr.segments = nseg;
+    rr.segment_symbols = S;
+    rr.training_symbols = rd.training;
+    rr.ffe_taps = info.back().ffe_taps;
+    rr.dfe_taps = info.back().dfe_taps;
+    rr.dfe_delays = rd.dfe_taps.delays;
+    if (rd.cdr) {  // combined in segment order: bit-identical for any thread count
+        rr.cdr = true;
+        rr.phase_trace_ui = std::move(info[0].trace);
+        rr.trace_decimation = std::max<std::uint64_t>(16, (S + rd.training + rd.history_ui + rd.delay_ui) / 131072);
+        rr.lock_ui = info[0].lock_ui;
+        double n = 0, sy = 0, res2 = 0, slope = 0;
+        std::uint64_t locked = 0;
+        for (const auto& si : info) {
+            locked += si.locked ? 1 : 0;
+            n += si.n;
+            sy += si.sy;
+            const double den = si.n * si.sxx - si.sx * si.sx;
+            const double b = den > 0 ? (si.n * si.sxy - si.sx * si.sy) / den : 0.0;
+            const double a = si.n > 0 ? (si.sy - b * si.sx) / si.n : 0.0;
+            // residual sum of squares about y = a + b x
+            res2 += std::max(0.0, si.syy - a * si.sy - b * si.sxy);
+            const double bp = den > 0 ? (si.n * si.pxy - si.sx * si.py) / den : 0.0;  // phase slope
+            slope += bp * si.n;
+        }
+        rr.locked_fraction = static_cast<double>(locked) / static_cast<double>(nseg);
+        rr.mean_phase_ui = n > 0 ? sy / n : 0.0;
+        rr.rms_jitter_ui = n > 0 ? std::sqrt(res2 / n) : 0.0;
+        rr.phase_slope_ppm = n > 0 ? slope / n * 1e6 : 0.0;
+    }
+    if (rr.dsp_eye) rr.dsp_metrics = rr.dsp_eye->metrics(sp.eye.target_ber);
+    rr.dsp_range = dsp_eye_range(link);
     res.ber.lag_symbols = lag;
     res.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     const auto t_analysis = std::chrono::steady_clock::now();
+    {
+        const auto st = receiver_statistical_ser(link);
+        res.rx.ser_statistical = st.ser;
+        res.rx.ser_statistical_method = st.method;
+    }
     res.metrics = res.eye->metrics(sp.eye.target_ber);
     res.metrics_histogram = res.metrics;
     {

@@ -95,6 +95,58 @@ void validate(const LinkSpec& s) {
     require(std::isfinite(s.rx.noise_rms_v) && s.rx.noise_rms_v >= 0 &&
                 s.rx.noise_rms_v <= 0.1 * kMaxSlicerAmplitudeV,
             "rx.noise_rms", str("must be in [0, ", 0.1 * kMaxSlicerAmplitudeV, "] V"), s.rx.noise_rms_v);
+    {   // receiver DSP
+        const int N = levels_of(s.signal.modulation);
+        const auto& r = s.rx;
+        require(r.gain.mode == "fixed" || r.gain.mode == "auto", "rx.gain.mode",
+                "must be \"fixed\" or \"auto\"", r.gain.mode);
+        rx::validate(r.gain);
+        if (r.adc.bits != 0 || r.adc.enob != 0) {
+            auto a = r.adc;
+            if (a.full_scale_v == 0) a.full_scale_v = 1.0;  // 0 = automatic
+            require(r.adc.full_scale_v >= 0 && std::isfinite(r.adc.full_scale_v), "rx.adc.full_scale",
+                    "must be >= 0 V peak-to-peak (0 = automatic)", r.adc.full_scale_v);
+            rx::validate(a);
+        }
+        if (r.ffe.taps != 0) {
+            auto f = r.ffe;
+            f.levels = N;
+            rx::validate(f);
+        } else {
+            require(r.ffe.coefficients.empty(), "rx.ffe.coefficients", "is set but rx.ffe.taps is 0",
+                    r.ffe.coefficients.size());
+        }
+        if (r.dfe.taps != 0 || r.dfe.float_groups != 0) {
+            auto f = r.dfe;
+            f.levels = N;
+            rx::validate(f);
+        } else {
+            require(r.dfe.coefficients.empty(), "rx.dfe.coefficients", "is set but rx.dfe.taps is 0",
+                    r.dfe.coefficients.size());
+        }
+        if (r.mlse.memory != 0) {
+            auto m = r.mlse;
+            m.levels = N;
+            rx::validate(m);
+            require(r.dfe.taps == 0 && r.dfe.float_groups == 0, "rx.mlse.taps",
+                    "an MLSE detector and a DFE cannot be combined (set rx.dfe.taps = 0)", r.mlse.memory);
+        }
+        require(r.cdr_model == "ideal" || r.cdr_model == "bang_bang" || r.cdr_model == "mueller_muller",
+                "rx.cdr.model", "must be \"ideal\", \"bang_bang\" or \"mueller_muller\"", r.cdr_model);
+        if (r.cdr_model != "ideal") {
+            auto c = r.cdr;
+            c.model = r.cdr_model;
+            c.levels = N;
+            c.symbol_rate_bd = s.signal.symbol_rate_bd;
+            rx::validate(c);
+        }
+        require(r.training_symbols >= -1 && r.training_symbols <= (1LL << 40), "rx.training_symbols",
+                "must be -1 (automatic) or in [0, 2^40]", r.training_symbols);
+        require(s.sim.segment_symbols >= 10000 && s.sim.segment_symbols <= (1ULL << 40),
+                "sim.segment_symbols", "must be in [1e4, 2^40]", s.sim.segment_symbols);
+        require(s.eye.symbols >= -1, "eye.symbols", "must be -1 (all), 0 (none) or a count",
+                s.eye.symbols);
+    }
     require(std::isfinite(s.eye.target_ber) && s.eye.target_ber > 0 && s.eye.target_ber < 0.5,
             "eye.target_ber", "must be in (0, 0.5)", s.eye.target_ber);
     require(s.eye.voltage_bins >= 16 && s.eye.voltage_bins <= 65536, "eye.voltage_bins",
@@ -414,7 +466,12 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     // noise distribution, computed for the output anyway) then picks, within half a UI of it,
     // the phase that maximises the smallest sub-eye height at the target BER.
     {
+        // A recovered clock follows sinusoidal jitter: choose its design phase without SJ (with
+        // large SJ the fixed-clock eye is closed at every phase and the choice would be noise).
+        const double sj_keep = spec_.tx.sj_amp_ui;
+        if (spec_.rx.cdr_model != "ideal") spec_.tx.sj_amp_ui = 0;
         const auto se = statistical_eye(*this, spec_.eye.target_ber);
+        spec_.tx.sj_amp_ui = sj_keep;
         const int nsub = N - 1, tb = 2 * M;
         auto inner = [&](int b) {
             double v = INFINITY;
@@ -458,6 +515,7 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
     }
     linear_ = spec_.sim.engine == "superposition" ||
               (spec_.sim.engine == "auto" && !tx::has_jitter(spec_.tx));
+    rx_ = design_receiver(*this);
 }
 
 void Link::set_cursor(int c, double com_ratio) {

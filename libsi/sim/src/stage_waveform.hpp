@@ -42,6 +42,32 @@ public:
         if (b == nullptr) b = s.base[static_cast<std::size_t>(m)] = compute_phase(s, m);
         return b[static_cast<std::size_t>(n - blk * bu_) * s.stride];
     }
+    /// Samples g .. g+3 into out (one index computation for the four; interpolation).
+    void at4(std::uint64_t g, float* out) {
+        std::uint64_t n = g / m_;
+        auto m = static_cast<std::uint64_t>(g - n * m_);
+        std::uint64_t blk = n / bu_;
+        std::uint64_t r = n - blk * bu_;  // UI within the block
+        for (int i = 0;;) {
+            Slot& s = slots_[static_cast<std::size_t>(blk % kSlots)];
+            if (s.blk != static_cast<std::int64_t>(blk)) advance_to(blk);
+            for (; i < 4; ++i) {
+                const float* b = s.base[static_cast<std::size_t>(m)];
+                if (b == nullptr) b = s.base[static_cast<std::size_t>(m)] = compute_phase(s, static_cast<int>(m));
+                out[i] = b[static_cast<std::size_t>(r) * s.stride];
+                if (++m == m_) {
+                    m = 0;
+                    if (++r == bu_) {  // next block
+                        r = 0;
+                        ++blk;
+                        ++i;
+                        break;
+                    }
+                }
+            }
+            if (i >= 4) return;
+        }
+    }
     /// Lowest symbol index the stream may still ask its symbol source for.
     [[nodiscard]] virtual std::uint64_t symbols_needed_from() const noexcept = 0;
     [[nodiscard]] std::uint64_t block_ui() const noexcept { return bu_; }
@@ -115,6 +141,15 @@ public:
         float y = victim_->at(g);
         for (auto& a : aggressors_) y += a->at(g);
         return y;
+    }
+    /// Noiseless samples g .. g+3 [V].
+    void signal4(std::uint64_t g, float* out) {
+        victim_->at4(g, out);
+        float t[4];
+        for (auto& a : aggressors_) {
+            a->at4(g, t);
+            for (int i = 0; i < 4; ++i) out[i] += t[i];
+        }
     }
     /// Sample g with the RX noise of the waveform (stream rx_noise, index g) [V].
     [[nodiscard]] float noisy(std::uint64_t g) {

@@ -22,7 +22,13 @@ enum class Stream : std::uint64_t {
     rx_sampler_noise = 7,  ///< RX noise of samples taken between grid points (CDR), 2 per UI
     eye_noise = 8,    ///< RX noise of interpolated eye samples (CDR eye)
     adc_noise = 9,    ///< extra ADC noise for a given ENOB (si::rx::Adc), indexed by sample
-    // 10..31: optics (laser RIN, photodiode, TIA, driver)
+    // 10..31: optical and analog elements (libsi/optics).
+    optics_driver_noise = 10,  ///< linear driver input-referred noise
+    optics_laser_rin = 11,     ///< laser relative intensity noise
+    optics_pd_shot = 12,       ///< photodiode shot noise
+    optics_pd_thermal = 13,    ///< photodiode thermal (load resistor) noise
+    optics_tia_noise = 14,     ///< TIA input-referred noise
+    // 15..31: reserved for further optics sources.
     xtalk_base = 64,  ///< aggressor i draws its symbols from stream xtalk_base + i
 };
 

@@ -37,7 +37,9 @@
 ///
 /// Lock: every lock_window_ui UIs the mean phase of the window is compared with the previous
 /// window's; the loop is locked when they differ by less than lock_tolerance_ui after removing
-/// the frequency ramp I * window. lock_ui() is the start of the current run of locked windows.
+/// the frequency ramp I * window, and the window's summed detector output is below 0.3 rho of
+/// the window (a slewing loop pushes one way). lock_ui() is the start of the current run of
+/// locked windows.
 #include <cstdint>
 #include <string>
 
@@ -56,6 +58,10 @@ struct CdrConfig {
     double pd_gain_per_ui = 0.0;      ///< K_pd override [1/UI]; 0 = bang-bang formula
     int pi_steps = 64;                ///< phase-interpolator steps per UI
     double initial_phase_ui = 0.0;    ///< phi at start [UI]
+    /// Static offset of the data sampler from the recovered phase [UI] (edge sampler not moved):
+    /// the eye-centring offset a real receiver calibrates, since an Alexander detector locks to
+    /// the crossings' midpoint, not to the detector's best phase.
+    double phase_offset_ui = 0.0;
     double frequency_offset_ppm = 0.0;///< f_rx / fb - 1 [ppm]
     int lock_window_ui = 1024;        ///< lock detector window [UI]
     double lock_tolerance_ui = 0.02;  ///< lock detector tolerance [UI]
@@ -111,6 +117,7 @@ private:
     // lock detector
     double win_sum_ = 0, prev_mean_ = 0;
     int win_count_ = 0;
+    std::int64_t eps_sum_ = 0;
     bool have_prev_ = false, locked_ = false;
     std::int64_t lock_ui_ = -1;
 };

@@ -13,7 +13,14 @@
 #include "si/analysis/ber.hpp"
 #include "si/analysis/eye.hpp"
 #include "si/pattern/source.hpp"
+#include "si/sim/receiver.hpp"
+#include "si/rx/adc.hpp"
+#include "si/rx/cdr.hpp"
 #include "si/rx/ctle.hpp"
+#include "si/rx/dfe.hpp"
+#include "si/rx/ffe.hpp"
+#include "si/rx/gain.hpp"
+#include "si/rx/mlse.hpp"
 #include "si/tx/transmitter.hpp"
 
 namespace si::sim {
@@ -28,6 +35,10 @@ struct SimConfig {
     /// overlap-save waveform path; "superposition" or "waveform" force one (jitter needs the
     /// waveform path).
     std::string engine = "auto";
+    /// Symbols per segment when the receiver has state (CDR, DFE, MLSE, adaptation): the run is
+    /// cut into segments of this fixed size (not the thread count), each with its own warm-up
+    /// and training, so results are bit-identical for any sim.threads.
+    std::uint64_t segment_symbols = 1u << 20;
 };
 
 struct SignalConfig {
@@ -49,11 +60,43 @@ struct ChannelConfig {
     bool allow_below_nyquist = false;
 };
 
+/// Receiver DSP defaults as the config keys state them (no FFE, DFE or MLSE until taps are set).
+inline rx::FfeConfig default_ffe() {
+    rx::FfeConfig c;
+    c.taps = 0;
+    c.mode = "mmse";
+    return c;
+}
+inline rx::DfeConfig default_dfe() {
+    rx::DfeConfig c;
+    c.mode = "solve";
+    return c;
+}
+inline rx::MlseConfig default_mlse() {
+    rx::MlseConfig c;
+    c.memory = 0;
+    return c;
+}
+
 struct RxConfig {
     rx::CtleConfig ctle;              ///< COM CTLE (frequencies resolved from the symbol rate)
     double afe_bandwidth_hz = 0.0;    ///< 4th-order Butterworth -3 dB bandwidth [Hz], 0 = none
     double noise_rms_v = 0.0;         ///< input-referred Gaussian noise [V rms] in 0..noise_bandwidth
     double noise_bandwidth_hz = 0.0;  ///< band of the white RX noise [Hz]; 0 = fb/2
+    // ---- receiver DSP after the sampler (symbol rate); docs/models.md "Receiver DSP" ----------
+    rx::GainConfig gain;              ///< rx.gain: fixed [V/V] or automatic (outer levels at a
+                                      ///< fraction of the ADC half full scale)
+    rx::AdcConfig adc;                ///< rx.adc: bits (0 = no ADC), full scale (0 = automatic)
+    rx::FfeConfig ffe = default_ffe();  ///< rx.ffe: taps (0 = no FFE), pre, mode, coefficients
+    rx::DfeConfig dfe = default_dfe();  ///< rx.dfe: taps (0 = no DFE), mode, coefficients
+    rx::MlseConfig mlse = default_mlse();  ///< rx.mlse: taps = target memory (0 = off, 1 or 2)
+    /// rx.cdr: model "ideal" (reference clock at the link's sampling phase), "bang_bang" or
+    /// "mueller_muller" (recovered clock).
+    std::string cdr_model = "ideal";
+    rx::CdrConfig cdr;
+    /// Symbols at the start of every segment for CDR lock and adaptation, not counted nor
+    /// binned; -1 = automatic (0 for a stateless receiver, else see docs/models.md).
+    std::int64_t training_symbols = -1;
 };
 
 struct EyeConfig {
@@ -176,6 +219,8 @@ public:
     /// How much the statistical-eye phase refinement improved the smallest sub-eye height at the
     /// target BER over the Gaussian-proxy phase [V] (>= 0).
     [[nodiscard]] double phase_refinement_gain_v() const noexcept { return phase_gain_v_; }
+    /// The receiver DSP as designed (gain, ADC, FFE, DFE/MLSE, CDR, training).
+    [[nodiscard]] const ReceiverDesign& receiver() const noexcept { return rx_; }
     /// Crosstalk aggressors (empty without channel.crosstalk).
     [[nodiscard]] const std::vector<Aggressor>& aggressors() const noexcept { return aggressors_; }
     /// Level value a_i in [-1, 1] for level index i.
@@ -201,12 +246,48 @@ private:
     double sigma_rx_out_ = 0, sigma_tx_ = 0, sigma_tx_com_ = 0, eye_range_ = 1, trunc_energy_ = 0;
     bool linear_ = true;
     double phase_gain_v_ = 0;
+    ReceiverDesign rx_;
     std::vector<Aggressor> aggressors_;
 };
 
 /// Results of a run.
+/// What the receiver DSP and clock recovery did in a run (docs/models.md "Receiver DSP").
+struct ReceiverResult {
+    /// Probe "dsp": the detector input (FFE output less the DFE feedback) per sent level, one
+    /// column per UI, in detector units (normalised to the main cursor with an FFE, else V).
+    std::unique_ptr<analysis::EyeAccumulator> dsp_eye;
+    analysis::EyeMetrics dsp_metrics;
+    double dsp_range = 1;                         ///< dsp_eye spans [-dsp_range, dsp_range]
+    std::vector<std::uint64_t> burst_length_histogram;  ///< [L]: bursts of length L (UI)
+    std::vector<std::uint64_t> burst_error_histogram;   ///< [k]: bursts with k symbol errors
+    std::uint64_t bursts = 0;
+    int burst_max_gap = 0;                        ///< correct symbols that close a burst
+    std::uint64_t segments = 0;                   ///< independent segments of the run
+    std::uint64_t segment_symbols = 0;            ///< counted symbols per segment (last shorter)
+    std::uint64_t training_symbols = 0;           ///< per segment, not counted nor binned
+    std::vector<double> ffe_taps;                 ///< final (last segment) [1/V]
+    std::vector<double> dfe_taps;                 ///< final, normalised to the main cursor
+    std::vector<int> dfe_delays;                  ///< [UI]
+    std::uint64_t adc_clipped = 0;                ///< ADC samples clipped (all segments)
+    // clock recovery
+    bool cdr = false;
+    std::vector<float> phase_trace_ui;            ///< segment 0, every trace_decimation UI
+    std::uint64_t trace_decimation = 1;
+    double locked_fraction = 0;                   ///< segments locked when counting began
+    std::int64_t lock_ui = -1;                    ///< segment 0: UI of lock from its start
+    /// Mean over counted UIs of the sampling instant less the ideal instant of the symbol it
+    /// decides [UI] (0 = the link's ideal sampling phase).
+    double mean_phase_ui = 0;
+    double rms_jitter_ui = 0;                     ///< rms of that offset about a line per segment
+    double phase_slope_ppm = 0;                   ///< mean phase slope [1e-6 UI/UI]
+    // statistical counterpart of the detector
+    double ser_statistical = 0;
+    std::string ser_statistical_method;
+};
+
 struct RunResult {
     std::vector<std::uint8_t> first_symbols;  ///< the first 65536 sent level indices
+    ReceiverResult rx;
     std::unique_ptr<analysis::EyeAccumulator> eye;  ///< probe "rx" (slicer input)
     analysis::EyeMetrics metrics;            ///< primary metrics (see EyeMetrics::method)
     analysis::EyeMetrics metrics_histogram;  ///< metrics read from the simulated histogram

@@ -57,4 +57,24 @@ struct ReceiverDesign {
 /// Designs the receiver of a link (called by Link's constructor).
 [[nodiscard]] ReceiverDesign design_receiver(const Link& link);
 
+/// Statistical SER at the receiver's detector, from the same design (independent uniform
+/// symbols, Gaussian noise, crosstalk as ISI of independent aggressors; TX jitter and ADC
+/// clipping not included):
+/// - no DSP: the statistical eye at the sampler (si/sim/stateye.hpp, exact ISI pdf);
+/// - slicer or DFE after gain/ADC/FFE: the exact ISI pdf of the equalized pulse with the DFE
+///   taps actually used subtracted (ideal feedback: no error propagation; that is in the
+///   counted SER), ADC quantisation as Gaussian noise (si/analysis/detector_ser.hpp);
+/// - MLSE: the union bound over error events (an upper bound, tight at high SNR), with the
+///   FFE-coloured noise and the ISI outside the target as Gaussian.
+struct ReceiverSer {
+    double ser = 0;
+    std::string method;
+};
+[[nodiscard]] ReceiverSer receiver_statistical_ser(const Link& link);
+
+/// Statistical eye width at the detector [UI]: the range of sampling phases (grid steps of
+/// 1/samples_per_ui around the design phase, taps held) at which the detector SER above stays
+/// <= target_ser (without DSP: the statistical eye's smallest sub-eye width).
+[[nodiscard]] double receiver_eye_width_ui(const Link& link, double target_ser);
+
 }  // namespace si::sim

@@ -1,0 +1,97 @@
+#include "si/optics/pole_filter.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "si/core/error.hpp"
+#include "si/core/units.hpp"
+
+namespace si::optics {
+
+FirstOrderSection bilinear_section(double n0, double n1, double d0, double d1, double w0,
+                                   double dt) {
+    // s -> K (1 - z^-1)/(1 + z^-1), K = w0 / tan(w0 dt / 2) maps j w0 onto e^{j w0 dt} exactly.
+    const double k = w0 > 0 ? w0 / std::tan(0.5 * w0 * dt) : 2.0 / dt;
+    const double a0 = d0 + d1 * k;
+    FirstOrderSection s;
+    s.b0 = (n0 + n1 * k) / a0;
+    s.b1 = (n0 - n1 * k) / a0;
+    s.a1 = (d0 - d1 * k) / a0;
+    return s;
+}
+
+double pole_cascade_enbw_hz(double fp, int n) {
+    return fp * std::sqrt(kPi) * std::tgamma(n - 0.5) / (2.0 * std::tgamma(static_cast<double>(n)));
+}
+
+PoleFilter::PoleFilter(double bw, int poles, double dt, const std::string& key)
+    : enbw_hz_(std::numeric_limits<double>::infinity()) {
+    require(std::isfinite(bw) && bw >= 0, key, "must be >= 0 Hz (0 = no band limit)", bw);
+    require(poles >= 1 && poles <= 8, key + "_poles", "must be 1..8", poles);
+    if (bw == 0) return;
+    n_ = poles;
+    fp_hz_ = bw / std::sqrt(std::pow(2.0, 1.0 / poles) - 1.0);
+    require(fp_hz_ < 0.45 / dt, key,
+            str("pole frequency ", fp_hz_, " Hz must be below 0.45/dt = ", 0.45 / dt,
+                " Hz (raise samples_per_ui or lower the bandwidth)"),
+            bw);
+    const double w = 2 * kPi * fp_hz_;
+    sec_.assign(static_cast<std::size_t>(poles), bilinear_section(1, 0, 1, 1 / w, w, dt));
+    // Realised noise bandwidth from the impulse response energy; the response decays as
+    // exp(-w t) t^(n-1), so 60 n / (w dt) samples hold all but ~1e-20 of it.
+    const auto len = static_cast<std::size_t>(60.0 * poles / (w * dt)) + 64;
+    double e = 0;
+    for (std::size_t i = 0; i < len; ++i) {
+        const double h = step(i == 0 ? 1.0 : 0.0);
+        e += h * h;
+    }
+    reset();
+    enbw_hz_ = e / (2 * dt);
+}
+
+void PoleFilter::process(std::span<const double> in, std::span<double> out) noexcept {
+    SI_ASSERT(in.size() == out.size());
+    if (sec_.empty()) {
+        if (in.data() != out.data()) std::copy(in.begin(), in.end(), out.begin());
+        return;
+    }
+    for (std::size_t i = 0; i < in.size(); ++i) out[i] = step(in[i]);
+}
+
+void PoleFilter::reset() noexcept {
+    for (auto& s : sec_) s.s = 0;
+}
+
+std::complex<double> PoleFilter::response(double f) const noexcept {
+    if (sec_.empty()) return 1.0;
+    return std::pow(std::complex<double>(1.0, f / fp_hz_), -n_);
+}
+
+double PoleFilter::analytic_noise_bandwidth_hz() const noexcept {
+    if (sec_.empty()) return std::numeric_limits<double>::infinity();
+    return pole_cascade_enbw_hz(fp_hz_, n_);
+}
+
+PeakingFilter::PeakingFilter(double pk_db, double fz, double dt, const std::string& p) {
+    require(std::isfinite(pk_db) && pk_db >= 0 && pk_db <= 30, p + ".peaking_db",
+            "must be in [0, 30] dB", pk_db);
+    if (pk_db == 0) return;
+    require(std::isfinite(fz) && fz > 0, p + ".peaking_zero_hz", "must be > 0 Hz when peaking_db > 0",
+            fz);
+    fz_ = fz;
+    fp_ = fz * db20_to_lin(pk_db);
+    require(fp_ < 0.45 / dt, p + ".peaking_zero_hz",
+            str("peaking pole fz*10^(peaking_db/20) = ", fp_, " Hz must be below 0.45/dt = ",
+                0.45 / dt, " Hz"),
+            fz);
+    const double wz = 2 * kPi * fz_, wp = 2 * kPi * fp_;
+    sec_ = bilinear_section(1, 1 / wz, 1, 1 / wp, std::sqrt(wz * wp), dt);
+    on_ = true;
+}
+
+std::complex<double> PeakingFilter::response(double f) const noexcept {
+    if (!on_) return 1.0;
+    return std::complex<double>(1.0, f / fz_) / std::complex<double>(1.0, f / fp_);
+}
+
+}  // namespace si::optics

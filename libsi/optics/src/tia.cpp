@@ -1,0 +1,53 @@
+#include "si/optics/tia.hpp"
+
+#include <cmath>
+
+#include "si/core/error.hpp"
+#include "si/core/rng.hpp"
+#include "si/optics/constants.hpp"
+
+namespace si::optics {
+
+void validate(const TiaConfig& c) {
+    const std::string p = "optics.tia.";
+    require(std::isfinite(c.transimpedance_ohm) && c.transimpedance_ohm > 0 &&
+                c.transimpedance_ohm <= 1e6,
+            p + "transimpedance_ohm", "must be in (0, 1e6] ohm", c.transimpedance_ohm);
+    require(std::isfinite(c.bandwidth_hz) && c.bandwidth_hz >= 0, p + "bandwidth_hz",
+            "must be >= 0 Hz (0 = no band limit)", c.bandwidth_hz);
+    require(std::isfinite(c.input_noise_a_rthz) && c.input_noise_a_rthz >= 0,
+            p + "input_noise_a_rthz", "must be >= 0 A/sqrt(Hz)", c.input_noise_a_rthz);
+    require(std::isfinite(c.input_offset_a), p + "input_offset_a", "must be finite",
+            c.input_offset_a);
+    validate(c.compression, "optics.tia");
+}
+
+Tia::Tia(const TiaConfig& c, double dt)
+    : cfg_((validate(c), c)),
+      sigma_a_(c.input_noise_a_rthz * std::sqrt(simulated_bandwidth_hz(dt))),
+      poles_(c.bandwidth_hz, c.bandwidth_poles, dt, "optics.tia.bandwidth_hz"),
+      peak_(c.peaking_db, c.peaking_zero_hz, dt, "optics.tia"),
+      comp_(c.compression, "optics.tia") {}
+
+void Tia::process(std::span<const double> in, std::span<double> out) noexcept {
+    SI_ASSERT(in.size() == out.size());
+    const double z = cfg_.transimpedance_ohm, off = cfg_.input_offset_a;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        double x = in[i] - off;
+        if (sigma_a_ > 0) x += sigma_a_ * ziggurat_gaussian(cfg_.seed, Stream::optics_tia_noise, n_ + i);
+        out[i] = comp_(z * peak_.step(poles_.step(x)));
+    }
+    n_ += in.size();
+}
+
+void Tia::reset(std::uint64_t first_sample) noexcept {
+    poles_.reset();
+    peak_.reset();
+    n_ = first_sample;
+}
+
+std::complex<double> Tia::response(double f) const noexcept {
+    return cfg_.transimpedance_ohm * poles_.response(f) * peak_.response(f);
+}
+
+}  // namespace si::optics
