@@ -86,7 +86,8 @@ const char* kUsage =
     "  merge DIR|FILES -o OUT.h5 [--allow-partial]         join the results of sweep shards\n"
     "  tdecq WAVEFORM.csv|.h5 --symbol-rate R [--pattern P] [-o OUT.h5]  TDECQ of a PAM4 waveform\n"
     "\n"
-    "'sisim <command> --help' describes each command. Exit status: 0 ok, 2 bad input, 1 internal error.\n";
+    "'sisim <command> --help' describes each command. Exit status: 0 ok, 2 bad input, 1 internal error,\n"
+    "3 sweep/merge finished but some points failed (recorded in /sweep/points).\n";
 
 int cmd_keys() {
     std::cout << si::io::format_keys(sisim::link_keys());
