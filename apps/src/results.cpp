@@ -311,7 +311,7 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("sampling_delay_s", link.sampling_delay_s());
         g.attr("warmup_symbols", r.warmup_symbols);
         g.attr("alignment_mismatch", r.alignment_mismatch);
-        const auto st = si::sim::statistical_ser(link);
+        const auto& st = r.statistical_sampler;
         const auto& rr = r.rx;
         const auto& rd = link.receiver();
         if (!rd.has_dsp) {

@@ -37,7 +37,7 @@ void print_summary(const si::sim::Link& link, const si::sim::RunResult& r, const
     std::printf("  eye at BER %.3g:", m.target_ber);
     for (std::size_t i = 0; i < m.eye_height_v.size(); ++i)
         std::printf(" [%zu] %.1f mV x %.3f UI", i, 1e3 * m.eye_height_v[i], m.eye_width_ui[i]);
-    const auto st = si::sim::statistical_ser(link);
+    const auto& st = r.statistical_sampler;
     std::printf("\n  statistical (pulse response, same phase): SER %.3e, BER %.3e", st.ser, st.ber);
     const auto& rd = link.receiver();
     if (rd.has_dsp || rd.cdr) {

@@ -400,7 +400,11 @@ RunResult run(const Link& link, const Progress& progress) {
     res.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     const auto t_analysis = std::chrono::steady_clock::now();
     {
-        const auto st = receiver_statistical_ser(link);
+        res.statistical_sampler = statistical_ser(link);
+        const auto st = link.receiver().has_dsp
+                            ? receiver_statistical_ser(link)
+                            : ReceiverSer{res.statistical_sampler.ser,
+                                          "statistical eye at the sampler (exact ISI pdf, Gaussian noise)"};
         res.rx.ser_statistical = st.ser;
         res.rx.ser_statistical_method = st.method;
     }
@@ -409,7 +413,7 @@ RunResult run(const Link& link, const Progress& progress) {
     {
         // Heights and widths at the target BER from the statistical eye: exact tails where the
         // histogram would have to extrapolate (levels, RLM stay the measured ones).
-        const auto se = statistical_eye(link, sp.eye.target_ber);
+        const auto se = link.design_stat_eye() ? *link.design_stat_eye() : statistical_eye(link, sp.eye.target_ber);
         res.metrics.eye_height_v = se.eye_height_v;
         res.metrics.eye_width_ui = se.eye_width_ui;
         res.metrics.height_vs_time_v = se.height_vs_time_v;

@@ -490,6 +490,7 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
         }
         phase_gain_v_ = std::isfinite(best_v) && std::isfinite(inner(M)) ? best_v - inner(M) : 0.0;
         if (best_b != M) set_cursor(cursor_ + best_b - M, com_ratio);
+        else if (!(spec_.rx.cdr_model != "ideal" && sj_keep > 0)) design_eye_ = se;  // reused by run()
     }
 
     // ---- eye voltage range -------------------------------------------------------------------

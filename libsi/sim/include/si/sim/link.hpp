@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "si/analysis/ber.hpp"
 #include "si/analysis/eye.hpp"
+#include "si/analysis/stat_eye.hpp"
 #include "si/pattern/source.hpp"
 #include "si/sim/receiver.hpp"
 #include "si/rx/adc.hpp"
@@ -219,6 +221,11 @@ public:
     /// How much the statistical-eye phase refinement improved the smallest sub-eye height at the
     /// target BER over the Gaussian-proxy phase [V] (>= 0).
     [[nodiscard]] double phase_refinement_gain_v() const noexcept { return phase_gain_v_; }
+    /// The statistical eye at eye.target_ber computed while choosing the sampling phase, when it
+    /// is the eye of the final design (phase kept, no jitter left out); nullptr otherwise.
+    [[nodiscard]] const analysis::StatisticalEye* design_stat_eye() const noexcept {
+        return design_eye_ ? &*design_eye_ : nullptr;
+    }
     /// The receiver DSP as designed (gain, ADC, FFE, DFE/MLSE, CDR, training).
     [[nodiscard]] const ReceiverDesign& receiver() const noexcept { return rx_; }
     /// Crosstalk aggressors (empty without channel.crosstalk).
@@ -247,6 +254,7 @@ private:
     bool linear_ = true;
     double phase_gain_v_ = 0;
     ReceiverDesign rx_;
+    std::optional<analysis::StatisticalEye> design_eye_;
     std::vector<Aggressor> aggressors_;
 };
 
@@ -288,6 +296,8 @@ struct ReceiverResult {
 struct RunResult {
     std::vector<std::uint8_t> first_symbols;  ///< the first 65536 sent level indices
     ReceiverResult rx;
+    /// Statistical SER at the sampler (pulse response, same phase), computed once per run.
+    analysis::StatisticalSer statistical_sampler;
     std::unique_ptr<analysis::EyeAccumulator> eye;  ///< probe "rx" (slicer input)
     analysis::EyeMetrics metrics;            ///< primary metrics (see EyeMetrics::method)
     analysis::EyeMetrics metrics_histogram;  ///< metrics read from the simulated histogram
