@@ -94,6 +94,21 @@ int cmd_keys() {
     return 0;
 }
 
+/// Parses a command's options plus one positional CONFIG argument.
+po::variables_map parse_config_command(const std::vector<std::string>& args,
+                                       const po::options_description& opts, std::string& config) {
+    po::options_description hidden;
+    hidden.add_options()("config", po::value<std::string>(&config));
+    po::options_description all;
+    all.add(opts).add(hidden);
+    po::positional_options_description pos;
+    pos.add("config", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+    return vm;
+}
+
 int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
     po::options_description opts("sisim run CONFIG.toml [options]");
     std::vector<std::string> sets;
@@ -103,16 +118,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
         "override a key: --set section.key=value (repeatable)")(
         "output,o", po::value<std::string>(&out), "output HDF5 file (default: CONFIG stem + .h5)")(
         "quiet,q", "no progress on stderr");
-    po::options_description hidden;
     std::string config;
-    hidden.add_options()("config", po::value<std::string>(&config));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("config", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
+    const auto vm = parse_config_command(args, opts, config);
     if (vm.count("help")) {
         std::cout << opts << "\nEvery key and its default: sisim keys. Values take SI prefixes and "
                              "units: --set signal.symbol_rate=106.25GBd\n";
@@ -176,16 +183,8 @@ int cmd_jtol(const std::vector<std::string>& args, const std::string& cmdline) {
         "symbols", po::value<std::uint64_t>(&symbols),
         "symbols per run (default: max(2e5, 4 periods of the lowest frequency))")(
         "quiet,q", "no progress on stderr");
-    po::options_description hidden;
     std::string config;
-    hidden.add_options()("config", po::value<std::string>(&config));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("config", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
+    const auto vm = parse_config_command(args, opts, config);
     if (vm.count("help")) {
         std::cout << opts << "\nFor each SJ frequency, the largest TX SJ (pk-pk UI) at which the "
                              "link with its CDR still meets the target BER (docs/user-guide.md).\n";
