@@ -347,6 +347,13 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             },
             tx::ffe_taps(spec_.tx), spec_.tx.swing_v / 2);
         sigma_opt_ = optics_->noise_sigma_v;
+        optics_info_ = {true,
+                        optics_->gain,
+                        optics_->drive_amplitude_v,
+                        optics_->y_zero_v,
+                        optics_->spec.tia.input_offset_a,
+                        optics_->noise_sigma_v,
+                        optics_->chain_delay};
     }
 
     // ---- fused linear response and pulse ---------------------------------------------------

@@ -189,6 +189,17 @@ namespace detail {
 struct OpticsModel;  // stage_optics.hpp
 }
 
+/// What the linearisation of an optical front end found (docs/architectures.md "Optical links").
+struct OpticsInfo {
+    bool enabled = false;
+    double gain_v_per_v = 0;        ///< secant gain driver input -> TIA output [V/V]
+    double drive_amplitude_v = 0;   ///< near-end outer level of the secant [V]
+    double zero_drive_output_v = 0; ///< TIA output at zero drive, removed (AC coupling) [V]
+    double tia_offset_a = 0;        ///< mean photocurrent removed at the TIA input [A]
+    double noise_sigma_v = 0;       ///< optical noise at the sampler [V]
+    std::size_t delay_samples = 0;  ///< delay of the optics stages [samples]
+};
+
 /// The built model: everything derived from a LinkSpec before the run.
 class Link {
 public:
@@ -252,6 +263,7 @@ public:
     [[nodiscard]] double optical_noise_sigma_v() const noexcept { return sigma_opt_; }
     /// The optical front end (nullptr for an electrical link).
     [[nodiscard]] const detail::OpticsModel* optics_model() const noexcept { return optics_.get(); }
+    [[nodiscard]] const OpticsInfo& optics_info() const noexcept { return optics_info_; }
     /// Eye histogram voltage half-range [V].
     [[nodiscard]] double eye_range_v() const noexcept { return eye_range_; }
     /// True when the waveform is built by superposing the pulse at symbol rate; false when TX
@@ -297,6 +309,7 @@ private:
     std::vector<Aggressor> aggressors_;
     std::shared_ptr<const detail::OpticsModel> optics_;
     double sigma_opt_ = 0;
+    OpticsInfo optics_info_;
 };
 
 /// Results of a run.
