@@ -64,5 +64,95 @@ TEST(OpticsLink, StreamedWaveformMatchesTheLinearisedPulse) {
         peak = std::max(peak, std::abs(a - b));
     }
     // the residual is the MZM's cubic term and the window truncations: far below the signal
-    EXPECT_LT(std::sqrt(err2 / ref2), 1e-2) << "peak " << peak << " main " << link.main_cursor_v();
+    EXPECT_LT(std::sqrt(err2 / ref2), 2e-2) << "peak " << peak << " main " << link.main_cursor_v();
+}
+
+TEST(OpticsLink, BitIdenticalForAnyThreadCountWithNonlinearNoisyOptics) {
+    auto s = linear_lpo();
+    s.sim.symbols = 60000;
+    s.sim.segment_symbols = 20000;  // three segments, spread over the threads
+    s.optics.modulator = "eml";
+    s.optics.driver.compression.model = "tanh";
+    s.optics.driver.compression.thd = 0.03;
+    s.optics.driver.compression.amplitude_v = 0.3;
+    s.optics.driver.input_noise_v_rthz = 20e-9;
+    s.optics.laser.rin_db_hz = -140;
+    s.optics.pd.shot_noise = true;
+    s.optics.tia.input_noise_a_rthz = 20e-12;
+    s.optics.tia.compression.model = "tanh";
+    s.optics.tia.compression.thd = 0.02;
+    s.optics.tia.compression.amplitude_v = 0.2;
+    s.rx.ffe.taps = 8;
+    s.rx.ffe.pre = 2;
+    s.rx.dfe.taps = 1;
+    s.rx.noise_rms_v = 2e-3;
+    si::sim::RunResult r[2];
+    for (int t = 0; t < 2; ++t) {
+        s.sim.threads = t + 1;
+        const si::sim::Link link(s);
+        r[t] = si::sim::run(link);
+    }
+    EXPECT_EQ(r[0].rx.segments, 3u);
+    EXPECT_EQ(r[0].ber.symbol_errors, r[1].ber.symbol_errors);
+    EXPECT_EQ(r[0].ber.bit_errors, r[1].ber.bit_errors);
+    EXPECT_EQ(r[0].ber.symbols_compared, 60000u);
+    EXPECT_TRUE(r[0].eye->histogram() == r[1].eye->histogram());
+}
+
+TEST(OpticsLink, OpticalNoiseAtTheSamplerMatchesTheCountedErrors) {
+    // Linear, noisy chain (TIA input noise only, white): the counted SER at a fixed slicer and
+    // the Gaussian SER from the measured optical noise sigma agree (binomial bounds).
+    auto s = linear_lpo();
+    s.sim.symbols = 200000;
+    s.channel.loss_at_nyquist_db = 0;  // little ISI: the noise decides
+    s.optics.far.loss_at_nyquist_db = 0;
+    s.optics.tia.input_noise_a_rthz = 0;
+    const si::sim::Link quiet(s);
+    const double h = quiet.main_cursor_v() / 3;  // half the level spacing
+    // noise density giving sigma = h / 3 at the sampler (sigma scales with the density)
+    s.optics.tia.input_noise_a_rthz = 100e-12;
+    const double sig100 = si::sim::Link(s).optical_noise_sigma_v();
+    ASSERT_GT(sig100, 0);
+    s.optics.tia.input_noise_a_rthz = 100e-12 * (h / 3) / sig100;
+    const si::sim::Link link(s);
+    EXPECT_NEAR(link.optical_noise_sigma_v(), h / 3, 0.02 * h / 3);
+    const auto r = si::sim::run(link);
+    const double p = 0.75 * std::erfc(3 / std::sqrt(2.0));  // 2 (N-1)/N Q(3), N = 4
+    const double n = static_cast<double>(r.ber.symbols_compared);
+    const double k = static_cast<double>(r.ber.symbol_errors);
+    // ISI of the unequalized pulse widens it: the counted SER lies above the pure-noise SER and
+    // below the statistical SER (exact ISI + the same sigma) within binomial bounds.
+    EXPECT_GT(k, n * p - 5 * std::sqrt(n * p) - 1);
+    const double ps = r.rx.ser_statistical;
+    EXPECT_NEAR(k, n * ps, 5 * std::sqrt(n * ps) + 0.1 * n * ps + 1) << "noise-only " << n * p;
+}
+
+TEST(OpticsLink, ImpossibleOpticsNameTheKey) {
+    auto expect_key = [](si::sim::LinkSpec s, const std::string& key) {
+        try {
+            si::sim::validate(s);
+            ADD_FAILURE() << "accepted, expected " << key;
+        } catch (const si::ConfigError& e) {
+            EXPECT_EQ(e.key(), key) << e.what();
+        }
+    };
+    auto s = linear_lpo();
+    s.optics.laser.power_w = -1e-3;
+    expect_key(s, "optics.laser.power_w");
+    s = linear_lpo();
+    s.optics.laser.rin_db_hz = 3;
+    expect_key(s, "optics.laser.rin_db_hz");
+    s = linear_lpo();
+    s.optics.modulator = "eml";
+    s.optics.eml.extinction_ratio_db = -1;
+    expect_key(s, "optics.eml.extinction_ratio_db");
+    s = linear_lpo();
+    s.optics.architecture = "retimed";
+    expect_key(s, "link.architecture");
+    s = linear_lpo();
+    s.optics.architecture = "plasma";
+    expect_key(s, "link.architecture");
+    s = linear_lpo();
+    s.tx.rj_rms_ui = 0.01;
+    expect_key(s, "tx.rj");
 }
