@@ -34,6 +34,7 @@
 #include "src/link_config.hpp"
 #include "src/progress.hpp"
 #include "src/results.hpp"
+#include "src/compare_command.hpp"
 #include "src/tdecq_command.hpp"
 
 namespace po = boost::program_options;
@@ -96,6 +97,7 @@ const char* kUsage =
     "  jtol CONFIG.toml [--frequencies F,...] [-o OUT.h5]   jitter tolerance with the recovered clock\n"
     "  keys                                                 list every config key\n"
     "  tdecq WAVEFORM.csv|.h5 --symbol-rate R [--pattern P] [-o OUT.h5]  TDECQ of a PAM4 waveform\n"
+    "  compare A.toml B.toml ... [-o CMP.h5]  BER, margin, power per bit and latency side by side\n"
     "\n"
     "'sisim <command> --help' describes each command. Exit status: 0 ok, 2 bad input, 1 internal error.\n";
 
@@ -459,6 +461,7 @@ int main(int argc, char** argv) {
         if (cmd == "channel") return cmd_channel(rest, cmdline);
         if (cmd == "jtol") return cmd_jtol(rest, cmdline);
         if (cmd == "tdecq") return sisim::cmd_tdecq(rest, cmdline, check_output);
+        if (cmd == "compare") return sisim::cmd_compare(rest, cmdline, check_output);
         std::cerr << "sisim: unknown command '" << cmd << "'\n" << kUsage;
         return 2;
     } catch (const po::error& e) {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
@@ -408,6 +409,48 @@ H5DataSet H5Group::write(const std::string& name, std::span<const std::complex<d
     return with_units(
         make_dataset(node_, name, data.data(), data.size(), dims, {file_t.get(), mem_t.get(), 16}),
         units);
+}
+
+H5DataSet H5Group::write_table(const std::string& name, const std::vector<Column>& columns) {
+    if (columns.empty()) throw std::logic_error(name + ": a table needs at least one column");
+    const auto len = [](const Column& c) { return c.is_string ? c.strings.size() : c.numbers.size(); };
+    const std::size_t rows = len(columns[0]);
+    std::vector<std::size_t> off, size;
+    std::vector<Id> str_types;
+    std::size_t row = 0;
+    for (const auto& c : columns) {
+        if (len(c) != rows) throw std::logic_error(name + ": column " + c.name + " has a different length");
+        std::size_t sz = 8;
+        if (c.is_string) {
+            sz = 1;
+            for (const auto& v : c.strings) sz = std::max(sz, v.size() + 1);
+        }
+        off.push_back(row);
+        size.push_back(sz);
+        row += sz;
+    }
+    Id t(H5Tcreate(H5T_COMPOUND, row));
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (columns[i].is_string) {
+            Id st(H5Tcopy(H5T_C_S1));
+            H5Tset_size(st.get(), size[i]);
+            H5Tset_strpad(st.get(), H5T_STR_NULLTERM);
+            H5Tinsert(t.get(), columns[i].name.c_str(), off[i], st.get());
+        } else {
+            H5Tinsert(t.get(), columns[i].name.c_str(), off[i], H5T_IEEE_F64LE);
+        }
+    }
+    std::vector<unsigned char> buf(std::max<std::size_t>(1, rows * row), 0);
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            unsigned char* p = buf.data() + r * row + off[i];
+            if (columns[i].is_string)
+                std::memcpy(p, columns[i].strings[r].data(), columns[i].strings[r].size());
+            else
+                std::memcpy(p, &columns[i].numbers[r], 8);
+        }
+    // little-endian hosts only (f8 members stored as native = IEEE LE)
+    return H5DataSet(make_dataset(node_, name, buf.data(), rows, {}, {t.get(), t.get(), row}));
 }
 
 H5Appendable H5Group::appendable(const std::string& name, H5Float type, const std::string& units,

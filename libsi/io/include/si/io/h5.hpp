@@ -156,6 +156,18 @@ public:
     H5DataSet write(const std::string& name, std::span<const std::complex<double>> data,
                     const std::vector<std::size_t>& dims, const std::string& units);
 
+    /// One column of write_table(): numbers (f8) or strings (fixed-length, NUL-padded ASCII;
+    /// h5py reads them as bytes).
+    struct Column {
+        std::string name;
+        std::vector<double> numbers{};
+        std::vector<std::string> strings{};
+        bool is_string = false;
+    };
+    /// A compound dataset with one row per entry and one field per column (all columns the same
+    /// length); no `units` attribute is set (add one listing each field's unit).
+    H5DataSet write_table(const std::string& name, const std::vector<Column>& columns);
+
     /// Creates an empty appendable 1-D dataset. `chunk_elements` = 0 picks 64 Ki elements.
     H5Appendable appendable(const std::string& name, H5Float type, const std::string& units,
                             std::size_t chunk_elements = 0);
