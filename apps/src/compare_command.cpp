@@ -108,9 +108,9 @@ double noise_margin_db(si::sim::LinkSpec spec, double target) {
         return std::pair{statistical_ber(l), l.sampler_noise_sigma_v()};
     };
     if (eval(0).first >= target) return -INFINITY;  // no margin: already at or above the target
-    double lo = 1e-7, hi = 1.0;                      // [V rms] added at the RX input
+    double lo = 1e-6, hi = 0.3;                      // [V rms] added at the RX input
     if (eval(hi).first < target) return INFINITY;
-    for (int i = 0; i < 24 && hi / lo > 1.01; ++i) {  // bisection in log(noise)
+    for (int i = 0; i < 24 && hi / lo > 1.02; ++i) {  // bisection in log(noise), to 0.1 dB
         const double mid = std::sqrt(lo * hi);
         (eval(mid).first < target ? lo : hi) = mid;
     }
