@@ -189,6 +189,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
         std::vector<std::string> inputs{config};
         inputs.insert(inputs.end(), spec.channel.touchstone.begin(), spec.channel.touchstone.end());
         inputs.insert(inputs.end(), spec.channel.crosstalk.begin(), spec.channel.crosstalk.end());
+        inputs.insert(inputs.end(), spec.optics.far.touchstone.begin(), spec.optics.far.touchstone.end());
         if (spec.signal.pattern.name == "file") inputs.push_back(spec.signal.pattern.file);
         check_output(out, inputs);
     }
@@ -215,6 +216,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
         tree.apply_override("channel.touchstone=" + toml_array(spec.channel.touchstone));
     if (!spec.channel.crosstalk.empty())
         tree.apply_override("channel.crosstalk=" + toml_array(spec.channel.crosstalk));
+    if (!spec.optics.far.touchstone.empty())
+        tree.apply_override("far_channel.touchstone=" + toml_array(spec.optics.far.touchstone));
     if (spec.signal.pattern.name == "file")
         tree.apply_override("signal.pattern=\"" +
                             std::filesystem::absolute(spec.signal.pattern.file).lexically_normal().string() + "\"");
