@@ -164,14 +164,16 @@ std::shared_ptr<OpticsModel> build_optics(
     }
     om->drive_amplitude_v = peak;
     // Operating point: the TIA's offset loop removes the mean photocurrent at zero drive.
-    om->small_signal = om->make_chain(false);
-    om->dc = 1.0;
-    for (const auto& st : om->small_signal) om->dc *= st->response(0.0);
+    // (chains are built sparingly: each compressor fits its THD at construction)
     auto chain = om->make_chain(false);
     om->chain_delay = 0;
     for (const auto& st : chain) om->chain_delay += st->delay_samples();
     const std::size_t settle_len = (std::size_t{1} << 15) + 4 * om->chain_delay;
     o.tia.input_offset_a = settle(chain, 4, 0.0, settle_len);  // PD output at zero drive [A]
+    // small-signal responses do not depend on the TIA offset: that chain serves response()
+    om->small_signal = std::move(chain);
+    om->dc = 1.0;
+    for (const auto& st : om->small_signal) om->dc *= st->response(0.0);
     chain = om->make_chain(false);
     om->y_zero_v = settle(chain, chain.size(), 0.0, settle_len);
     const double yp = settle(chain, chain.size(), peak, settle_len);
