@@ -176,8 +176,37 @@ void BM_StageEyeAddUi(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kUi * kM));
 }
 
+/// A whole LPO link (models/links/lpo_112g_dr.toml: driver and TIA compression and every optical
+/// noise source on) against the same link with link.architecture = "electrical": samples per
+/// second of CPU time (the target: the optical path at no less than half).
+void BM_LpoLink(benchmark::State& state) {
+    try {
+        si::io::ConfigTree tree(sisim::link_keys());
+        tree.load_file(std::string(SISIM_SOURCE_DIR) + "/models/links/lpo_112g_dr.toml");
+        tree.apply_override("sim.symbols=" + std::to_string(state.range(0)));
+        if (state.range(1) == 0) tree.apply_override("link.architecture=\"electrical\"");
+        const si::sim::Link link(sisim::link_spec_from(tree));
+        std::uint64_t samples = 0;
+        const double c0 = process_cpu_s();
+        for (auto _ : state) {
+            const auto r = si::sim::run(link);
+            samples += r.waveform_samples;
+            benchmark::DoNotOptimize(r.ber.symbol_errors);
+        }
+        state.counters["samples_per_cpu_s"] = static_cast<double>(samples) / (process_cpu_s() - c0);
+    } catch (const std::exception& e) {
+        state.SkipWithError(e.what());
+    }
+}
+
 }  // namespace
 
+BENCHMARK(BM_LpoLink)
+    ->ArgNames({"symbols", "optics"})
+    ->Args({200000, 1})
+    ->Args({200000, 0})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StageRxNoise)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_StageEyeAddUi)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LinkBuild)->Unit(benchmark::kMillisecond);
