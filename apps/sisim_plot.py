@@ -6,6 +6,7 @@ Sample runs:
     /usr/bin/python3 apps/sisim_plot.py c2m.h5                # writes c2m_eye.png, c2m_channel.png
     /usr/bin/python3 apps/sisim_plot.py c2m.h5 --eye eye.png --channel ch.png
     /usr/bin/python3 apps/sisim_plot.py tdecq.h5              # writes tdecq_tdecq.png
+    /usr/bin/python3 apps/sisim_plot.py cmp.h5                # sisim compare -o: writes cmp_compare.png
 
 Uses Debian's python3-numpy, python3-h5py and python3-matplotlib (no display needed).
 Exit status: 0 ok, 2 bad input (missing file, not a sisim file).
@@ -133,12 +134,62 @@ def draw_tdecq(f, path):
     plt.close(fig)
 
 
+def draw_compare(f, path):
+    """`sisim compare -o` file: BER, margin, energy per bit and latency side by side, and each
+    link's eye at the host slicer."""
+    t = f["compare/table"][...]
+    names = [n.decode() if isinstance(n, bytes) else str(n) for n in t["name"]]
+    arch = [a.decode() if isinstance(a, bytes) else str(a) for a in t["architecture"]]
+    n = len(names)
+    fig = plt.figure(figsize=(max(10, 3.2 * n), 8), dpi=100)
+    x = np.arange(n)
+    labels = [f"{nm}\n({a})" for nm, a in zip(names, arch)]
+    panels = [("BER", None), ("margin_db", "noise margin [dB]"), ("power_pj_per_bit", "energy [pJ/bit]"),
+              ("latency_s", "latency [ns]")]
+    for i, (field, ylabel) in enumerate(panels):
+        ax = fig.add_subplot(2, 4, i + 1)
+        if field == "BER":
+            floor = 1e-20
+            ax.bar(x - 0.2, np.maximum(t["ber"], floor), 0.4, label="counted")
+            ax.bar(x + 0.2, np.maximum(t["ber_statistical"], floor), 0.4, label="statistical")
+            ax.set_yscale("log")
+            ax.axhline(f["compare/table"].attrs.get("target_ber", 2.4e-4), color="r", lw=0.8, ls="--")
+            ax.set_ylabel("BER (0 drawn at 1e-20)")
+            ax.legend(fontsize=7)
+        else:
+            vals = t[field] * (1e9 if field == "latency_s" else 1.0)
+            ax.bar(x, np.where(np.isfinite(vals), vals, 0.0))
+            ax.set_ylabel(ylabel)
+        ax.set_xticks(x)
+        ax.set_xticklabels(labels, fontsize=6, rotation=30, ha="right")
+    for i in range(n):
+        key = f"compare/eye/{i}"
+        if key not in f:
+            continue
+        g = f[key]
+        ax = fig.add_subplot(2, n, n + i + 1)
+        hist = g["histogram"][...].astype(float)
+        tt = g["time_ui"][...]
+        v = g["voltage_v"][...]
+        with np.errstate(divide="ignore"):
+            dens = np.where(hist > 0, np.log10(hist / max(hist.max(), 1)), np.nan)
+        ax.imshow(dens, origin="lower", aspect="auto", cmap="inferno",
+                  extent=[tt[0], tt[-1], 1e3 * v[0], 1e3 * v[-1]])
+        ax.set_title(f"{names[i]}: slicer eye", fontsize=8)
+        ax.set_xlabel("UI", fontsize=7)
+        ax.set_ylabel("mV", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("file", help="sisim HDF5 output")
     ap.add_argument("--eye", help="eye PNG (default FILE_eye.png)")
     ap.add_argument("--channel", help="channel PNG (default FILE_channel.png)")
     ap.add_argument("--tdecq", help="TDECQ eye PNG (default FILE_tdecq.png)")
+    ap.add_argument("--compare", help="comparison chart PNG of a `sisim compare -o` file (default FILE_compare.png)")
     a = ap.parse_args(argv)
     if not os.path.exists(a.file):
         print(f"sisim_plot: {a.file}: no such file", file=sys.stderr)
@@ -159,6 +210,9 @@ def main(argv=None):
             if "tdecq" in f:
                 draw_tdecq(f, a.tdecq or stem + "_tdecq.png")
                 written.append(a.tdecq or stem + "_tdecq.png")
+            if "compare/table" in f:
+                draw_compare(f, a.compare or stem + "_compare.png")
+                written.append(a.compare or stem + "_compare.png")
     except OSError as e:
         print(f"sisim_plot: {a.file}: {e}", file=sys.stderr)
         return 2

@@ -86,6 +86,9 @@ struct Row {
     double ber = 0, ber_statistical = 0, margin_db = 0, power_pj_per_bit = 0, latency_s = 0;
     double ser = 0;
     std::uint64_t symbols = 0, bit_errors = 0;
+    std::vector<std::uint64_t> eye;  // slicer eye histogram [voltage bins x time bins]
+    std::size_t eye_nv = 0, eye_nt = 0;
+    std::vector<double> eye_t, eye_v;
 };
 
 /// Statistical BER of a link (Gray coding: SER / bits per symbol).
@@ -186,6 +189,11 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
         row.symbols = r.ber.symbols_compared;
         row.bit_errors = r.ber.bit_errors;
         row.ber_statistical = statistical_ber(link);
+        row.eye = r.eye->histogram();
+        row.eye_nv = static_cast<std::size_t>(r.eye->voltage_bins());
+        row.eye_nt = static_cast<std::size_t>(r.eye->time_bins());
+        row.eye_t = r.eye->time_axis_ui();
+        row.eye_v = r.eye->voltage_axis_v();
         row.margin_db = noise_margin_db(specs[i], target);
         const auto b = si::arch::budget(chain_of(specs[i], name), tables[i]);
         row.power_pj_per_bit = b.energy_pj_per_bit;
@@ -226,6 +234,16 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
                                     "power_pj_per_bit: pJ/bit; latency_s: s; ser: ; symbols: count; "
                                     "bit_errors: count"));
         t.attr("target_ber", target);
+        for (std::size_t i = 0; i < rows.size(); ++i) {  // each link's eye at the host slicer
+            auto e = g.group("eye/" + std::to_string(i));
+            e.attr("name", rows[i].name);
+            e.attr("architecture", rows[i].architecture);
+            auto hd = e.write("histogram", std::span<const std::uint64_t>(rows[i].eye),
+                              {rows[i].eye_nv, rows[i].eye_nt}, "count");
+            hd.attr("dims", std::string("voltage_v, time_ui"));
+            e.write("time_ui", std::span<const double>(rows[i].eye_t), {}, "UI");
+            e.write("voltage_v", std::span<const double>(rows[i].eye_v), {}, "V");
+        }
         t.attr("margin_note", std::string("noise margin: 20 log10(sigma_max / sigma_0) of the Gaussian noise at "
                                           "the sampler, sigma_max where the statistical BER reaches target_ber "
                                           "with white noise added at the RX input (bisection); -inf: already above"));
