@@ -85,29 +85,26 @@ std::complex<double> OpticsModel::shape(double f_hz) const {
     return h / dc;
 }
 
-std::vector<std::unique_ptr<optics::OpticalStage>> OpticsModel::make_chain(bool noisy) const {
-    auto o = spec;
-    if (!noisy) {
-        o.driver.input_noise_v_rthz = 0;
-        o.laser.rin_db_hz = -std::numeric_limits<double>::infinity();
-        o.pd.shot_noise = false;
-        o.pd.thermal_noise = false;
-        o.tia.input_noise_a_rthz = 0;
-    }
-    std::vector<std::unique_ptr<optics::OpticalStage>> c;
-    const double dt = dt_s;
-    c.push_back(optics::make_stage<optics::LinearDriver>("optics.driver", dt, o.driver, dt));
-    if (o.modulator == "eml")
-        c.push_back(optics::make_stage<optics::Eml>("optics.eml", dt, o.eml, o.laser, dt));
-    else
-        c.push_back(optics::make_stage<optics::Mzm>("optics.mzm", dt, o.mzm, o.laser, dt));
-    c.push_back(optics::make_stage<optics::Fibre>("optics.fibre", dt, o.fibre, dt));
-    c.push_back(optics::make_stage<optics::Photodiode>("optics.pd", dt, o.pd, dt));
-    c.push_back(optics::make_stage<optics::Tia>("optics.tia", dt, o.tia, dt));
-    return c;
-}
-
 namespace {
+
+/// The fibre where its power-fading response is flat over the signal band: a gain (no FIR, no
+/// delay). response() stays the fibre's own.
+class FlatFibre final : public optics::OpticalStage {
+public:
+    explicit FlatFibre(const optics::FibreConfig& c, double dt) : f_(c, dt) {}
+    std::string_view name() const noexcept override { return "optics.fibre"; }
+    void process(std::span<const double> in, std::span<double> out) noexcept override {
+        const double g = f_.gain();
+        for (std::size_t i = 0; i < in.size(); ++i) out[i] = g * in[i];
+    }
+    void reset(std::uint64_t) noexcept override {}
+    std::size_t delay_samples() const noexcept override { return 0; }
+    bool linear() const noexcept override { return true; }
+    std::complex<double> response(double f_hz) const noexcept override { return f_.response(f_hz); }
+
+private:
+    optics::Fibre f_;
+};
 
 /// Runs `stages` [0, n_stages) on a constant input for `len` samples; returns the last output.
 double settle(std::vector<std::unique_ptr<optics::OpticalStage>>& c, std::size_t n_stages, double x,
@@ -128,6 +125,32 @@ double settle(std::vector<std::unique_ptr<optics::OpticalStage>>& c, std::size_t
 
 }  // namespace
 
+std::vector<std::unique_ptr<optics::OpticalStage>> OpticsModel::make_chain(bool noisy) const {
+    auto o = spec;
+    if (!noisy) {
+        o.driver.input_noise_v_rthz = 0;
+        o.laser.rin_db_hz = -std::numeric_limits<double>::infinity();
+        o.pd.shot_noise = false;
+        o.pd.thermal_noise = false;
+        o.tia.input_noise_a_rthz = 0;
+    }
+    std::vector<std::unique_ptr<optics::OpticalStage>> c;
+    const double dt = dt_s;
+    c.push_back(optics::make_stage<optics::LinearDriver>("optics.driver", dt, o.driver, dt));
+    if (o.modulator == "eml")
+        c.push_back(optics::make_stage<optics::Eml>("optics.eml", dt, o.eml, o.laser, dt));
+    else
+        c.push_back(optics::make_stage<optics::Mzm>("optics.mzm", dt, o.mzm, o.laser, dt));
+    if (fibre_flat)
+        c.push_back(std::make_unique<FlatFibre>(o.fibre, dt));
+    else
+        c.push_back(optics::make_stage<optics::Fibre>("optics.fibre", dt, o.fibre, dt));
+    c.push_back(optics::make_stage<optics::Photodiode>("optics.pd", dt, o.pd, dt));
+    c.push_back(optics::make_stage<optics::Tia>("optics.tia", dt, o.tia, dt));
+    return c;
+}
+
+
 std::shared_ptr<OpticsModel> build_optics(
     const LinkSpec& s, double dt_s,
     const std::function<void(const Response&, std::vector<double>&, std::vector<double>&, double&)>&
@@ -142,6 +165,14 @@ std::shared_ptr<OpticsModel> build_optics(
     o.fibre.wavelength_m = o.laser.wavelength_m;
     o.fibre.chirp_alpha = o.modulator == "eml" ? o.eml.chirp_alpha : 0.0;
     o.tia.input_offset_a = 0;
+    {   // a fibre flat to 1e-4 up to the symbol rate is a gain (its FIR would cost 65+ taps/sample)
+        const optics::Fibre f(o.fibre, dt_s);
+        const auto h0 = f.response(0.0);
+        double dev = 0;
+        for (int k = 1; k <= 256; ++k)
+            dev = std::max(dev, std::abs(f.response(s.signal.symbol_rate_bd * k / 256.0) / h0 - 1.0));
+        om->fibre_flat = dev < 1e-4;
+    }
     om->near = std::move(near);
     om->far = std::move(far);
     const int M = s.sim.samples_per_ui;

@@ -39,6 +39,8 @@ struct OpticsModel {
     std::vector<double> far_impulse; ///< far channel + CTLE + AFE taps at dt
     double far_t0_s = 0;             ///< time of far_impulse[0]
     std::size_t chain_delay = 0;     ///< sum of the stages' delay_samples()
+    bool fibre_flat = false;         ///< |H_fibre(f)/H_fibre(0) - 1| < 1e-4 up to the symbol
+                                     ///< rate: the fibre acts as its loss alone (no FIR)
     double y_zero_v = 0;             ///< TIA output at zero drive (subtracted: AC coupling)
     double gain = 0;                 ///< secant gain of the optical chain [V at TIA / V at driver]
     double drive_amplitude_v = 0;    ///< near-end outer level used for the secant [V]
