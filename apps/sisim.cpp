@@ -35,27 +35,13 @@
 #include "src/progress.hpp"
 #include "src/results.hpp"
 #include "src/compare_command.hpp"
+#include "src/run_command.hpp"
+#include "src/sweep_command.hpp"
 #include "src/tdecq_command.hpp"
 
 namespace po = boost::program_options;
 
 namespace {
-
-// A run killed by SIGINT/SIGTERM (Ctrl-C, a SLURM time limit) must not leave its temporary
-// output behind: the handler unlinks it (async-signal-safe) and exits 128 + signal.
-char g_temp_path[4096] = {0};
-extern "C" void on_fatal_signal(int sig) {
-    if (g_temp_path[0]) ::unlink(g_temp_path);
-    ::_exit(128 + sig);
-}
-void guard_temp_file(const std::string& path) {
-    std::snprintf(g_temp_path, sizeof g_temp_path, "%s", path.c_str());
-    struct sigaction sa {};
-    sa.sa_handler = on_fatal_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
-}
-void release_temp_file() { g_temp_path[0] = 0; }
 
 // The output is written to a temporary file and renamed over `out`, which would replace a device
 // node's directory entry or an input file: refuse anything but a new or regular file, and any
@@ -96,63 +82,18 @@ const char* kUsage =
     "  channel FILE.sNp [FILE ...] [--ports P ...] [-o OUT.h5]  inspect and convert a channel\n"
     "  jtol CONFIG.toml [--frequencies F,...] [-o OUT.h5]   jitter tolerance with the recovered clock\n"
     "  keys                                                 list every config key\n"
+    "  sweep SWEEP.toml [-o OUT.h5] [--list|--dry-run] [--shard I/N|--submit slurm|--mpi]\n"
+    "                                                       run many points (docs/sweeps.md)\n"
+    "  merge DIR|FILES -o OUT.h5 [--allow-partial]         join the results of sweep shards\n"
     "  tdecq WAVEFORM.csv|.h5 --symbol-rate R [--pattern P] [-o OUT.h5]  TDECQ of a PAM4 waveform\n"
     "  compare A.toml B.toml ... [-o CMP.h5]  BER, margin, power per bit and latency side by side\n"
     "\n"
-    "'sisim <command> --help' describes each command. Exit status: 0 ok, 2 bad input, 1 internal error.\n";
+    "'sisim <command> --help' describes each command. Exit status: 0 ok, 2 bad input, 1 internal error,\n"
+    "3 sweep/merge finished but some points failed (recorded in /sweep/points).\n";
 
 int cmd_keys() {
     std::cout << si::io::format_keys(sisim::link_keys());
     return 0;
-}
-
-void print_summary(const si::sim::Link& link, const si::sim::RunResult& r, const std::string& out) {
-    const auto& m = r.metrics;
-    std::printf("sisim: %s, %.6g GBd, %llu symbols, %d samples/UI, engine %s\n",
-                link.spec().signal.modulation.c_str(), link.spec().signal.symbol_rate_bd / 1e9,
-                static_cast<unsigned long long>(r.ber.symbols_compared), link.spec().sim.samples_per_ui,
-                link.linear_path() ? "superposition" : "waveform");
-    std::printf("  channel: %s; loss at Nyquist %.2f dB\n", link.channel().description.c_str(),
-                link.channel().loss_at_nyquist_db);
-    if (const auto& oi = link.optics_info(); oi.enabled)
-        std::printf("  optics (%s): gain %.4g V/V at +-%.4g V drive, photocurrent %.4g mA removed, "
-                    "optical noise %.4g mV rms at the sampler\n",
-                    link.spec().optics.architecture.c_str(), oi.gain_v_per_v, oi.drive_amplitude_v,
-                    oi.tia_offset_a * 1e3, oi.noise_sigma_v * 1e3);
-    std::printf("  main cursor %.4f V, sampled %.4f ns after launch (%ld UI + %.3f UI)\n",
-                link.main_cursor_v(), link.sampling_delay_s() * 1e9, link.latency_ui(),
-                link.sampling_phase_ui());
-    std::printf("  eye at BER %.3g:", m.target_ber);
-    for (std::size_t i = 0; i < m.eye_height_v.size(); ++i)
-        std::printf(" [%zu] %.1f mV x %.3f UI", i, 1e3 * m.eye_height_v[i], m.eye_width_ui[i]);
-    const auto st = si::sim::statistical_ser(link);
-    std::printf("\n  statistical (pulse response, same phase): SER %.3e, BER %.3e", st.ser, st.ber);
-    const auto& rd = link.receiver();
-    if (rd.has_dsp || rd.cdr) {
-        std::printf("\n  receiver: %s", rd.detector.c_str());
-        if (rd.adc.bits > 0) std::printf(", ADC %d bits FS %.3g V (%llu clipped)", rd.adc.bits, rd.adc.full_scale_v,
-                                         static_cast<unsigned long long>(r.rx.adc_clipped));
-        if (rd.ffe.taps > 0) std::printf(", FFE %d taps (%d pre, %s)", rd.ffe.taps, rd.ffe.pre, rd.ffe.mode.c_str());
-        if (!rd.dfe_taps.b.empty()) std::printf(", DFE %zu taps", rd.dfe_taps.b.size());
-        if (!rd.mlse_target.empty()) std::printf(", MLSE memory %d", rd.mlse.memory);
-        std::printf("; training %llu symbols x %llu segments",
-                    static_cast<unsigned long long>(r.rx.training_symbols),
-                    static_cast<unsigned long long>(r.rx.segments));
-        if (rd.has_dsp)
-            std::printf("\n  statistical at the detector: SER %.3e (%s)", r.rx.ser_statistical,
-                        r.rx.ser_statistical_method.c_str());
-        if (r.rx.cdr)
-            std::printf("\n  CDR %s: locked in %.0f %% of segments (segment 0 at UI %lld), mean phase %.4f UI, "
-                        "rms jitter %.4f UI, slope %.1f ppm",
-                        rd.cdr_config.model.c_str(), 100 * r.rx.locked_fraction,
-                        static_cast<long long>(r.rx.lock_ui), r.rx.mean_phase_ui, r.rx.rms_jitter_ui,
-                        r.rx.phase_slope_ppm);
-    }
-    std::printf("\n  errors: %llu symbols, %llu bits; SER %.3e, BER %.3e\n",
-                static_cast<unsigned long long>(r.ber.symbol_errors),
-                static_cast<unsigned long long>(r.ber.bit_errors), r.ber.ser(), r.ber.ber());
-    std::printf("  %.3f s streaming (%.1f Msamples/s) + %.3f s eye analysis; wrote %s\n", r.elapsed_s,
-                static_cast<double>(r.waveform_samples) / r.elapsed_s / 1e6, r.analysis_s, out.c_str());
 }
 
 int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
@@ -183,7 +124,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
     si::io::ConfigTree tree(sisim::link_keys());
     tree.load_file(config);
     for (const auto& s : sets) tree.apply_override(s);
-    const auto spec = sisim::link_spec_from(tree);
+    const auto spec = sisim::link_spec_from(tree);  // bad values stop here, before the output is created
     if (out.empty()) out = std::filesystem::path(config).stem().string() + ".h5";
     {
         std::vector<std::string> inputs{config};
@@ -195,39 +136,11 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
     }
 
     const bool quiet = vm.count("quiet") > 0;
-    si::sim::Link link(spec);
-    for (const auto& r : link.channel().pairing_reports)
-        if (!quiet) std::fprintf(stderr, "sisim: %s\n", r.c_str());
-    // Create the output before the run so that an unwritable path fails early; it stays a
-    // temporary file until commit().
-    auto file = si::io::H5File::create(out);
-    guard_temp_file(file.temp_path());
-    sisim::ProgressReporter rep(quiet);
-    const auto res = si::sim::run(link, [&](double f) { rep(f); });
-    for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
-    // The stored config must load again from anywhere: file paths become absolute.
-    auto toml_array = [](const std::vector<std::string>& v) {
-        std::string a = "[";
-        for (std::size_t i = 0; i < v.size(); ++i)
-            a += (i ? ", \"" : "\"") + std::filesystem::absolute(v[i]).lexically_normal().string() + "\"";
-        return a + "]";
-    };
-    if (!spec.channel.touchstone.empty())
-        tree.apply_override("channel.touchstone=" + toml_array(spec.channel.touchstone));
-    if (!spec.channel.crosstalk.empty())
-        tree.apply_override("channel.crosstalk=" + toml_array(spec.channel.crosstalk));
-    if (!spec.optics.far.touchstone.empty())
-        tree.apply_override("far_channel.touchstone=" + toml_array(spec.optics.far.touchstone));
-    if (spec.signal.pattern.name == "file")
-        tree.apply_override("signal.pattern=\"" +
-                            std::filesystem::absolute(spec.signal.pattern.file).lexically_normal().string() + "\"");
-    auto root = file.root();
-    sisim::write_root_attrs(root, cmdline, tree.resolved_toml(), spec.sim.seed);
-    sisim::write_channel(root, link);
-    sisim::write_run(root, link, res, tree.boolean("output.pulse"));
-    file.commit();
-    release_temp_file();
-    if (!quiet) print_summary(link, res, out);
+    sisim::RunFileOptions ro;
+    ro.command_line = cmdline;
+    ro.quiet = quiet;
+    ro.summary = !quiet;
+    sisim::run_to_file(std::move(tree), out, ro);
     return 0;
 }
 
@@ -318,7 +231,7 @@ int cmd_jtol(const std::vector<std::string>& args, const std::string& cmdline) {
             opt.frequencies_hz.push_back(points == 1 ? f0 : f0 * std::pow(f1 / f0, double(i) / (points - 1)));
     }
     auto file = si::io::H5File::create(out);
-    guard_temp_file(file.temp_path());
+    sisim::guard_temp_file(file.temp_path());
     const bool quiet = vm.count("quiet") > 0;
     const auto pts = si::sim::jitter_tolerance(spec, opt, [&](int runs, std::size_t i) {
         if (!quiet)
@@ -356,7 +269,7 @@ int cmd_jtol(const std::vector<std::string>& args, const std::string& cmdline) {
                              "DSP taps held; without DSP the smallest sub-eye): the high-frequency "
                              "JTOL level approaches it");
     file.commit();
-    release_temp_file();
+    sisim::release_temp_file();
     if (!quiet) {
         std::printf("sisim jtol: %s CDR, target BER %.3g (statistical eye width %.3f UI)\n",
                     spec.rx.cdr_model.c_str(), opt.target_ber, ew);
@@ -420,7 +333,7 @@ int cmd_channel(const std::vector<std::string>& args, const std::string& cmdline
     check_output(out, files);
     si::sim::Link link(spec);
     auto file = si::io::H5File::create(out);
-    guard_temp_file(file.temp_path());
+    sisim::guard_temp_file(file.temp_path());
     auto root = file.root();
     std::ostringstream cfg;
     cfg << "# sisim channel\n[signal]\nsymbol_rate = " << spec.signal.symbol_rate_bd
@@ -431,7 +344,7 @@ int cmd_channel(const std::vector<std::string>& args, const std::string& cmdline
     sisim::write_channel(root, link);
     const auto report = sisim::channel_report(root, link);
     file.commit();
-    release_temp_file();
+    sisim::release_temp_file();
     if (!vm.count("quiet")) {
         for (const auto& r : link.channel().pairing_reports) std::printf("%s\n", r.c_str());
         std::printf("%s", report.c_str());
@@ -462,6 +375,8 @@ int main(int argc, char** argv) {
         if (cmd == "keys") return cmd_keys();
         if (cmd == "run") return cmd_run(rest, cmdline);
         if (cmd == "channel") return cmd_channel(rest, cmdline);
+        if (cmd == "sweep") return sisim::cmd_sweep(rest, cmdline);
+        if (cmd == "merge") return sisim::cmd_merge(rest, cmdline);
         if (cmd == "jtol") return cmd_jtol(rest, cmdline);
         if (cmd == "tdecq") return sisim::cmd_tdecq(rest, cmdline, check_output);
         if (cmd == "compare") return sisim::cmd_compare(rest, cmdline, check_output);

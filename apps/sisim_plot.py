@@ -5,8 +5,17 @@ and the equalized TDECQ eye of a `sisim tdecq -o` file.
 Sample runs:
     /usr/bin/python3 apps/sisim_plot.py c2m.h5                # writes c2m_eye.png, c2m_channel.png
     /usr/bin/python3 apps/sisim_plot.py c2m.h5 --eye eye.png --channel ch.png
+    /usr/bin/python3 apps/sisim_plot.py sweep.h5 --metric "eye_height_v[1]" --x rx.ctle.gdc
+    /usr/bin/python3 apps/sisim_plot.py sweep.h5 --metric ser --x rx.ctle.gdc --y rx.noise_rms
+
     /usr/bin/python3 apps/sisim_plot.py tdecq.h5              # writes tdecq_tdecq.png
     /usr/bin/python3 apps/sisim_plot.py cmp.h5                # sisim compare -o: writes cmp_compare.png
+    /usr/bin/python3 apps/sisim_plot.py ck.h5                 # + ck_dsp.png (DSP eye, CDR phase)
+    /usr/bin/python3 apps/sisim_plot.py j.h5                  # writes j_jtol.png (sisim jtol)
+
+A sweep file (`sisim sweep`, /sweep/points) is drawn as a metric against one swept key (one line
+per combination of the other swept keys) or two (a heat map); --select key=value fixes other
+keys. Failed points (ok = 0) are left out.
 
 Uses Debian's python3-numpy, python3-h5py and python3-matplotlib (no display needed).
 Exit status: 0 ok, 2 bad input (missing file, not a sisim file).
@@ -102,6 +111,82 @@ def draw_channel(f, path):
     plt.close(fig)
 
 
+def _col(t, name):
+    v = t[name]
+    if v.dtype.kind in "OS":
+        return np.array([x.decode() if isinstance(x, bytes) else str(x) for x in v], dtype=object)
+    return v
+
+
+def draw_sweep(f, path, metric, x, y, select):
+    t = f["sweep/points"][...]
+    cols = list(t.dtype.names)
+    units = dict(zip([c.decode() if isinstance(c, bytes) else c for c in f["sweep/points"].attrs["columns"]],
+                     [u.decode() if isinstance(u, bytes) else u for u in f["sweep/points"].attrs["units"]]))
+    keys = [k.decode() if isinstance(k, bytes) else k for k in f["sweep"].attrs["varied_keys"]]
+    if not keys:
+        raise ValueError("the sweep varies no key")
+    metric = metric or ("eye_height_v[1]" if "eye_height_v[1]" in cols else "ser")
+    if x is None and y is None and len(keys) == 2:
+        y = keys[1]  # two swept keys and no choice made: the heat map of the grid
+    x = x or keys[0]
+    for name in [metric, x] + ([y] if y else []):
+        if name not in cols:
+            raise ValueError(f"no column '{name}' in /sweep/points (columns: {', '.join(cols)})")
+    keep = t["ok"] == 1
+    for sel in select:
+        k, _, v = sel.partition("=")
+        if k not in cols:
+            raise ValueError(f"--select {sel}: no column '{k}'")
+        c = _col(t, k)
+        keep &= (c == v) if c.dtype == object else np.isclose(c.astype(float), float(v))
+    t = t[keep]
+    if len(t) == 0:
+        raise ValueError("no successful point left to draw")
+    lab = lambda n: f"{n} [{units[n]}]" if units.get(n) else n
+    others = [k for k in keys if k not in (x, y)]
+    others = [k for k in others if len(set(_col(t, k))) > 1]
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
+    if y is None:
+        groups = sorted(set(tuple(_col(t, k)[i] for k in others) for i in range(len(t))), key=str)
+        if len(groups) > 12:
+            raise ValueError(f"{len(groups)} lines: fix some of {', '.join(others)} with --select")
+        for g in groups:
+            m = np.ones(len(t), bool)
+            for k, v in zip(others, g):
+                m &= _col(t, k) == v
+            xs = _col(t, x)[m]
+            order = np.argsort(xs)
+            ax.plot(np.asarray(xs)[order], np.asarray(t[metric][m])[order], "o-", ms=3,
+                    label=", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in zip(others, g)) or None)
+        ax.set_xlabel(lab(x))
+        ax.set_ylabel(lab(metric))
+        if others:
+            ax.legend(fontsize=7)
+        if metric.startswith(("ser", "ber")) and np.all(t[metric][np.isfinite(t[metric])] >= 0):
+            ax.set_yscale("symlog", linthresh=1e-12)
+        ax.grid(alpha=0.3)
+    else:
+        if others:
+            raise ValueError(f"a heat map needs the other swept keys fixed: --select one of {', '.join(others)}")
+        xs, ys = np.unique(_col(t, x)), np.unique(_col(t, y))
+        tick = lambda v: f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
+        z = np.full((len(ys), len(xs)), np.nan)
+        for r in t:
+            xv, yv = (v.decode() if isinstance(v, bytes) else v for v in (r[x], r[y]))
+            z[np.searchsorted(ys, yv), np.searchsorted(xs, xv)] = r[metric]
+        im = ax.pcolormesh(np.arange(len(xs) + 1), np.arange(len(ys) + 1), z, cmap="viridis", shading="flat")
+        ax.set_xticks(np.arange(len(xs)) + 0.5, [tick(v) for v in xs], fontsize=7)
+        ax.set_yticks(np.arange(len(ys)) + 0.5, [tick(v) for v in ys], fontsize=7)
+        ax.set_xlabel(lab(x))
+        ax.set_ylabel(lab(y))
+        fig.colorbar(im, ax=ax, label=lab(metric))
+    ax.set_title(f"{metric}: {len(t)} points of sweep {f['sweep'].attrs['hash']}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def draw_tdecq(f, path):
     g = f["tdecq"]
     a = g.attrs
@@ -178,6 +263,62 @@ def draw_compare(f, path):
         ax.set_title(f"{names[i]}: slicer eye", fontsize=8)
         ax.set_xlabel("UI", fontsize=7)
         ax.set_ylabel("mV", fontsize=7)
+def draw_dsp(f, path):
+    """Receiver DSP: detector-input histogram per level (/eye/dsp) and the CDR phase (/cdr)."""
+    has_cdr = "cdr" in f
+    fig, axes = plt.subplots(1, 2 if has_cdr else 1, figsize=(12 if has_cdr else 7, 5), dpi=110)
+    axes = np.atleast_1d(axes)
+    g = f["eye/dsp"]
+    h = g["level_histogram"][...].astype(float)
+    v = g["value"][...]
+    ax = axes[0]
+    for lvl in range(h.shape[0]):
+        with np.errstate(divide="ignore"):
+            ax.semilogy(v, np.where(h[lvl] > 0, h[lvl] / max(h.sum(), 1), np.nan), lw=0.8, label=f"level {lvl}")
+    for th in f["rx"].attrs["detector_thresholds"]:
+        ax.axvline(th, color="k", lw=0.5, ls="--")
+    eh = ", ".join(f"{x:.3g}" for x in np.atleast_1d(g.attrs["eye_height"]))
+    ax.set_title(f"detector input ({f['rx'].attrs['detector']}); eye height [{eh}]\n"
+                 f"SER counted {f['ber'].attrs['ser']:.3g}, statistical {f['ber'].attrs['ser_statistical']:.3g}",
+                 fontsize=9)
+    ax.set_xlabel("detector input [detector units]")
+    ax.set_ylabel("fraction of UIs")
+    ax.legend(fontsize=7)
+    if has_cdr:
+        c = f["cdr"]
+        ph = c["phase_ui"][...]
+        d = c["phase_ui"].attrs["decimation_ui"]
+        ax = axes[1]
+        ax.plot(np.arange(len(ph)) * d, ph, lw=0.6)
+        tr = f["ber"].attrs["training_symbols"]
+        ax.axvline(tr, color="r", lw=0.6, ls="--", label="end of training")
+        ax.set_title(f"CDR {c.attrs['model']}: lock at UI {c.attrs['lock_ui']}, rms jitter "
+                     f"{c.attrs['rms_jitter_ui']:.4f} UI, slope {c.attrs['phase_slope_ppm']:.1f} ppm", fontsize=9)
+        ax.set_xlabel("UI (segment 0)")
+        ax.set_ylabel("recovered phase [UI]")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def draw_jtol(f, path):
+    g = f["jtol"]
+    fr = g["frequency_hz"][...]
+    a = g["amplitude_ui"][...]
+    m = g["mask_ui"][...]
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
+    ax.loglog(fr, a, "o-", label="tolerated SJ (pk-pk)")
+    ok = np.isfinite(m)
+    if ok.any():
+        ax.loglog(fr[ok], m[ok], "k--", label="mask (OIF CEI form, fb-scaled)")
+    ax.axhline(g.attrs["eye_width_ui_statistical"], color="g", lw=0.6, ls=":",
+               label="statistical eye width at the detector")
+    ax.set_xlabel("SJ frequency [Hz]")
+    ax.set_ylabel("SJ [UI pk-pk]")
+    ax.set_title(f"JTOL, {g.attrs['cdr_model']} CDR, target BER {g.attrs['target_ber']:.3g}", fontsize=9)
+    ax.grid(True, which="both", lw=0.3)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -188,8 +329,15 @@ def main(argv=None):
     ap.add_argument("file", help="sisim HDF5 output")
     ap.add_argument("--eye", help="eye PNG (default FILE_eye.png)")
     ap.add_argument("--channel", help="channel PNG (default FILE_channel.png)")
+    ap.add_argument("--sweep", help="sweep plot PNG (default FILE_sweep.png)")
+    ap.add_argument("--metric", help="sweep: column to draw (default eye_height_v[1], else ser)")
+    ap.add_argument("--x", help="sweep: swept key on the x axis (default the first)")
+    ap.add_argument("--y", help="sweep: second swept key: draws a heat map")
+    ap.add_argument("--select", action="append", default=[], help="sweep: keep rows with key=value")
     ap.add_argument("--tdecq", help="TDECQ eye PNG (default FILE_tdecq.png)")
     ap.add_argument("--compare", help="comparison chart PNG of a `sisim compare -o` file (default FILE_compare.png)")
+    ap.add_argument("--dsp", help="receiver DSP eye and CDR phase PNG (default FILE_dsp.png)")
+    ap.add_argument("--jtol", help="jitter tolerance PNG (default FILE_jtol.png)")
     a = ap.parse_args(argv)
     if not os.path.exists(a.file):
         print(f"sisim_plot: {a.file}: no such file", file=sys.stderr)
@@ -201,12 +349,25 @@ def main(argv=None):
                 print(f"sisim_plot: {a.file}: not a sisim file (no schema_version)", file=sys.stderr)
                 return 2
             written = []
+            if "sweep/points" in f:
+                try:
+                    draw_sweep(f, a.sweep or stem + "_sweep.png", a.metric, a.x, a.y, a.select)
+                except ValueError as e:
+                    print(f"sisim_plot: {a.file}: {e}", file=sys.stderr)
+                    return 2
+                written.append(a.sweep or stem + "_sweep.png")
             if "eye/rx" in f:
                 draw_eye(f, a.eye or stem + "_eye.png")
                 written.append(a.eye or stem + "_eye.png")
             if "channel" in f:
                 draw_channel(f, a.channel or stem + "_channel.png")
                 written.append(a.channel or stem + "_channel.png")
+            if "eye/dsp" in f:
+                draw_dsp(f, a.dsp or stem + "_dsp.png")
+                written.append(a.dsp or stem + "_dsp.png")
+            if "jtol" in f:
+                draw_jtol(f, a.jtol or stem + "_jtol.png")
+                written.append(a.jtol or stem + "_jtol.png")
             if "tdecq" in f:
                 draw_tdecq(f, a.tdecq or stem + "_tdecq.png")
                 written.append(a.tdecq or stem + "_tdecq.png")

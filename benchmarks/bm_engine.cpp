@@ -199,6 +199,53 @@ void BM_LpoLink(benchmark::State& state) {
     }
 }
 
+/// Receiver DSP runs (issue 6 speed targets), one thread, Link built outside the loop.
+/// range(0): 0 = today's full path on the example (32 samples/UI, eye on every UI, ideal clock);
+///           1 = BER run at 112G: bang-bang CDR + 16-tap FFE + 1-tap DFE, eye off;
+///           2 = 224G host with MLSE (models/links/host_rx_224g_dj_mlse.toml), CDR, eye off.
+/// Counters: UI/s per wall second of the whole call; UI/engine_s per second of streaming
+/// (RunResult::elapsed_s: the run without the statistical analysis after it).
+void BM_RunReceiver(benchmark::State& state) {
+    const int mode = static_cast<int>(state.range(0));
+    const std::uint64_t symbols = 2000000;
+    try {
+        si::sim::LinkSpec spec;
+        std::vector<std::string> ov = {"sim.symbols=" + std::to_string(symbols), "sim.threads=1"};
+        if (mode == 1) {
+            for (const char* o : {"eye.symbols=0", "rx.ffe.taps=16", "rx.ffe.pre=3", "rx.dfe.taps=1",
+                                  "rx.cdr.model=bang_bang", "rx.cdr.bandwidth=20MHz"})
+                ov.emplace_back(o);
+        }
+        if (mode == 2) {
+            si::io::ConfigTree tree(sisim::link_keys());
+            tree.load_file(std::string(SISIM_SOURCE_DIR) + "/models/links/host_rx_224g_dj_mlse.toml");
+            for (const auto& o : ov) tree.apply_override(o);
+            tree.apply_override("eye.symbols=0");
+            spec = sisim::link_spec_from(tree);
+        } else {
+            spec = example_spec(ov);
+        }
+        const si::sim::Link link(spec);
+        std::uint64_t compared = 0, training = 0;
+        double engine_s = 0;
+        const double cpu0 = process_cpu_s();
+        for (auto _ : state) {
+            const auto r = si::sim::run(link);
+            compared += r.ber.symbols_compared;
+            training += r.rx.training_symbols * r.rx.segments;
+            engine_s += r.elapsed_s;
+            benchmark::DoNotOptimize(r.ber.symbol_errors);
+        }
+        const double cpu_s = process_cpu_s() - cpu0;
+        state.counters["UI/s"] = benchmark::Counter(static_cast<double>(compared), benchmark::Counter::kIsRate);
+        state.counters["UI/engine_s"] = static_cast<double>(compared) / engine_s;
+        state.counters["UI/cpu_s"] = static_cast<double>(compared) / cpu_s;
+        state.counters["training_UI"] = static_cast<double>(training) / static_cast<double>(state.iterations());
+    } catch (const std::exception& e) {
+        state.SkipWithError(e.what());
+    }
+}
+
 }  // namespace
 
 BENCHMARK(BM_LpoLink)
@@ -207,6 +254,7 @@ BENCHMARK(BM_LpoLink)
     ->Args({200000, 0})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RunReceiver)->ArgName("mode")->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StageRxNoise)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_StageEyeAddUi)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LinkBuild)->Unit(benchmark::kMillisecond);

@@ -213,26 +213,27 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
         root.attr("schema_version", std::int64_t{1});
         root.attr("command_line", cmdline);
         auto g = root.group("compare");
-        using Col = si::io::H5Group::Column;
-        Col name{"name"}, arch{"architecture"}, ber{"ber"}, bst{"ber_statistical"}, mar{"margin_db"},
-            pw{"power_pj_per_bit"}, lat{"latency_s"}, ser{"ser"}, sym{"symbols"}, be{"bit_errors"};
-        name.is_string = arch.is_string = true;
+        using si::io::H5Column;
+        auto num = [&](const char* n, const char* u, auto get) {
+            H5Column c{n, u, H5Column::Type::f64, {}, {}, {}};
+            for (const auto& r : rows) c.f64.push_back(get(r));
+            return c;
+        };
+        H5Column name{"name", "", H5Column::Type::str, {}, {}, {}};
+        H5Column arch{"architecture", "", H5Column::Type::str, {}, {}, {}};
         for (const auto& r : rows) {
-            name.strings.push_back(r.name);
-            arch.strings.push_back(r.architecture);
-            ber.numbers.push_back(r.ber);
-            bst.numbers.push_back(r.ber_statistical);
-            mar.numbers.push_back(r.margin_db);
-            pw.numbers.push_back(r.power_pj_per_bit);
-            lat.numbers.push_back(r.latency_s);
-            ser.numbers.push_back(r.ser);
-            sym.numbers.push_back(static_cast<double>(r.symbols));
-            be.numbers.push_back(static_cast<double>(r.bit_errors));
+            name.str.push_back(r.name);
+            arch.str.push_back(r.architecture);
         }
-        auto t = g.write_table("table", {name, arch, ber, bst, mar, pw, lat, ser, sym, be});
-        t.attr("units", std::string("name: ; architecture: ; ber: ; ber_statistical: ; margin_db: dB; "
-                                    "power_pj_per_bit: pJ/bit; latency_s: s; ser: ; symbols: count; "
-                                    "bit_errors: count"));
+        auto t = g.write_table(
+            "table", {name, arch, num("ber", "", [](const Row& r) { return r.ber; }),
+                      num("ber_statistical", "", [](const Row& r) { return r.ber_statistical; }),
+                      num("margin_db", "dB", [](const Row& r) { return r.margin_db; }),
+                      num("power_pj_per_bit", "pJ/bit", [](const Row& r) { return r.power_pj_per_bit; }),
+                      num("latency_s", "s", [](const Row& r) { return r.latency_s; }),
+                      num("ser", "", [](const Row& r) { return r.ser; }),
+                      num("symbols", "count", [](const Row& r) { return static_cast<double>(r.symbols); }),
+                      num("bit_errors", "count", [](const Row& r) { return static_cast<double>(r.bit_errors); })});
         t.attr("target_ber", target);
         for (std::size_t i = 0; i < rows.size(); ++i) {  // each link's eye at the host slicer
             auto e = g.group("eye/" + std::to_string(i));

@@ -8,7 +8,7 @@
 
 namespace sisim {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 extern const char* const kVersion;
 
 /// Root attributes shared by every output file.

@@ -16,7 +16,7 @@ def need(cond, what):
 
 for a in ("schema_version", "sisim_version", "config", "seed", "created_utc", "command_line", "status"):
     need(a in f.attrs, f"root attribute {a}")
-need(f.attrs.get("schema_version") == 1, "schema_version == 1")
+need(f.attrs.get("schema_version") == 2, "schema_version == 2")
 need(f.attrs.get("status") == "complete", "status == complete")
 need(isinstance(f.attrs.get("config"), str), "config is str")
 for d in ("pattern/symbols", "channel/frequency_hz", "channel/sdd21", "channel/pulse_response",

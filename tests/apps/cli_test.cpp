@@ -404,12 +404,13 @@ TEST_F(Cli, CompareWritesOneRowPerLink) {
     // CPO spends less energy per bit than LPO (no LR SerDes, no module overhead); both keep a
     // positive noise margin at 2.4e-4; the fibre flight time dominates the latency.
     const auto chk = sh("/usr/bin/python3 -c \"import h5py; t=h5py.File('" + out + "')['compare/table']; "
-                        "r=t[...]; assert len(r)==2; "
-                        "assert [x.decode() for x in r['architecture']]==['lpo','cpo'], r; "
+                        "r=t[...]; assert len(r)==2; d=lambda x: x.decode() if isinstance(x, bytes) else str(x); "
+                        "assert [d(x) for x in r['architecture']]==['lpo','cpo'], r; "
                         "assert r['power_pj_per_bit'][1] < r['power_pj_per_bit'][0]; "
                         "assert (r['margin_db'] > 0).all(), r['margin_db']; "
                         "assert (r['latency_s'] > 2.4e-6).all(); "
-                        "assert 'margin_db: dB' in t.attrs['units']; "
+                        "c=[d(x) for x in t.attrs['columns']]; u=[d(x) for x in t.attrs['units']]; "
+                        "assert u[c.index('margin_db')]=='dB' and u[c.index('latency_s')]=='s', u; "
                         "assert set(['name','ber','ber_statistical']) <= set(t.dtype.names)\"");
     EXPECT_EQ(chk.code, 0) << chk.text;
     // a link with no power chain, or a bad config: exit 2, no file

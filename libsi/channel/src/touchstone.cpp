@@ -6,7 +6,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -726,7 +729,22 @@ Touchstone parse_touchstone(std::string_view text, const std::string& name, int 
     return Parser(text, name, ports_hint).run();
 }
 
-Touchstone read_touchstone(const std::string& path, int ports_override) {
+namespace {
+// Parsed files kept for reuse (sweeps read the same channel for every point). The key is the
+// path as given, the port override, and the file's size and modification time, so an edited
+// file is parsed again. A handful of entries bounds the memory.
+struct CacheEntry {
+    std::string path;
+    int ports = 0;
+    std::uintmax_t size = 0;
+    std::filesystem::file_time_type mtime;
+    std::shared_ptr<const Touchstone> data;
+};
+std::mutex g_cache_mutex;
+std::deque<CacheEntry> g_cache;
+constexpr std::size_t kCacheEntries = 16;
+
+Touchstone read_touchstone_uncached(const std::string& path, int ports_override) {
     // A directory, device or FIFO has no size to bound the read: only regular files are read.
     std::error_code ec;
     const auto st = std::filesystem::status(path, ec);
@@ -746,6 +764,25 @@ Touchstone read_touchstone(const std::string& path, int ports_override) {
     in.seekg(0);
     if (!in.read(text.data(), size)) throw IoError(path, 0, "read error");
     return parse_touchstone(text, path, ports_override);
+}
+}  // namespace
+
+Touchstone read_touchstone(const std::string& path, int ports_override) {
+    std::error_code ec1, ec2;
+    const auto size = std::filesystem::file_size(path, ec1);
+    const auto mtime = std::filesystem::last_write_time(path, ec2);
+    if (ec1 || ec2) return read_touchstone_uncached(path, ports_override);  // reports the error
+    {
+        std::lock_guard<std::mutex> lock(g_cache_mutex);
+        for (const auto& e : g_cache)
+            if (e.path == path && e.ports == ports_override && e.size == size && e.mtime == mtime)
+                return *e.data;
+    }
+    auto data = std::make_shared<const Touchstone>(read_touchstone_uncached(path, ports_override));
+    std::lock_guard<std::mutex> lock(g_cache_mutex);
+    g_cache.push_front(CacheEntry{path, ports_override, size, mtime, data});
+    if (g_cache.size() > kCacheEntries) g_cache.pop_back();
+    return *data;
 }
 
 Eigen::MatrixXcd s_to_z(const Eigen::MatrixXcd& s, const std::vector<cd>& z_ref_ohm) {

@@ -538,7 +538,9 @@ ConfigTree::ConfigTree(ConfigTree&&) noexcept = default;
 ConfigTree& ConfigTree::operator=(ConfigTree&&) noexcept = default;
 ConfigTree::~ConfigTree() = default;
 
-void ConfigTree::load_file(const std::string& path) {
+void ConfigTree::load_file(const std::string& path) { load_file(path, {}); }
+
+void ConfigTree::load_file(const std::string& path, const std::vector<std::string>& ignore) {
     // Only regular files of bounded size: /dev/zero or a FIFO would be read without end.
     std::error_code ec;
     const auto st = std::filesystem::status(path, ec);
@@ -555,10 +557,11 @@ void ConfigTree::load_file(const std::string& path) {
     std::ostringstream buf;
     buf << in.rdbuf();
     if (in.bad()) throw si::IoError(path, 0, "cannot read config file");
-    load_text(buf.str(), path);
+    load_text(buf.str(), path, ignore);
 }
 
-void ConfigTree::load_text(std::string_view text, const std::string& path) {
+void ConfigTree::load_text(std::string_view text, const std::string& path,
+                           const std::vector<std::string>& ignore) {
     toml::table doc;
     try {
         doc = toml::parse(text, path);
@@ -568,6 +571,7 @@ void ConfigTree::load_text(std::string_view text, const std::string& path) {
     }
     const std::string dir =
         std::filesystem::absolute(path).lexically_normal().parent_path().string();
+    for (const auto& k : ignore) doc.erase(k);
     std::map<std::string, Entry> fresh;
     std::vector<Impl::Problem> problems;
     impl_->flatten(doc, "", path, dir, fresh, problems);

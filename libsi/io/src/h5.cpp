@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <stdexcept>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
@@ -27,6 +26,7 @@ struct H5FileState {
     bool open = false;
     bool committed = false;
     bool write_failed = false;  // closing a group or dataset failed (e.g. disk full)
+    bool compress = true;       // shuffle + deflate on large datasets (H5File::create)
 };
 
 struct H5Node {
@@ -346,7 +346,7 @@ std::shared_ptr<H5Node> make_dataset(const std::shared_ptr<H5Node>& g, const std
     Id space(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), file,
                    "dataspace of '" + path + "'"));
     Id dcpl(H5Pcreate(H5P_DATASET_CREATE));
-    if (n * t.size > kChunkThresholdBytes) {
+    if (g->file->compress && n * t.size > kChunkThresholdBytes) {
         const auto chunk = chunk_shape(dims, t.size);
         check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), file,
               "chunking '" + path + "'");
@@ -411,46 +411,98 @@ H5DataSet H5Group::write(const std::string& name, std::span<const std::complex<d
         units);
 }
 
-H5DataSet H5Group::write_table(const std::string& name, const std::vector<Column>& columns) {
-    if (columns.empty()) throw std::logic_error(name + ": a table needs at least one column");
-    const auto len = [](const Column& c) { return c.is_string ? c.strings.size() : c.numbers.size(); };
-    const std::size_t rows = len(columns[0]);
-    std::vector<std::size_t> off, size;
-    std::vector<Id> str_types;
-    std::size_t row = 0;
+namespace {
+Id vlen_utf8() {
+    Id t(H5Tcopy(H5T_C_S1));
+    H5Tset_size(t.get(), H5T_VARIABLE);
+    H5Tset_cset(t.get(), H5T_CSET_UTF8);
+    return t;
+}
+}  // namespace
+
+void H5Object::attr(const std::string& name, const std::vector<std::string>& v) {
+    Id t = vlen_utf8();
+    std::vector<const char*> p;
+    for (const auto& x : v) p.push_back(x.c_str());
+    array_attr(*node_, name, t.get(), t.get(), p.size(), p.data());
+}
+
+H5DataSet H5Group::write(const std::string& name, const std::vector<std::string>& data,
+                         const std::string& units) {
+    Id t = vlen_utf8();
+    std::vector<const char*> p;
+    for (const auto& x : data) p.push_back(x.c_str());
+    // 8-byte pointers in memory: the chunking threshold counts pointers, not the text.
+    return with_units(make_dataset(node_, name, p.data(), p.size(), {}, {t.get(), t.get(), 8}),
+                      units);
+}
+
+H5DataSet H5Group::write_table(const std::string& name, const std::vector<H5Column>& columns) {
+    const std::string& file = node_->file->final_path;
+    const std::string path = join(node_->path, name);
+    if (columns.empty()) throw si::IoError(file, 0, "table '" + path + "': no columns");
+    auto rows_of = [](const H5Column& c) {
+        return c.type == H5Column::Type::f64   ? c.f64.size()
+               : c.type == H5Column::Type::i64 ? c.i64.size()
+                                               : c.str.size();
+    };
+    const std::size_t rows = rows_of(columns.front());
+    Id str_t = vlen_utf8();
+    std::vector<std::size_t> offset;
+    std::size_t row_bytes = 0;
     for (const auto& c : columns) {
-        if (len(c) != rows) throw std::logic_error(name + ": column " + c.name + " has a different length");
-        std::size_t sz = 8;
-        if (c.is_string) {
-            sz = 1;
-            for (const auto& v : c.strings) sz = std::max(sz, v.size() + 1);
-        }
-        off.push_back(row);
-        size.push_back(sz);
-        row += sz;
+        if (rows_of(c) != rows)
+            throw si::IoError(file, 0, "table '" + path + "': column '" + c.name + "' has " +
+                                           std::to_string(rows_of(c)) + " rows, expected " +
+                                           std::to_string(rows));
+        offset.push_back(row_bytes);
+        row_bytes += 8;  // double, int64 and char* are all 8 bytes
     }
-    Id t(H5Tcreate(H5T_COMPOUND, row));
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-        if (columns[i].is_string) {
-            Id st(H5Tcopy(H5T_C_S1));
-            H5Tset_size(st.get(), size[i]);
-            H5Tset_strpad(st.get(), H5T_STR_NULLTERM);
-            H5Tinsert(t.get(), columns[i].name.c_str(), off[i], st.get());
-        } else {
-            H5Tinsert(t.get(), columns[i].name.c_str(), off[i], H5T_IEEE_F64LE);
-        }
+    Id mem_t(H5Tcreate(H5T_COMPOUND, row_bytes));
+    Id file_t(H5Tcreate(H5T_COMPOUND, row_bytes));
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+        const auto& c = columns[k];
+        const hid_t m = c.type == H5Column::Type::f64   ? H5T_NATIVE_DOUBLE
+                        : c.type == H5Column::Type::i64 ? H5T_NATIVE_INT64
+                                                        : str_t.get();
+        const hid_t f = c.type == H5Column::Type::f64   ? H5T_IEEE_F64LE
+                        : c.type == H5Column::Type::i64 ? H5T_STD_I64LE
+                                                        : str_t.get();
+        check(H5Tinsert(mem_t.get(), c.name.c_str(), offset[k], m), file,
+              "table '" + path + "': column '" + c.name + "'");
+        check(H5Tinsert(file_t.get(), c.name.c_str(), offset[k], f), file,
+              "table '" + path + "': column '" + c.name + "'");
     }
-    std::vector<unsigned char> buf(std::max<std::size_t>(1, rows * row), 0);
+    std::vector<unsigned char> buf(rows * row_bytes);
     for (std::size_t r = 0; r < rows; ++r)
-        for (std::size_t i = 0; i < columns.size(); ++i) {
-            unsigned char* p = buf.data() + r * row + off[i];
-            if (columns[i].is_string)
-                std::memcpy(p, columns[i].strings[r].data(), columns[i].strings[r].size());
-            else
-                std::memcpy(p, &columns[i].numbers[r], 8);
+        for (std::size_t k = 0; k < columns.size(); ++k) {
+            unsigned char* dst = buf.data() + r * row_bytes + offset[k];
+            const auto& c = columns[k];
+            if (c.type == H5Column::Type::f64)
+                std::memcpy(dst, &c.f64[r], 8);
+            else if (c.type == H5Column::Type::i64)
+                std::memcpy(dst, &c.i64[r], 8);
+            else {
+                const char* p = c.str[r].c_str();
+                std::memcpy(dst, &p, sizeof p);
+            }
         }
-    // little-endian hosts only (f8 members stored as native = IEEE LE)
-    return H5DataSet(make_dataset(node_, name, buf.data(), rows, {}, {t.get(), t.get(), row}));
+    H5DataSet ds(make_dataset(node_, name, buf.data(), rows, {}, {file_t.get(), mem_t.get(), row_bytes}));
+    std::vector<std::string> names, units;
+    for (const auto& c : columns) names.push_back(c.name), units.push_back(c.units);
+    ds.attr("columns", names);
+    ds.attr("units", units);
+    return ds;
+}
+
+void H5Group::copy_file(const std::string& src_path, const std::string& name) {
+    Quiet q;
+    require_open(*node_);
+    const std::string& file = node_->file->final_path;
+    Id src(H5Fopen(src_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (src.get() < 0) throw si::IoError(src_path, 0, "cannot open HDF5 file: " + error_stack());
+    check(H5Ocopy(src.get(), "/", node_->id, name.c_str(), H5P_DEFAULT, lcpl().get()), file,
+          "cannot copy '" + src_path + "' to '" + join(node_->path, name) + "'");
 }
 
 H5Appendable H5Group::appendable(const std::string& name, H5Float type, const std::string& units,
@@ -464,8 +516,10 @@ H5Appendable H5Group::appendable(const std::string& name, H5Float type, const st
     Id space(H5Screate_simple(1, &zero, &unlimited));
     Id dcpl(H5Pcreate(H5P_DATASET_CREATE));
     check(H5Pset_chunk(dcpl.get(), 1, &chunk), file, "chunking '" + path + "'");
-    check(H5Pset_shuffle(dcpl.get()), file, "shuffle filter for '" + path + "'");
-    check(H5Pset_deflate(dcpl.get(), 4), file, "deflate filter for '" + path + "'");
+    if (node_->file->compress) {
+        check(H5Pset_shuffle(dcpl.get()), file, "shuffle filter for '" + path + "'");
+        check(H5Pset_deflate(dcpl.get(), 4), file, "deflate filter for '" + path + "'");
+    }
     const hid_t ftype = type == H5Float::f32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
     hid_t id = check(H5Dcreate2(node_->id, name.c_str(), ftype, space.get(), lcpl().get(),
                                 dcpl.get(), H5P_DEFAULT),
@@ -562,7 +616,7 @@ H5File::~H5File() {
     if (state_) abandon(*state_);
 }
 
-H5File H5File::create(const std::string& final_path) {
+H5File H5File::create(const std::string& final_path, bool compress) {
     // No HDF5 clean-up at exit: after a failed H5Fclose (disk full) HDF5 1.10's atexit handler
     // crashes closing the half-closed file (exit 139). Every file is closed or abandoned here
     // anyway. Must run before the library initialises; a later call is a harmless no-op error.
@@ -581,6 +635,7 @@ H5File H5File::create(const std::string& final_path) {
 
     auto s = std::make_shared<H5FileState>();
     s->final_path = final_path;
+    s->compress = compress;
     s->tmp_path = final_path + ".tmp-" + host_name() + "-" + std::to_string(::getpid());
 
     Quiet q;

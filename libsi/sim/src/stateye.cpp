@@ -1,331 +1,36 @@
 #include "si/sim/stateye.hpp"
 
-#include <algorithm>
-#include <array>
-#include <cmath>
-
-#include "si/core/units.hpp"
-
 namespace si::sim {
 
-namespace {
-
-/// Cursors smaller than this fraction of the main cursor are lumped into the Gaussian term.
-constexpr double kSmallCursor = 2e-3;
-
-/// pdf of X + a*h with a uniform over `vals`, on the grid v_j = v0 + j dv (linear interpolation
-/// of the shifted mass between the two nearest bins keeps the mean exact).
-std::vector<double> add_discrete(const std::vector<double>& pdf, const std::vector<double>& vals,
-                                 double h, double dv) {
-    std::vector<double> out(pdf.size(), 0.0);
-    const double w = 1.0 / static_cast<double>(vals.size());
-    const long n = static_cast<long>(pdf.size());
-    for (double a : vals) {
-        const double s = a * h / dv;
-        // |s| <= G/2 for a finite link; never cast a non-finite or huge shift (UB).
-        if (!(std::abs(s) < static_cast<double>(2 * n))) continue;
-        const long si = static_cast<long>(std::floor(s));
-        const double fr = s - static_cast<double>(si);
-        for (long j = 0; j < n; ++j) {
-            const double p = pdf[static_cast<std::size_t>(j)];
-            if (p == 0) continue;
-            const long j0 = j + si, j1 = j0 + 1;
-            if (j0 >= 0 && j0 < n) out[static_cast<std::size_t>(j0)] += w * (1 - fr) * p;
-            if (j1 >= 0 && j1 < n) out[static_cast<std::size_t>(j1)] += w * fr * p;
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
-namespace {
-
-/// One deterministic-jitter component: the sampling instant shifted by delta_ui, weight w.
-struct Shift {
-    double delta_ui, w;
-};
-
-/// SJ (slow against the symbol rate, so a common timing shift of the sampling instant) as its
-/// arcsine distribution on 16 points; no SJ: one component. DCD is handled separately (it
-/// changes the width of alternate symbols, see dcd_pulses).
-std::vector<Shift> jitter_shifts(const tx::TxConfig& t) {
-    std::vector<Shift> sj{{0.0, 1.0}};
-    if (t.sj_amp_ui > 0) {
-        sj.clear();
-        const int K = 16;
-        for (int j = 0; j < K; ++j)
-            sj.push_back({t.sj_amp_ui * std::sin(2 * kPi * (j + 0.5) / K), 1.0 / K});
-    }
-    return sj;
-}
-
-double interp(const std::vector<double>& v, double x) {
-    if (!(x >= 0 && x <= static_cast<double>(v.size() - 1))) return 0.0;  // also NaN
-    const auto i = static_cast<std::size_t>(std::floor(x));
-    const double fr = x - static_cast<double>(i);
-    return i + 1 < v.size() ? v[i] * (1 - fr) + v[i + 1] * fr : v[i];
-}
-
-/// The sample of a symbol at fractional pulse index x: main cursor h0 and the distribution of
-/// everything else, Y = ISI + crosstalk + Gaussian noise, as a CDF on a grid.
-struct Component {
-    double h0 = 0, w = 1;
-    double v0 = 0, dv = 1;
-    std::vector<double> cdf;  // P(Y <= v0 + (j + 1/2) dv)
-    double sigma = 0;         // Gaussian part (for reporting)
-    [[nodiscard]] double at(double y) const {
-        const double u = (y - v0) / dv - 0.5;
-        if (u < 0) {  // below the first bin centre: interpolate to 0 over one bin
-            return u < -1 ? 0.0 : cdf.front() * (u + 1);
-        }
-        if (!(u < static_cast<double>(cdf.size() - 1))) return 1.0;  // also NaN: no UB cast
-        const auto j = static_cast<std::size_t>(u);
-        const double fr = u - static_cast<double>(j);
-        return cdf[j] * (1 - fr) + cdf[j + 1] * fr;
-    }
-};
-
-/// Symbol pulses (FFE, swing/2 applied, symbol_pulse() frame) of symbols starting on an even
-/// (q[0]) or odd (q[1]) edge under DCD: even edges early by dcd/2, odd edges late by dcd/2, so a
-/// symbol starting on an even edge lasts T + dcd and one on an odd edge T - dcd. Built from the
-/// step response S (cumulative impulse taps): p(n) = S(n - e0 - 1/2) - S(n - M - e1 - 1/2).
-std::array<std::vector<double>, 2> dcd_pulses(const Link& link) {
+analysis::StatEyeInput stat_eye_input(const Link& link) {
     const auto& sp = link.spec();
-    const int M = sp.sim.samples_per_ui;
-    const auto& imp = link.impulse();
-    std::vector<double> S(imp.size());
-    double acc = 0;
-    for (std::size_t i = 0; i < imp.size(); ++i) S[i] = (acc += imp[i]);
-    auto Sx = [&](double x) {
-        if (x < 0) return 0.0;
-        if (x >= static_cast<double>(S.size() - 1)) return S.back();
-        const auto i = static_cast<std::size_t>(x);
-        const double fr = x - static_cast<double>(i);
-        return S[i] * (1 - fr) + S[i + 1] * fr;
-    };
-    const double e = sp.tx.dcd_ui / 2 * M;
-    std::array<std::vector<double>, 2> p;  // p[parity of the starting edge]
-    for (int par = 0; par < 2; ++par) {
-        const double e0 = par == 0 ? -e : e, e1 = par == 0 ? e : -e;
-        p[static_cast<std::size_t>(par)].resize(imp.size());
-        for (std::size_t n = 0; n < imp.size(); ++n)
-            // S(x - 1/2): the trapezoid rule of Link's pulse (S[n] - h[n]/2 = S at n - 1/2)
-            p[static_cast<std::size_t>(par)][n] = Sx(static_cast<double>(n) - e0 - 0.5) -
-                                                   Sx(static_cast<double>(n) - M - e1 - 0.5);
-    }
-    const auto ffe = tx::ffe_taps(sp.tx);
-    const double half = sp.tx.swing_v / 2;
-    std::array<std::vector<double>, 2> q;
-    for (int par = 0; par < 2; ++par) {  // parity of the symbol a_j; FFE tap k lands on UI j + k
-        auto& v = q[static_cast<std::size_t>(par)];
-        v.assign(imp.size() + (ffe.size() - 1) * static_cast<std::size_t>(M), 0.0);
-        for (std::size_t k = 0; k < ffe.size(); ++k) {
-            const auto& pk = p[(static_cast<std::size_t>(par) + k) % 2];
-            for (std::size_t n = 0; n < pk.size(); ++n) v[n + k * static_cast<std::size_t>(M)] += half * ffe[k] * pk[n];
-        }
-    }
-    return q;
+    analysis::StatEyeInput in;
+    in.samples_per_ui = sp.sim.samples_per_ui;
+    in.ui_s = link.ui_s();
+    in.symbol_pulse = link.symbol_pulse();
+    in.cursor_index = link.cursor_index();
+    in.level_values.resize(static_cast<std::size_t>(link.levels()));
+    for (int i = 0; i < link.levels(); ++i) in.level_values[static_cast<std::size_t>(i)] = link.level_value(i);
+    in.thresholds_v = link.thresholds();
+    in.precode = sp.signal.pattern.precode;
+    in.sampler_noise_sigma_v = link.sampler_noise_sigma_v();
+    in.tx_noise_sigma_v = link.tx_noise_sigma_v();
+    in.unit_pulse = link.pulse();
+    in.impulse = link.impulse();
+    in.tx_ffe_taps = tx::ffe_taps(sp.tx);
+    in.tx_swing_v = sp.tx.swing_v;
+    in.jitter.rj_rms_ui = sp.tx.rj_rms_ui;
+    in.jitter.sj_amp_ui = sp.tx.sj_amp_ui;
+    in.jitter.dcd_ui = sp.tx.dcd_ui;
+    in.aggressor_pulses.reserve(link.aggressors().size());
+    for (const auto& ag : link.aggressors()) in.aggressor_pulses.push_back(ag.pulse);
+    return in;
 }
 
-/// parity: -1 = no DCD (use symbol_pulse()); 0/1 = parity of the sampled symbol under DCD.
-Component make_component(const Link& link, double x, double w, int G, int parity,
-                         const std::array<std::vector<double>, 2>* dq) {
-    const auto& sp = link.spec();
-    const int M = sp.sim.samples_per_ui;
-    const int N = link.levels();
-    const auto& pu = parity < 0 ? link.symbol_pulse() : (*dq)[static_cast<std::size_t>(parity)];
-    auto pulse_of = [&](double y) -> const std::vector<double>& {  // the pulse of the symbol at y
-        if (parity < 0) return pu;
-        const long j = std::lround((x - y) / M);  // symbols before (j > 0) or after the sampled one
-        return (*dq)[static_cast<std::size_t>(((parity + j) % 2 + 2) % 2)];
-    };
-    const double h_main = std::abs(link.main_cursor_v());
-    const double ea2 = (N + 1.0) / (3.0 * (N - 1.0));
-    Component c;
-    c.w = w;
-    c.h0 = interp(pu, x);
-    std::vector<double> vals(static_cast<std::size_t>(N));
-    for (int i = 0; i < N; ++i) vals[static_cast<std::size_t>(i)] = link.level_value(i);
-    // ISI and crosstalk cursors at this (fractional) phase; small ones join the Gaussian part.
-    std::vector<double> cur;
-    double small2 = 0;
-    auto take = [&](double h) {
-        if (std::abs(h) > kSmallCursor * h_main) cur.push_back(h);
-        else small2 += ea2 * h * h;
-    };
-    const double ph = x - M * std::floor(x / M);
-    for (double y = ph; y <= static_cast<double>(pu.size() - 1); y += M)
-        if (std::abs(y - x) > 0.5) take(interp(pulse_of(y), y));
-    for (const auto& ag : link.aggressors())
-        for (double y = ph; y <= static_cast<double>(ag.pulse.size() - 1); y += M) take(interp(ag.pulse, y));
-    std::sort(cur.begin(), cur.end(), [](double a, double b) { return std::abs(a) > std::abs(b); });
-    // Gaussian part: RX noise, TX amplitude noise through the pulse, random jitter.
-    const auto& fp = link.pulse();
-    const auto& imp = link.impulse();
-    const std::size_t iph = static_cast<std::size_t>(std::lround(ph)) % static_cast<std::size_t>(M);
-    double txp2 = 0, h2 = 0;
-    for (std::size_t i = iph; i < fp.size(); i += static_cast<std::size_t>(M)) txp2 += fp[i] * fp[i];
-    for (std::size_t i = iph; i < imp.size(); i += static_cast<std::size_t>(M)) h2 += imp[i] * imp[i];
-    double rj2 = 0;
-    if (sp.tx.rj_rms_ui > 0) {
-        // edge k moves by tau_k: dy = -dx_k h(t - kT) tau_k, independent edges:
-        // var = (rj T)^2 E[dx^2] sum h^2, h = taps / dt, E[dx^2] = half^2 E[a^2] sum (c_i - c_{i-1})^2
-        const auto ffe = tx::ffe_taps(sp.tx);
-        double d2 = 0;
-        for (std::size_t i = 0; i <= ffe.size(); ++i) {
-            const double ci = i < ffe.size() ? ffe[i] : 0.0, cp = i > 0 ? ffe[i - 1] : 0.0;
-            d2 += (ci - cp) * (ci - cp);
-        }
-        const double half = sp.tx.swing_v / 2;
-        const double tau = sp.tx.rj_rms_ui * link.ui_s();
-        rj2 = tau * tau * half * half * ea2 * d2 * h2 / (link.dt_s() * link.dt_s());
-    }
-    c.sigma = std::sqrt(std::pow(link.sampler_noise_sigma_v(), 2) +
-                        std::pow(link.tx_noise_sigma_v(), 2) * txp2 + small2 + rj2);
-    double pd = 0;
-    for (double h : cur) pd += std::abs(h);
-    const double span = pd + 9 * c.sigma + 1e-9 * h_main;
-    c.dv = 2 * span / (G - 1);
-    std::vector<double> pdf(static_cast<std::size_t>(G), 0.0);
-    pdf[static_cast<std::size_t>(G / 2)] = 1.0;
-    c.v0 = -(G / 2) * c.dv;
-    for (double h : cur) pdf = add_discrete(pdf, vals, h, c.dv);
-    if (c.sigma >= 0.5 * c.dv) {  // Gaussian by bin masses (exact tails)
-        const long half = static_cast<long>(std::ceil(9 * c.sigma / c.dv));
-        std::vector<double> k(static_cast<std::size_t>(2 * half + 1));
-        double ks = 0;
-        for (long i = -half; i <= half; ++i) {
-            const double lo = (i - 0.5) * c.dv / c.sigma, hi = (i + 0.5) * c.dv / c.sigma;
-            k[static_cast<std::size_t>(i + half)] = q_function(lo) - q_function(hi);
-            ks += k[static_cast<std::size_t>(i + half)];
-        }
-        std::vector<double> f(static_cast<std::size_t>(G + 2 * half), 0.0);
-        for (long j = 0; j < G; ++j) {
-            const double q = pdf[static_cast<std::size_t>(j)];
-            if (q == 0) continue;
-            for (long i = 0; i <= 2 * half; ++i) f[static_cast<std::size_t>(j + i)] += q * k[static_cast<std::size_t>(i)] / ks;
-        }
-        pdf.swap(f);
-        c.v0 -= static_cast<double>(half) * c.dv;
-    }
-    c.cdf.resize(pdf.size());
-    double acc = 0;
-    for (std::size_t j = 0; j < pdf.size(); ++j) c.cdf[j] = (acc += pdf[j]);
-    return c;
-}
+StatisticalSer statistical_ser(const Link& link) { return analysis::statistical_ser(stat_eye_input(link)); }
 
-/// Voltage x at which the mixture puts probability p below (lower = true) or above it, for a
-/// symbol of level value a.
-double mixture_quantile(const std::vector<Component>& cs, double a, double p, bool lower) {
-    double lo = INFINITY, hi = -INFINITY;
-    for (const auto& c : cs) {
-        lo = std::min(lo, a * c.h0 + c.v0 - c.dv);
-        hi = std::max(hi, a * c.h0 + c.v0 + (static_cast<double>(c.cdf.size()) + 1) * c.dv);
-    }
-    auto below = [&](double x) {
-        double s = 0;
-        for (const auto& c : cs) s += c.w * c.at(x - a * c.h0);
-        return s;
-    };
-    for (int it = 0; it < 80; ++it) {
-        const double mid = 0.5 * (lo + hi);
-        const double pr = lower ? below(mid) : 1.0 - below(mid);
-        if (lower ? (pr < p) : (pr > p)) lo = mid; else hi = mid;
-    }
-    return 0.5 * (lo + hi);
-}
-
-std::vector<Component> components_at(const Link& link, double x, int G,
-                                     const std::array<std::vector<double>, 2>* dq) {
-    const auto shifts = jitter_shifts(link.spec().tx);
-    std::vector<Component> cs;
-    for (const auto& sh : shifts) {
-        const double xs = x + sh.delta_ui * link.spec().sim.samples_per_ui;
-        if (dq) {  // DCD: the sampled symbol starts on an even or an odd edge, half the time each
-            cs.push_back(make_component(link, xs, sh.w / 2, G, 0, dq));
-            cs.push_back(make_component(link, xs, sh.w / 2, G, 1, dq));
-        } else {
-            cs.push_back(make_component(link, xs, sh.w, G, -1, nullptr));
-        }
-    }
-    return cs;
-}
-
-}  // namespace
-
-StatisticalSer statistical_ser(const Link& link) {
-    const int N = link.levels();
-    std::array<std::vector<double>, 2> dq;
-    if (link.spec().tx.dcd_ui > 0) dq = dcd_pulses(link);
-    const auto cs = components_at(link, link.cursor_index(), 8192,
-                                  link.spec().tx.dcd_ui > 0 ? &dq : nullptr);
-    const auto& thr = link.thresholds();
-    StatisticalSer r;
-    r.noise_sigma_v = cs.front().sigma;
-    r.grid_step_v = cs.front().dv;
-    r.includes_jitter = true;
-    r.level_ser.assign(static_cast<std::size_t>(N), 0.0);
-    for (int i = 0; i < N; ++i) {
-        const double a = link.level_value(i);
-        double pe = 0;
-        for (const auto& c : cs) {
-            if (i > 0) pe += c.w * c.at(thr[static_cast<std::size_t>(i - 1)] - a * c.h0);
-            if (i < N - 1) pe += c.w * (1.0 - c.at(thr[static_cast<std::size_t>(i)] - a * c.h0));
-        }
-        r.level_ser[static_cast<std::size_t>(i)] = pe;
-        r.ser += pe / N;
-    }
-    const int bps = static_cast<int>(std::lround(std::log2(N)));
-    r.ber = r.ser / bps * (link.spec().signal.pattern.precode ? 2.0 : 1.0);
-    return r;
-}
-
-StatisticalEye statistical_eye(const Link& link, double p) {
-    const int M = link.spec().sim.samples_per_ui;
-    const int N = link.levels();
-    const int nsub = N - 1;
-    StatisticalEye e;
-    e.height_vs_time_v.assign(static_cast<std::size_t>(nsub * 2 * M), std::nan(""));
-    const double c0 = link.cursor_index();
-    const double L = static_cast<double>(link.symbol_pulse().size());
-    std::array<std::vector<double>, 2> dq;
-    if (link.spec().tx.dcd_ui > 0) dq = dcd_pulses(link);
-    for (int b = 0; b < 2 * M; ++b) {
-        const double x = c0 + (b - M);
-        if (x < 0 || x >= L) continue;
-        const auto cs = components_at(link, x, 2048, link.spec().tx.dcd_ui > 0 ? &dq : nullptr);
-        std::vector<double> top(static_cast<std::size_t>(N)), bot(static_cast<std::size_t>(N));
-        for (int i = 0; i < N; ++i) {
-            bot[static_cast<std::size_t>(i)] = mixture_quantile(cs, link.level_value(i), p, true);
-            top[static_cast<std::size_t>(i)] = mixture_quantile(cs, link.level_value(i), p, false);
-        }
-        const bool pos = link.main_cursor_v() >= 0;
-        for (int s = 0; s < nsub; ++s) {
-            // the eye between levels s and s+1 (their order follows the main cursor's sign)
-            const double h = pos ? bot[static_cast<std::size_t>(s + 1)] - top[static_cast<std::size_t>(s)]
-                                 : bot[static_cast<std::size_t>(s)] - top[static_cast<std::size_t>(s + 1)];
-            e.height_vs_time_v[static_cast<std::size_t>(s * 2 * M + b)] = h;
-        }
-    }
-    for (int s = 0; s < nsub; ++s) {
-        const double* h = e.height_vs_time_v.data() + static_cast<std::size_t>(s * 2 * M);
-        e.eye_height_v.push_back(h[M]);
-        double width = 0;
-        const int tb = 2 * M;
-        if (h[M] > 0) {
-            int r = M;
-            while (r + 1 < tb && h[r + 1] > 0) ++r;
-            int l = M;
-            while (l - 1 >= 0 && h[l - 1] > 0) --l;
-            double right = r, left = l;
-            if (r + 1 < tb && std::isfinite(h[r + 1])) right += h[r] / (h[r] - h[r + 1]);
-            if (l - 1 >= 0 && std::isfinite(h[l - 1])) left -= h[l] / (h[l] - h[l - 1]);
-            width = (right - left) / M;
-        }
-        e.eye_width_ui.push_back(width);
-    }
-    return e;
+StatisticalEye statistical_eye(const Link& link, double target_ber) {
+    return analysis::statistical_eye(stat_eye_input(link), target_ber);
 }
 
 }  // namespace si::sim

@@ -64,6 +64,8 @@ struct Touchstone {
 /// files, si::ModelError for data that cannot be converted (e.g. singular Z at some frequency).
 /// Only regular files of at most kMaxTouchstoneBytes are read (IoError for directories, devices,
 /// FIFOs and larger files); port counts above kMaxTouchstonePorts are IoErrors.
+/// Parsed files are cached (the last 16, keyed by path, port override, size and modification
+/// time; thread-safe): a sweep reading the same channel for every point parses it once.
 [[nodiscard]] Touchstone read_touchstone(const std::string& path, int ports_override = 0);
 
 /// Parses Touchstone text already in memory. `name` is used in messages and, when

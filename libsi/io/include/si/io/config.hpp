@@ -86,9 +86,14 @@ public:
     /// Unknown keys and bad values are all collected: the message has one such line per
     /// problem, in file order, joined by '\n'; location() and key() are those of the first.
     void load_file(const std::string& path);
+    /// Like load_file(path), but top-level keys and tables named in `ignore` are skipped (not
+    /// checked against the registry): a sweep file holds its base config next to `[sweep]`.
+    void load_file(const std::string& path, const std::vector<std::string>& ignore);
     /// load_file() for TOML text already in memory; `path` names it in messages and its
     /// directory resolves relative paths (path()).
-    void load_text(std::string_view text, const std::string& path);
+    /// `ignore`: top-level keys and tables skipped, as in load_file(path, ignore).
+    void load_text(std::string_view text, const std::string& path,
+                   const std::vector<std::string>& ignore = {});
 
     /// Applies one `--set section.key=value`. The value is read as a TOML value (number, bool,
     /// "quoted string", [array]); text that is not valid TOML (53.125G, prbs31, ch.s4p) is taken

@@ -83,6 +83,8 @@ public:
     void attr(const std::string& name, const std::vector<std::int64_t>& v);
     /// Writes (or replaces) a 1-D uint64 array attribute.
     void attr(const std::string& name, const std::vector<std::uint64_t>& v);
+    /// Writes (or replaces) a 1-D array of variable-length UTF-8 strings (h5py: array of str).
+    void attr(const std::string& name, const std::vector<std::string>& v);
 
     /// Absolute path of this object inside the file, e.g. "/eye/rx".
     [[nodiscard]] const std::string& name() const;
@@ -124,6 +126,17 @@ private:
     explicit H5Appendable(std::shared_ptr<detail::H5Node> n) : H5DataSet(std::move(n)) {}
 };
 
+/// One column of a compound table (H5Group::write_table): float64, int64 or UTF-8 string.
+struct H5Column {
+    enum class Type { f64, i64, str };
+    std::string name;   ///< member name (any text: "rx.ctle.gdc", "eye_height_v[0]")
+    std::string units;  ///< listed in the table's `units` attribute, in column order
+    Type type = Type::f64;
+    std::vector<double> f64;        ///< values when type == f64
+    std::vector<std::int64_t> i64;  ///< values when type == i64
+    std::vector<std::string> str;   ///< values when type == str
+};
+
 /// A group. Creating datasets and subgroups happens here.
 class H5Group : public H5Object {
 public:
@@ -156,17 +169,16 @@ public:
     H5DataSet write(const std::string& name, std::span<const std::complex<double>> data,
                     const std::vector<std::size_t>& dims, const std::string& units);
 
-    /// One column of write_table(): numbers (f8) or strings (fixed-length, NUL-padded ASCII;
-    /// h5py reads them as bytes).
-    struct Column {
-        std::string name;
-        std::vector<double> numbers{};
-        std::vector<std::string> strings{};
-        bool is_string = false;
-    };
-    /// A compound dataset with one row per entry and one field per column (all columns the same
-    /// length); no `units` attribute is set (add one listing each field's unit).
-    H5DataSet write_table(const std::string& name, const std::vector<Column>& columns);
+    /// A 1-D dataset of variable-length UTF-8 strings (h5py reads bytes; .asstr() gives str).
+    H5DataSet write(const std::string& name, const std::vector<std::string>& data,
+                    const std::string& units);
+    /// A 1-D compound table, one member per column, all columns of equal length; chunked and
+    /// compressed above 64 KiB. Attributes `columns` and `units` list the member names and units
+    /// in order. `numpy`/`pandas.DataFrame(f[name][...])` read it as a record array.
+    H5DataSet write_table(const std::string& name, const std::vector<H5Column>& columns);
+    /// Copies the whole content of the HDF5 file `src_path` (its root attributes, groups and
+    /// datasets) to a new group `name` here (H5Ocopy: data bit for bit).
+    void copy_file(const std::string& src_path, const std::string& name);
 
     /// Creates an empty appendable 1-D dataset. `chunk_elements` = 0 picks 64 Ki elements.
     H5Appendable appendable(const std::string& name, H5Float type, const std::string& units,
@@ -184,7 +196,9 @@ public:
     /// Creates "<final_path>.tmp-<host>-<pid>" (truncating a stale one). Throws si::IoError
     /// naming `final_path` when its directory is missing or not writable, or HDF5 fails.
     /// An existing file at final_path is left untouched until commit() replaces it.
-    static H5File create(const std::string& final_path);
+    /// `compress` = false writes every dataset without filters (contiguous; appendable ones
+    /// chunked but unfiltered): for scratch files read back at once (sweep points).
+    static H5File create(const std::string& final_path, bool compress = true);
 
     H5File(H5File&&) noexcept;
     H5File& operator=(H5File&&) noexcept;

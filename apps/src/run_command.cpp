@@ -1,0 +1,135 @@
+#include "run_command.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+#include "link_config.hpp"
+#include "progress.hpp"
+#include "results.hpp"
+#include "si/io/h5.hpp"
+#include "si/sim/stateye.hpp"
+
+namespace sisim {
+
+namespace {
+
+// The temporary output being written; unlinked by the signal handler (async-signal-safe).
+char g_temp_path[4096] = {0};
+extern "C" void on_fatal_signal(int sig) {
+    if (g_temp_path[0]) ::unlink(g_temp_path);
+    ::_exit(128 + sig);
+}
+
+void print_summary(const si::sim::Link& link, const si::sim::RunResult& r, const std::string& out) {
+    const auto& m = r.metrics;
+    std::printf("sisim: %s, %.6g GBd, %llu symbols, %d samples/UI, engine %s\n",
+                link.spec().signal.modulation.c_str(), link.spec().signal.symbol_rate_bd / 1e9,
+                static_cast<unsigned long long>(r.ber.symbols_compared), link.spec().sim.samples_per_ui,
+                link.linear_path() ? "superposition" : "waveform");
+    std::printf("  channel: %s; loss at Nyquist %.2f dB\n", link.channel().description.c_str(),
+                link.channel().loss_at_nyquist_db);
+    if (const auto& oi = link.optics_info(); oi.enabled)
+        std::printf("  optics (%s): gain %.4g V/V at +-%.4g V drive, photocurrent %.4g mA removed, "
+                    "optical noise %.4g mV rms at the sampler\n",
+                    link.spec().optics.architecture.c_str(), oi.gain_v_per_v, oi.drive_amplitude_v,
+                    oi.tia_offset_a * 1e3, oi.noise_sigma_v * 1e3);
+    std::printf("  main cursor %.4f V, sampled %.4f ns after launch (%ld UI + %.3f UI)\n",
+                link.main_cursor_v(), link.sampling_delay_s() * 1e9, link.latency_ui(),
+                link.sampling_phase_ui());
+    std::printf("  eye at BER %.3g:", m.target_ber);
+    for (std::size_t i = 0; i < m.eye_height_v.size(); ++i)
+        std::printf(" [%zu] %.1f mV x %.3f UI", i, 1e3 * m.eye_height_v[i], m.eye_width_ui[i]);
+    const auto st = si::sim::statistical_ser(link);
+    std::printf("\n  statistical (pulse response, same phase): SER %.3e, BER %.3e", st.ser, st.ber);
+    const auto& rd = link.receiver();
+    if (rd.has_dsp || rd.cdr) {
+        std::printf("\n  receiver: %s", rd.detector.c_str());
+        if (rd.adc.bits > 0) std::printf(", ADC %d bits FS %.3g V (%llu clipped)", rd.adc.bits, rd.adc.full_scale_v,
+                                         static_cast<unsigned long long>(r.rx.adc_clipped));
+        if (rd.ffe.taps > 0) std::printf(", FFE %d taps (%d pre, %s)", rd.ffe.taps, rd.ffe.pre, rd.ffe.mode.c_str());
+        if (!rd.dfe_taps.b.empty()) std::printf(", DFE %zu taps", rd.dfe_taps.b.size());
+        if (!rd.mlse_target.empty()) std::printf(", MLSE memory %d", rd.mlse.memory);
+        std::printf("; training %llu symbols x %llu segments",
+                    static_cast<unsigned long long>(r.rx.training_symbols),
+                    static_cast<unsigned long long>(r.rx.segments));
+        if (rd.has_dsp)
+            std::printf("\n  statistical at the detector: SER %.3e (%s)", r.rx.ser_statistical,
+                        r.rx.ser_statistical_method.c_str());
+        if (r.rx.cdr)
+            std::printf("\n  CDR %s: locked in %.0f %% of segments (segment 0 at UI %lld), mean phase %.4f UI, "
+                        "rms jitter %.4f UI, slope %.1f ppm",
+                        rd.cdr_config.model.c_str(), 100 * r.rx.locked_fraction,
+                        static_cast<long long>(r.rx.lock_ui), r.rx.mean_phase_ui, r.rx.rms_jitter_ui,
+                        r.rx.phase_slope_ppm);
+    }
+    std::printf("\n  errors: %llu symbols, %llu bits; SER %.3e, BER %.3e\n",
+                static_cast<unsigned long long>(r.ber.symbol_errors),
+                static_cast<unsigned long long>(r.ber.bit_errors), r.ber.ser(), r.ber.ber());
+    std::printf("  %.3f s streaming (%.1f Msamples/s) + %.3f s eye analysis; wrote %s\n", r.elapsed_s,
+                static_cast<double>(r.waveform_samples) / r.elapsed_s / 1e6, r.analysis_s, out.c_str());
+}
+
+// File paths become absolute so that the stored config loads again from anywhere.
+void absolutize_paths(si::io::ConfigTree& tree, const si::sim::LinkSpec& spec) {
+    auto toml_array = [](const std::vector<std::string>& v) {
+        std::string a = "[";
+        for (std::size_t i = 0; i < v.size(); ++i)
+            a += (i ? ", \"" : "\"") + std::filesystem::absolute(v[i]).lexically_normal().string() + "\"";
+        return a + "]";
+    };
+    if (!spec.channel.touchstone.empty())
+        tree.apply_override("channel.touchstone=" + toml_array(spec.channel.touchstone));
+    if (!spec.channel.crosstalk.empty())
+        tree.apply_override("channel.crosstalk=" + toml_array(spec.channel.crosstalk));
+    if (!spec.optics.far.touchstone.empty())
+        tree.apply_override("far_channel.touchstone=" + toml_array(spec.optics.far.touchstone));
+    if (spec.signal.pattern.name == "file")
+        tree.apply_override("signal.pattern=\"" +
+                            std::filesystem::absolute(spec.signal.pattern.file).lexically_normal().string() + "\"");
+}
+
+}  // namespace
+
+void guard_temp_file(const std::string& path) {
+    std::snprintf(g_temp_path, sizeof g_temp_path, "%s", path.c_str());
+    struct sigaction sa {};
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+}
+void release_temp_file() { g_temp_path[0] = 0; }
+
+std::string stored_config(si::io::ConfigTree tree) {
+    absolutize_paths(tree, link_spec_from(tree));
+    return tree.resolved_toml();
+}
+
+void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileOptions& opt) {
+    auto spec = link_spec_from(tree);
+    const auto stored_spec = spec;
+    if (opt.threads >= 0) spec.sim.threads = opt.threads;
+    si::sim::Link link(spec);
+    if (!opt.quiet)
+        for (const auto& r : link.channel().pairing_reports) std::fprintf(stderr, "sisim: %s\n", r.c_str());
+    // Create the output before the run so that an unwritable path fails early; it stays a
+    // temporary file until commit().
+    auto file = si::io::H5File::create(out, opt.compress);
+    guard_temp_file(file.temp_path());
+    ProgressReporter rep(opt.quiet);
+    const auto res = si::sim::run(link, [&](double f) { rep(f); });
+    if (!opt.quiet)
+        for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
+    absolutize_paths(tree, stored_spec);
+    auto root = file.root();
+    write_root_attrs(root, opt.command_line, tree.resolved_toml(), spec.sim.seed);
+    write_channel(root, link);
+    write_run(root, link, res, tree.boolean("output.pulse"));
+    file.commit();
+    release_temp_file();
+    if (opt.summary) print_summary(link, res, out);
+}
+
+}  // namespace sisim

@@ -1,0 +1,484 @@
+#include "sweep_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "results.hpp"
+#include "run_command.hpp"
+#include "si/core/error.hpp"
+#include "si/io/h5.hpp"
+#include "si/io/h5_read.hpp"
+
+namespace sisim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Writes `text` to `path` atomically: a temporary file in the same directory, fsync, rename.
+void write_atomic(const std::string& path, const std::string& text, bool durable = true) {
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw si::IoError(tmp, 0, std::string("cannot create: ") + std::strerror(errno));
+    std::size_t off = 0;
+    while (off < text.size()) {
+        const auto n = ::write(fd, text.data() + off, text.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int e = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            throw si::IoError(tmp, 0, std::string("cannot write: ") + std::strerror(e));
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    if (durable) ::fsync(fd);
+    ::close(fd);
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int e = errno;
+        ::unlink(tmp.c_str());
+        throw si::IoError(path, 0, std::string("cannot rename into place: ") + std::strerror(e));
+    }
+}
+
+std::string rec_path(const std::string& work, std::size_t i) {
+    return work + "/points/" + std::to_string(i) + ".rec";
+}
+std::string h5_path(const std::string& work, std::size_t i) {
+    return work + "/points/" + std::to_string(i) + ".h5";
+}
+
+// Where a point's result is written when it is not kept: read back for its scalars, then
+// deleted. A RAM disk makes the HDF5 commit's fsync free (measured: ~16 ms per point on disk).
+// SISIM_SWEEP_SCRATCH overrides; without /dev/shm the work directory is used.
+std::string scratch_path(const std::string& work, std::size_t i) {
+    static const std::string dir = [] {
+        if (const char* e = std::getenv("SISIM_SWEEP_SCRATCH"); e && *e) return std::string(e);
+        return ::access("/dev/shm", W_OK | X_OK) == 0 ? std::string("/dev/shm") : std::string();
+    }();
+    if (dir.empty()) return h5_path(work, i);
+    return dir + "/sisim-point-" + std::to_string(::getpid()) + "-" + std::to_string(i) + ".h5";
+}
+
+// Unit of a result attribute from the project's naming rule (names carry units).
+std::string unit_of(std::string name) {
+    if (auto b = name.find('['); b != std::string::npos) name.resize(b);
+    static const std::pair<const char*, const char*> suffix[] = {
+        {"_v", "V"}, {"_ui", "UI"}, {"_s", "s"}, {"_db", "dB"}, {"_hz", "Hz"}, {"_w", "W"},
+        {"_bd", "Bd"}, {"_a", "A"}, {"_dbm", "dBm"}, {"_ohm", "ohm"}, {"_m", "m"}};
+    for (const auto& [s, u] : suffix) {
+        const std::size_t n = std::strlen(s);
+        if (name.size() > n && name.compare(name.size() - n, n, s) == 0) return u;
+    }
+    return "";
+}
+
+struct Scalars {
+    std::vector<std::string> names, units;
+    std::vector<double> values;
+};
+
+// The scalar results of a point, collected generically from the numeric attributes of its
+// result file: /ber, /eye/rx/metrics, /response, /channel and the root first, then every other
+// group. A name seen before with the same values is a copy and dropped; with other values it is
+// qualified by its group ("eye.rx.metrics_histogram.eye_height_v"). Arrays become name[k].
+// /run (timings) and /pattern (the config's own echo) are not results.
+Scalars collect_scalars(const std::string& file) {
+    const auto attrs = si::io::read_group_numeric_attrs(
+        file, {"/ber", "/eye/rx/metrics", "/response", "/channel", "/"});
+    Scalars s;
+    std::map<std::string, std::vector<double>> seen;
+    for (const auto& a : attrs) {
+        if (a.group == "/run" || a.group.rfind("/run/", 0) == 0 || a.group == "/pattern") continue;
+        if (a.group == "/" && (a.name == "schema_version" || a.name == "seed")) continue;
+        std::string name = a.name;
+        if (auto it = seen.find(name); it != seen.end()) {
+            const bool same = it->second.size() == a.values.size() &&
+                              std::equal(a.values.begin(), a.values.end(), it->second.begin(),
+                                         [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); });
+            if (same) continue;
+            std::string g = a.group.substr(1);
+            std::replace(g.begin(), g.end(), '/', '.');
+            name = g + "." + a.name;
+        }
+        seen[a.name] = a.values;
+        if (a.scalar) {
+            s.names.push_back(name);
+            s.values.push_back(a.values.empty() ? std::nan("") : a.values[0]);
+            s.units.push_back(unit_of(name));
+        } else
+            for (std::size_t k = 0; k < a.values.size(); ++k) {
+                s.names.push_back(name + "[" + std::to_string(k) + "]");
+                s.values.push_back(a.values[k]);
+                s.units.push_back(unit_of(name));
+            }
+    }
+    return s;
+}
+
+std::string toml_strings(const std::vector<std::string>& v) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + toml_quote(v[i]);
+    return s + "]";
+}
+
+// Display text of a value for the table: the string itself for strings, the TOML text otherwise.
+std::string display(const SweepValue& v) {
+    if (!v.text.empty() && v.text.front() == '"') {
+        try {
+            const auto t = toml::parse("v = " + v.text);
+            return std::string(t["v"].value_or(std::string_view{}));
+        } catch (const toml::parse_error&) {
+        }
+    }
+    return v.text;
+}
+
+void append_log(std::size_t i) {
+    // Test hook (docs/sweeps.md): one line per point record written, to count runs.
+    const char* log = std::getenv("SISIM_SWEEP_RUN_LOG");
+    if (!log || !*log) return;
+    const int fd = ::open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    const std::string line = std::to_string(i) + "\n";
+    (void)!::write(fd, line.data(), line.size());
+    ::close(fd);
+}
+
+toml::table parse_toml_file(const std::string& path) {
+    try {
+        return toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+        throw si::IoError(path, static_cast<long>(e.source().begin.line),
+                          "unreadable sweep record: " + std::string(e.description()));
+    }
+}
+
+}  // namespace
+
+std::string work_dir_for(const std::string& out) { return out + ".parts"; }
+
+void prepare_work_dir(const SweepSpec& spec, const std::string& work) {
+    std::error_code ec;
+    fs::create_directories(work + "/points", ec);
+    if (ec) throw si::IoError(work, 0, "cannot create the sweep work directory: " + ec.message());
+    const std::string meta = work + "/sweep.toml";
+    if (fs::exists(meta)) {
+        const auto t = parse_toml_file(meta);
+        const std::string h = t["hash"].value_or(std::string());
+        if (h != spec.hash())
+            throw si::ConfigError("", work + " holds results of another sweep (hash " + h + ", this one " +
+                                          spec.hash() + "); remove it or choose another -o");
+        return;
+    }
+    std::vector<std::string> units, numeric;
+    std::string num = "[";
+    for (std::size_t k = 0; k < spec.keys().size(); ++k) {
+        units.push_back(spec.unit(spec.keys()[k]));
+        num += std::string(k ? ", " : "") + (spec.numeric(k) ? "true" : "false");
+    }
+    std::ostringstream o;
+    o << "# sisim sweep work directory (docs/sweeps.md)\n"
+      << "hash = " << toml_quote(spec.hash()) << "\n"
+      << "points = " << spec.size() << "\n"
+      << "sweep_file = " << toml_quote(fs::absolute(spec.path()).lexically_normal().string()) << "\n"
+      << "keys = " << toml_strings(spec.keys()) << "\n"
+      << "units = " << toml_strings(units) << "\n"
+      << "numeric = " << num << "]\n"
+      << "definition = " << toml_quote(spec.definition()) << "\n";
+    write_atomic(meta, o.str());
+}
+
+std::vector<bool> done_points(const std::string& work, std::size_t count) {
+    std::vector<bool> done(count, false);
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(work + "/points", ec)) {
+        const auto p = e.path();
+        if (p.extension() != ".rec") continue;
+        const std::string stem = p.stem().string();
+        if (stem.empty() || stem.find_first_not_of("0123456789") != std::string::npos) continue;
+        const auto i = std::stoull(stem);
+        if (i >= count) continue;
+        // A record counts when it parses and is complete (power cut: rerun the point).
+        try {
+            const auto t = toml::parse_file(p.string());
+            if (t["index"].value_or(std::int64_t{-1}) == static_cast<std::int64_t>(i) && t["values"].is_table())
+                done[i] = true;
+        } catch (const toml::parse_error&) {
+        }
+    }
+    return done;
+}
+
+bool run_point(const SweepSpec& spec, std::size_t i, const std::string& work, int threads,
+               const std::string& command_line) {
+    std::ostringstream rec;
+    rec << "hash = " << toml_quote(spec.hash()) << "\nindex = " << i
+        << "\nseed = " << spec.seed(i) << "\n";
+    std::string values = "[values]\n";
+    {
+        const auto v = spec.values(i);
+        for (std::size_t k = 0; k < v.size(); ++k)
+            values += toml_quote(spec.keys()[k]) + " = " + toml_quote(v[k]->numeric ? toml_number(v[k]->number) : display(*v[k])) + "\n";
+    }
+    bool ok = true;
+    std::string error, config;
+    Scalars sc;
+    const bool keep = spec.keep_full(i);
+    const std::string h5 = keep ? h5_path(work, i) : scratch_path(work, i);
+    try {
+        auto tree = spec.tree(i);
+        config = stored_config(tree);
+        RunFileOptions ro;
+        ro.command_line = command_line + " (point " + std::to_string(i) + ")";
+        ro.threads = threads;
+        ro.compress = keep;  // a scratch file is read back once and deleted: no deflate
+        run_to_file(std::move(tree), h5, ro);
+        if (!keep) guard_temp_file(h5);  // a kill now must not leave the scratch file behind
+        sc = collect_scalars(h5);
+        if (!keep) {
+            fs::remove(h5);
+            release_temp_file();
+        }
+    } catch (const si::Error& e) {
+        ok = false;
+        error = e.what();
+    } catch (const std::exception& e) {
+        ok = false;
+        error = std::string("internal error: ") + e.what();
+    }
+    std::vector<std::string> vals;
+    for (double x : sc.values) vals.push_back(toml_number(x));
+    std::string vs = "[";
+    for (std::size_t k = 0; k < vals.size(); ++k) vs += (k ? ", " : "") + vals[k];
+    rec << "ok = " << (ok ? "true" : "false") << "\nerror = " << toml_quote(error)
+        << "\nconfig = " << toml_quote(config) << "\nresult_names = " << toml_strings(sc.names)
+        << "\nresult_units = " << toml_strings(sc.units) << "\nresult_values = " << vs << "]\n"
+        << values;
+    // Not fsynced: the rename is atomic against kills; after a power cut a damaged record is
+    // found by done_points() (it does not parse) and its point runs again.
+    write_atomic(rec_path(work, i), rec.str(), false);
+    append_log(i);
+    return ok;
+}
+
+std::string index_ranges(const std::vector<std::size_t>& idx, std::size_t max_items) {
+    std::string s;
+    std::size_t items = 0;
+    for (std::size_t a = 0; a < idx.size();) {
+        std::size_t b = a;
+        while (b + 1 < idx.size() && idx[b + 1] == idx[b] + 1) ++b;
+        if (items == max_items) {
+            s += ", ...";
+            break;
+        }
+        s += (s.empty() ? "" : ", ") + std::to_string(idx[a]) + (b > a ? "-" + std::to_string(idx[b]) : "");
+        ++items;
+        a = b + 1;
+    }
+    return s;
+}
+
+MergeSummary merge_sweep(const std::vector<std::string>& inputs, const MergeOptions& opt) {
+    if (inputs.empty()) throw si::ConfigError("", "sisim merge: no input directory or file");
+    // Collect record files and the sweep descriptions of their work directories.
+    struct Rec {
+        std::string file;
+        std::size_t index;
+    };
+    std::vector<Rec> recs;
+    std::string hash, hash_from, definition, sweep_file;
+    std::size_t count = 0;
+    std::vector<std::string> keys, key_units;
+    std::vector<bool> key_numeric;
+    auto use_meta = [&](const std::string& work) {
+        const std::string meta = work + "/sweep.toml";
+        if (!fs::exists(meta)) throw si::IoError(meta, 0, "missing: not a sweep work directory");
+        const auto t = parse_toml_file(meta);
+        const std::string h = t["hash"].value_or(std::string());
+        if (hash.empty()) {
+            hash = h, hash_from = work;
+            count = static_cast<std::size_t>(t["points"].value_or(std::int64_t{0}));
+            definition = t["definition"].value_or(std::string());
+            sweep_file = t["sweep_file"].value_or(std::string());
+            if (auto* a = t["keys"].as_array()) for (auto& e : *a) keys.push_back(e.value_or(std::string()));
+            if (auto* a = t["units"].as_array()) for (auto& e : *a) key_units.push_back(e.value_or(std::string()));
+            if (auto* a = t["numeric"].as_array()) for (auto& e : *a) key_numeric.push_back(e.value_or(false));
+        } else if (h != hash)
+            throw si::ConfigError("", "sisim merge: " + work + " is from another sweep (hash " + h + ") than " +
+                                          hash_from + " (hash " + hash + ")");
+    };
+    for (const auto& in : inputs) {
+        if (fs::is_directory(in)) {
+            use_meta(in);
+            std::error_code ec;
+            for (const auto& e : fs::directory_iterator(in + "/points", ec)) {
+                const auto p = e.path();
+                const std::string stem = p.stem().string();
+                if (p.extension() != ".rec" || stem.empty() || stem.find_first_not_of("0123456789") != std::string::npos)
+                    continue;
+                recs.push_back({p.string(), static_cast<std::size_t>(std::stoull(stem))});
+            }
+        } else if (fs::path(in).extension() == ".rec") {
+            use_meta(fs::absolute(in).parent_path().parent_path().string());
+            const std::string stem = fs::path(in).stem().string();
+            if (stem.find_first_not_of("0123456789") != std::string::npos)
+                throw si::IoError(in, 0, "not a point record (expected <index>.rec)");
+            recs.push_back({in, static_cast<std::size_t>(std::stoull(stem))});
+        } else
+            throw si::IoError(in, 0, "neither a sweep work directory nor a point record (.rec)");
+    }
+    std::sort(recs.begin(), recs.end(), [](const Rec& a, const Rec& b) { return a.index < b.index; });
+    // Exactly once, all present.
+    std::vector<std::string> dups;
+    for (std::size_t k = 1; k < recs.size(); ++k)
+        if (recs[k].index == recs[k - 1].index)
+            dups.push_back("point " + std::to_string(recs[k].index) + " in " + recs[k - 1].file + " and " + recs[k].file);
+    if (!dups.empty()) {
+        std::string m = "sisim merge: " + std::to_string(dups.size()) + " duplicate point(s): ";
+        for (std::size_t k = 0; k < dups.size() && k < 10; ++k) m += (k ? "; " : "") + dups[k];
+        throw si::ConfigError("", m);
+    }
+    std::vector<std::size_t> missing, beyond;
+    {
+        std::vector<bool> have(count, false);
+        for (const auto& r : recs) {
+            if (r.index >= count) beyond.push_back(r.index);
+            else have[r.index] = true;
+        }
+        for (std::size_t i = 0; i < count; ++i)
+            if (!have[i]) missing.push_back(i);
+    }
+    if (!beyond.empty())
+        throw si::ConfigError("", "sisim merge: records for points beyond the sweep's " + std::to_string(count) +
+                                      " points: " + index_ranges(beyond));
+    if (!missing.empty() && !opt.allow_partial)
+        throw si::ConfigError("", "sisim merge: " + std::to_string(missing.size()) + " of " + std::to_string(count) +
+                                      " points missing: " + index_ranges(missing) +
+                                      " (rerun the sweep to complete it, or --allow-partial)");
+
+    // Read the records: only the scalars and the config stay in memory.
+    const std::size_t n = recs.size();
+    std::vector<si::io::H5Column> cols;
+    auto col = [&](const std::string& name, const std::string& units, si::io::H5Column::Type t) {
+        si::io::H5Column c;
+        c.name = name, c.units = units, c.type = t;
+        cols.push_back(std::move(c));
+        return cols.size() - 1;
+    };
+    using T = si::io::H5Column::Type;
+    const std::size_t c_index = col("index", "", T::i64), c_ok = col("ok", "", T::i64), c_seed = col("seed", "", T::i64);
+    std::vector<std::size_t> c_key;
+    for (std::size_t k = 0; k < keys.size(); ++k)
+        c_key.push_back(col(keys[k], k < key_units.size() ? key_units[k] : "",
+                            k < key_numeric.size() && key_numeric[k] ? T::f64 : T::str));
+    const std::size_t first_result = cols.size();
+    std::map<std::string, std::size_t> result_col;
+    std::vector<std::string> configs(n), errors(n);
+    std::size_t failed = 0;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t r = 0; r < n; ++r) {
+        const auto t = parse_toml_file(recs[r].file);
+        const std::string h = t["hash"].value_or(std::string());
+        if (h != hash)
+            throw si::ConfigError("", "sisim merge: " + recs[r].file + " is from another sweep (hash " + h +
+                                          ", expected " + hash + ")");
+        const bool ok = t["ok"].value_or(false);
+        failed += ok ? 0 : 1;
+        cols[c_index].i64.push_back(static_cast<std::int64_t>(recs[r].index));
+        cols[c_ok].i64.push_back(ok ? 1 : 0);
+        cols[c_seed].i64.push_back(t["seed"].value_or(std::int64_t{0}));
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            const std::string v = t["values"][keys[k]].value_or(std::string());
+            auto& c = cols[c_key[k]];
+            if (c.type == T::f64) c.f64.push_back(std::strtod(v.c_str(), nullptr));
+            else c.str.push_back(v);
+        }
+        configs[r] = t["config"].value_or(std::string());
+        errors[r] = t["error"].value_or(std::string());
+        const auto* names = t["result_names"].as_array();
+        const auto* units = t["result_units"].as_array();
+        const auto* vals = t["result_values"].as_array();
+        if (names && vals && units)
+            for (std::size_t k = 0; k < names->size() && k < vals->size(); ++k) {
+                const std::string name = names->get(k)->value_or(std::string());
+                auto it = result_col.find(name);
+                if (it == result_col.end()) {
+                    it = result_col.emplace(name, col(name, units->get(k)->value_or(std::string()), T::f64)).first;
+                    cols[it->second].f64.assign(r, nan);
+                }
+                const auto* vn = vals->get(k);
+                double x = nan;
+                if (auto f = vn->as_floating_point()) x = f->get();
+                else if (auto i = vn->as_integer()) x = static_cast<double>(i->get());
+                cols[it->second].f64.push_back(x);
+            }
+        for (std::size_t c = first_result; c < cols.size(); ++c)
+            if (cols[c].f64.size() == r) cols[c].f64.push_back(nan);  // absent in this point
+    }
+    const std::size_t c_err = col("error", "", T::str);
+    cols[c_err].str = errors;
+
+    auto file = si::io::H5File::create(opt.out);
+    guard_temp_file(file.temp_path());
+    auto root = file.root();
+    write_root_attrs(root, opt.command_line, definition, 0);
+    auto g = root.group("sweep");
+    auto table = g.write_table("points", cols);
+    table.attr("note", "one row per point: index, ok (1 = ran), seed, the varied keys (full key "
+                       "names), the scalar results (names of the single-run attributes; arrays as "
+                       "name[k]; NaN where a point has none) and the error of failed points");
+    g.write("configs", configs, "");
+    g.attr("definition", definition);
+    g.attr("hash", hash);
+    g.attr("points", static_cast<std::int64_t>(count));
+    g.attr("present", static_cast<std::int64_t>(n));
+    g.attr("failed", static_cast<std::int64_t>(failed));
+    g.attr("missing", static_cast<std::int64_t>(missing.size()));
+    g.attr("varied_keys", keys);
+    g.attr("sweep_file", sweep_file);
+    for (const auto& r : recs) {
+        const std::string full = fs::path(r.file).replace_extension(".h5").string();
+        if (fs::exists(full)) g.copy_file(full, "point/" + std::to_string(r.index));
+    }
+    file.commit();
+    release_temp_file();
+
+    if (!opt.csv.empty()) {
+        std::ostringstream o;
+        auto csv_text = [](const std::string& s) {
+            if (s.find_first_of(",\"\n") == std::string::npos) return s;
+            std::string q = "\"";
+            for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+            return q + "\"";
+        };
+        for (std::size_t c = 0; c < cols.size(); ++c) o << (c ? "," : "") << csv_text(cols[c].name);
+        o << "\n";
+        for (std::size_t r = 0; r < n; ++r) {
+            for (std::size_t c = 0; c < cols.size(); ++c) {
+                if (c) o << ",";
+                const auto& cc = cols[c];
+                if (cc.type == T::i64) o << cc.i64[r];
+                else if (cc.type == T::str) o << csv_text(cc.str[r]);
+                else if (!std::isnan(cc.f64[r])) o << toml_number(cc.f64[r]);
+            }
+            o << "\n";
+        }
+        write_atomic(opt.csv, o.str());
+    }
+    return {count, n, failed};
+}
+
+}  // namespace sisim

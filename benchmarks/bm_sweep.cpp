@@ -1,0 +1,145 @@
+// Per-point cost of a sweep of short points: the bundled 112G example
+// (models/links/c2m_112g_orthobp_12db.toml) at sim.symbols = 1e4, one thread, split into the
+// phases of sisim::run_point (apps/src/sweep_store.cpp):
+//
+//   BM_TouchstoneParse   parse the channel's .s4p text (what a point would pay without the cache)
+//   BM_TouchstoneCached  read_touchstone() of the same file from the cache (size + mtime check)
+//   BM_LinkBuild         si::sim::Link(spec): channel conversion, fusion, pulse response
+//   BM_Run               si::sim::run(): streaming, eye, statistical eye for the metrics
+//   BM_StatisticalSer    si::sim::statistical_ser(), which the result writer calls once more
+//   BM_RunToFile         sisim::run_to_file() to /dev/shm: LinkBuild + Run + the HDF5 writer
+//   BM_Point             sisim::run_point(): BM_RunToFile + config tree, stored config, scalars
+//                        read back from the file, the point's record (everything a point costs)
+//   BM_PointTiny         run_point() on an ideal channel, 1000 symbols, 8 samples/UI: the
+//                        sweep's fixed overhead per point with almost no simulation in it
+//
+//   build/bm_sweep --benchmark_min_time=1
+//
+// Counters: points/s = points per second of CPU time of this (single-threaded) process.
+#include <benchmark/benchmark.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "si/channel/touchstone.hpp"
+#include "si/io/config.hpp"
+#include "si/sim/link.hpp"
+#include "si/sim/stateye.hpp"
+#include "src/link_config.hpp"
+#include "src/run_command.hpp"
+#include "src/sweep_spec.hpp"
+#include "src/sweep_store.hpp"
+
+#ifndef SISIM_SOURCE_DIR
+#error "SISIM_SOURCE_DIR must be defined (see benchmarks/CMakeLists.txt)"
+#endif
+
+namespace {
+
+const std::string kExample = std::string(SISIM_SOURCE_DIR) + "/models/links/c2m_112g_orthobp_12db.toml";
+const std::string kChannel =
+    std::string(SISIM_SOURCE_DIR) + "/models/channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p";
+
+si::io::ConfigTree example_tree() {
+    si::io::ConfigTree t(sisim::link_keys());
+    t.load_file(kExample);
+    t.apply_override("sim.symbols=1e4");
+    t.apply_override("sim.threads=1");
+    return t;
+}
+
+std::string scratch_dir() {
+    const std::string d = (std::filesystem::exists("/dev/shm") ? std::string("/dev/shm") : std::string("/tmp")) +
+                          "/sisim-bm-sweep-" + std::to_string(::getpid());
+    std::filesystem::create_directories(d);
+    return d;
+}
+
+void points_per_s(benchmark::State& state) {
+    state.counters["points/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void BM_TouchstoneParse(benchmark::State& state) {
+    std::ifstream in(kChannel);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    for (auto _ : state) benchmark::DoNotOptimize(si::channel::parse_touchstone(text, kChannel, 0));
+    points_per_s(state);
+}
+BENCHMARK(BM_TouchstoneParse)->Unit(benchmark::kMillisecond);
+
+void BM_TouchstoneCached(benchmark::State& state) {
+    (void)si::channel::read_touchstone(kChannel);
+    for (auto _ : state) benchmark::DoNotOptimize(si::channel::read_touchstone(kChannel));
+    points_per_s(state);
+}
+BENCHMARK(BM_TouchstoneCached)->Unit(benchmark::kMillisecond);
+
+void BM_LinkBuild(benchmark::State& state) {
+    const auto spec = sisim::link_spec_from(example_tree());
+    for (auto _ : state) {
+        si::sim::Link link(spec);
+        benchmark::DoNotOptimize(link.main_cursor_v());
+    }
+    points_per_s(state);
+}
+BENCHMARK(BM_LinkBuild)->Unit(benchmark::kMillisecond);
+
+void BM_Run(benchmark::State& state) {
+    const si::sim::Link link(sisim::link_spec_from(example_tree()));
+    for (auto _ : state) benchmark::DoNotOptimize(si::sim::run(link));
+    points_per_s(state);
+}
+BENCHMARK(BM_Run)->Unit(benchmark::kMillisecond);
+
+void BM_StatisticalSer(benchmark::State& state) {
+    const si::sim::Link link(sisim::link_spec_from(example_tree()));
+    for (auto _ : state) benchmark::DoNotOptimize(si::sim::statistical_ser(link));
+    points_per_s(state);
+}
+BENCHMARK(BM_StatisticalSer)->Unit(benchmark::kMillisecond);
+
+void BM_RunToFile(benchmark::State& state) {
+    const auto tree = example_tree();
+    const std::string dir = scratch_dir();
+    sisim::RunFileOptions ro;
+    for (auto _ : state) sisim::run_to_file(tree, dir + "/p.h5", ro);
+    std::filesystem::remove_all(dir);
+    points_per_s(state);
+}
+BENCHMARK(BM_RunToFile)->Unit(benchmark::kMillisecond);
+
+void point_bench(benchmark::State& state, const std::string& sweep_text) {
+    const std::string dir = scratch_dir();
+    const std::string file = dir + "/bm.toml";
+    std::ofstream(file) << sweep_text;
+    const sisim::SweepSpec spec(file, {});
+    const std::string work = dir + "/work";
+    sisim::prepare_work_dir(spec, work);
+    std::size_t i = 0;
+    for (auto _ : state) benchmark::DoNotOptimize(sisim::run_point(spec, i++ % spec.size(), work, 1, "bm_sweep"));
+    std::filesystem::remove_all(dir);
+    points_per_s(state);
+}
+
+void BM_Point(benchmark::State& state) {
+    point_bench(state, "[sweep]\nbase = \"" + kExample +
+                           "\"\n[[sweep.axis]]\nkey = \"rx.noise_rms\"\nstart = 0.5e-3\nstop = 2e-3\ncount = "
+                           "1000\n[sim]\nsymbols = 10000\nthreads = 1\n");
+}
+BENCHMARK(BM_Point)->Unit(benchmark::kMillisecond);
+
+void BM_PointTiny(benchmark::State& state) {
+    point_bench(state, "[sweep]\n[[sweep.axis]]\nkey = \"rx.noise_rms\"\nstart = 1e-4\nstop = 1e-2\ncount = "
+                       "1000\n[sim]\nsymbols = 1000\nsamples_per_ui = 8\nthreads = 1\n[eye]\nvoltage_bins = 64\n");
+}
+BENCHMARK(BM_PointTiny)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,83 @@
+#pragma once
+/// \file stat_eye.hpp
+/// Statistical (pulse-response) eye and SER at a fixed sampling phase, from plain inputs: the
+/// fused symbol pulse at M samples per UI and its main-cursor index, the PAM levels and slicer
+/// thresholds, Gaussian noise, the TX jitter and the crosstalk aggressor pulses. si::sim builds
+/// the input from a Link (si/sim/stateye.hpp); this file knows nothing of links.
+///
+/// The sample of a symbol of level a_i is a_i h0 + sum_{k!=0} a_k h_k + n, with h_k the
+/// symbol-spaced pulse samples at the sampling phase, a_k independent and uniform over the
+/// PAM-N levels, and n Gaussian (sampler noise, TX amplitude noise through the unit pulse, and
+/// each crosstalk aggressor treated by its own exact ISI-like distribution). Cursors smaller than
+/// 2e-3 of the main cursor join the Gaussian part. The distribution of the sum is built by
+/// successive convolution on a fine voltage grid (exact up to the grid step); the SER is the
+/// probability of crossing the slicer thresholds, averaged over the levels.
+/// TX jitter: SJ as an arcsine mixture of common timing shifts (16 points), DCD as alternate
+/// wide/narrow symbols (rebuilt from the step response, TX FFE applied per symbol), RJ
+/// linearised into Gaussian noise (COM-like; optimistic at the eye edge).
+#include <vector>
+
+namespace si::analysis {
+
+/// TX jitter as the statistical model takes it.
+struct StatEyeJitter {
+    double rj_rms_ui = 0;   ///< random jitter on each edge, rms [UI] (linearised, Gaussian)
+    double sj_amp_ui = 0;   ///< sinusoidal jitter amplitude, peak [UI] (slow: common shift)
+    double dcd_ui = 0;      ///< duty-cycle distortion, peak-to-peak: even edges early by dcd/2,
+                            ///< odd edges late by dcd/2 [UI]
+};
+
+struct StatEyeInput {
+    int samples_per_ui = 32;             ///< M: samples per UI of every pulse below
+    double ui_s = 0;                     ///< unit interval [s] (sample step ui_s / M)
+    /// Fused pulse of one symbol of amplitude 1 including TX FFE and swing/2 [V].
+    std::vector<double> symbol_pulse;
+    int cursor_index = 0;                ///< sample index of the main cursor in symbol_pulse
+    std::vector<double> level_values;    ///< a_i of the N levels, increasing (e.g. -1, -1/3, 1/3, 1)
+    std::vector<double> thresholds_v;    ///< the N-1 slicer thresholds [V], increasing
+    bool precode = false;                ///< 1/(1+D) precoding: a symbol error costs two bit errors
+    double sampler_noise_sigma_v = 0;    ///< Gaussian noise std added at the sampler [V]
+    double tx_noise_sigma_v = 0;         ///< TX amplitude noise std per launched symbol [V]
+    /// 1-UI rectangle of height 1 through the fused chain, no FFE [V/V]: carries the TX noise.
+    std::vector<double> unit_pulse;
+    /// Impulse taps of the fused chain at ui_s / M, same frame as unit_pulse (its running sum is
+    /// the step response): needed for DCD and RJ.
+    std::vector<double> impulse;
+    std::vector<double> tx_ffe_taps{1.0};  ///< TX FFE taps, one per UI (for DCD and RJ)
+    double tx_swing_v = 0;               ///< TX peak-to-peak swing [V] (for DCD and RJ)
+    StatEyeJitter jitter;
+    /// Crosstalk: per aggressor, the fused pulse of one symbol of amplitude 1 [V] in the
+    /// victim's sample frame (only the phase modulo one UI matters).
+    std::vector<std::vector<double>> aggressor_pulses;
+};
+
+/// Throws si::ConfigError naming the field on inconsistent input (sizes, ranges).
+void validate(const StatEyeInput& in);
+
+struct StatisticalSer {
+    double ser = 0;                  ///< symbol error ratio
+    double ber = 0;                  ///< bit error ratio: Gray adjacent errors, doubled by precoding
+    std::vector<double> level_ser;   ///< per level
+    double grid_step_v = 0;          ///< voltage resolution used
+    double noise_sigma_v = 0;        ///< total Gaussian std at the slicer
+    bool includes_jitter = false;    ///< TX jitter was modelled (see above)
+};
+
+/// SER at the main cursor (the sampling instant). Level i is correct between thresholds_v[i-1]
+/// and thresholds_v[i], which holds for a positive main cursor (the eye below takes either sign).
+/// Probabilities below about 1e-15 are not resolved (Gaussian kernel over +-9 sigma, 1 - CDF).
+[[nodiscard]] StatisticalSer statistical_ser(const StatEyeInput& in);
+
+/// Statistical eye at the target BER, from the same model: at each time offset d (2M bins over
+/// 2 UI, 0 = sampling instant) the sample is a_k h_d + Y_d, with Y_d the ISI + crosstalk +
+/// Gaussian noise distribution (independent of a_k). Sub-eye s is open by
+/// h_d (a_{s+1} - a_s) - (y_hi - y_lo), y_lo/y_hi the lower/upper tail quantiles of Y_d at the
+/// target BER. Exact for independent uniform symbols; TX jitter as in statistical_ser.
+struct StatisticalEye {
+    std::vector<double> eye_height_v;      ///< per sub-eye at the sampling instant
+    std::vector<double> eye_width_ui;      ///< per sub-eye: open span around the instant
+    std::vector<double> height_vs_time_v;  ///< [n_sub * 2M], NaN where the pulse has no sample
+};
+[[nodiscard]] StatisticalEye statistical_eye(const StatEyeInput& in, double target_ber);
+
+}  // namespace si::analysis
