@@ -34,6 +34,7 @@
 #include "src/link_config.hpp"
 #include "src/progress.hpp"
 #include "src/results.hpp"
+#include "src/compare_command.hpp"
 #include "src/run_command.hpp"
 #include "src/sweep_command.hpp"
 #include "src/tdecq_command.hpp"
@@ -85,6 +86,7 @@ const char* kUsage =
     "                                                       run many points (docs/sweeps.md)\n"
     "  merge DIR|FILES -o OUT.h5 [--allow-partial]         join the results of sweep shards\n"
     "  tdecq WAVEFORM.csv|.h5 --symbol-rate R [--pattern P] [-o OUT.h5]  TDECQ of a PAM4 waveform\n"
+    "  compare A.toml B.toml ... [-o CMP.h5]  BER, margin, power per bit and latency side by side\n"
     "\n"
     "'sisim <command> --help' describes each command. Exit status: 0 ok, 2 bad input, 1 internal error,\n"
     "3 sweep/merge finished but some points failed (recorded in /sweep/points).\n";
@@ -135,6 +137,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
         std::vector<std::string> inputs{config};
         inputs.insert(inputs.end(), spec.channel.touchstone.begin(), spec.channel.touchstone.end());
         inputs.insert(inputs.end(), spec.channel.crosstalk.begin(), spec.channel.crosstalk.end());
+        inputs.insert(inputs.end(), spec.optics.far.touchstone.begin(), spec.optics.far.touchstone.end());
         if (spec.signal.pattern.name == "file") inputs.push_back(spec.signal.pattern.file);
         check_output(out, inputs);
     }
@@ -375,6 +378,7 @@ int main(int argc, char** argv) {
         if (cmd == "merge") return sisim::cmd_merge(rest, cmdline);
         if (cmd == "jtol") return cmd_jtol(rest, cmdline);
         if (cmd == "tdecq") return sisim::cmd_tdecq(rest, cmdline, check_output);
+        if (cmd == "compare") return sisim::cmd_compare(rest, cmdline, check_output);
         std::cerr << "sisim: unknown command '" << cmd << "'\n" << kUsage;
         return 2;
     } catch (const po::error& e) {

@@ -9,6 +9,7 @@ Sample runs:
     /usr/bin/python3 apps/sisim_plot.py sweep.h5 --metric ser --x rx.ctle.gdc --y rx.noise_rms
 
     /usr/bin/python3 apps/sisim_plot.py tdecq.h5              # writes tdecq_tdecq.png
+    /usr/bin/python3 apps/sisim_plot.py cmp.h5                # sisim compare -o: writes cmp_compare.png
     /usr/bin/python3 apps/sisim_plot.py ck.h5                 # + ck_dsp.png (DSP eye, CDR phase)
     /usr/bin/python3 apps/sisim_plot.py j.h5                  # writes j_jtol.png (sisim jtol)
 
@@ -218,6 +219,50 @@ def draw_tdecq(f, path):
     plt.close(fig)
 
 
+def draw_compare(f, path):
+    """`sisim compare -o` file: BER, margin, energy per bit and latency side by side, and each
+    link's eye at the host slicer."""
+    t = f["compare/table"][...]
+    names = [n.decode() if isinstance(n, bytes) else str(n) for n in t["name"]]
+    arch = [a.decode() if isinstance(a, bytes) else str(a) for a in t["architecture"]]
+    n = len(names)
+    fig = plt.figure(figsize=(max(10, 3.2 * n), 8), dpi=100)
+    x = np.arange(n)
+    labels = [f"{nm}\n({a})" for nm, a in zip(names, arch)]
+    panels = [("BER", None), ("margin_db", "noise margin [dB]"), ("power_pj_per_bit", "energy [pJ/bit]"),
+              ("latency_s", "latency [ns]")]
+    for i, (field, ylabel) in enumerate(panels):
+        ax = fig.add_subplot(2, 4, i + 1)
+        if field == "BER":
+            floor = 1e-20
+            ax.bar(x - 0.2, np.maximum(t["ber"], floor), 0.4, label="counted")
+            ax.bar(x + 0.2, np.maximum(t["ber_statistical"], floor), 0.4, label="statistical")
+            ax.set_yscale("log")
+            ax.axhline(f["compare/table"].attrs.get("target_ber", 2.4e-4), color="r", lw=0.8, ls="--")
+            ax.set_ylabel("BER (0 drawn at 1e-20)")
+            ax.legend(fontsize=7)
+        else:
+            vals = t[field] * (1e9 if field == "latency_s" else 1.0)
+            ax.bar(x, np.where(np.isfinite(vals), vals, 0.0))
+            ax.set_ylabel(ylabel)
+        ax.set_xticks(x)
+        ax.set_xticklabels(labels, fontsize=6, rotation=30, ha="right")
+    for i in range(n):
+        key = f"compare/eye/{i}"
+        if key not in f:
+            continue
+        g = f[key]
+        ax = fig.add_subplot(2, n, n + i + 1)
+        hist = g["histogram"][...].astype(float)
+        tt = g["time_ui"][...]
+        v = g["voltage_v"][...]
+        with np.errstate(divide="ignore"):
+            dens = np.where(hist > 0, np.log10(hist / max(hist.max(), 1)), np.nan)
+        ax.imshow(dens, origin="lower", aspect="auto", cmap="inferno",
+                  extent=[tt[0], tt[-1], 1e3 * v[0], 1e3 * v[-1]])
+        ax.set_title(f"{names[i]}: slicer eye", fontsize=8)
+        ax.set_xlabel("UI", fontsize=7)
+        ax.set_ylabel("mV", fontsize=7)
 def draw_dsp(f, path):
     """Receiver DSP: detector-input histogram per level (/eye/dsp) and the CDR phase (/cdr)."""
     has_cdr = "cdr" in f
@@ -290,6 +335,7 @@ def main(argv=None):
     ap.add_argument("--y", help="sweep: second swept key: draws a heat map")
     ap.add_argument("--select", action="append", default=[], help="sweep: keep rows with key=value")
     ap.add_argument("--tdecq", help="TDECQ eye PNG (default FILE_tdecq.png)")
+    ap.add_argument("--compare", help="comparison chart PNG of a `sisim compare -o` file (default FILE_compare.png)")
     ap.add_argument("--dsp", help="receiver DSP eye and CDR phase PNG (default FILE_dsp.png)")
     ap.add_argument("--jtol", help="jitter tolerance PNG (default FILE_jtol.png)")
     a = ap.parse_args(argv)
@@ -325,6 +371,9 @@ def main(argv=None):
             if "tdecq" in f:
                 draw_tdecq(f, a.tdecq or stem + "_tdecq.png")
                 written.append(a.tdecq or stem + "_tdecq.png")
+            if "compare/table" in f:
+                draw_compare(f, a.compare or stem + "_compare.png")
+                written.append(a.compare or stem + "_compare.png")
     except OSError as e:
         print(f"sisim_plot: {a.file}: {e}", file=sys.stderr)
         return 2

@@ -176,6 +176,29 @@ void BM_StageEyeAddUi(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kUi * kM));
 }
 
+/// A whole LPO link (models/links/lpo_112g_dr.toml: driver and TIA compression and every optical
+/// noise source on) against the same link with link.architecture = "electrical": samples per
+/// second of CPU time (the issue's target: the optical path at no less than half).
+void BM_LpoLink(benchmark::State& state) {
+    try {
+        si::io::ConfigTree tree(sisim::link_keys());
+        tree.load_file(std::string(SISIM_SOURCE_DIR) + "/models/links/lpo_112g_dr.toml");
+        tree.apply_override("sim.symbols=" + std::to_string(state.range(0)));
+        if (state.range(1) == 0) tree.apply_override("link.architecture=\"electrical\"");
+        const si::sim::Link link(sisim::link_spec_from(tree));
+        std::uint64_t samples = 0;
+        const double c0 = process_cpu_s();
+        for (auto _ : state) {
+            const auto r = si::sim::run(link);
+            samples += r.waveform_samples;
+            benchmark::DoNotOptimize(r.ber.symbol_errors);
+        }
+        state.counters["samples_per_cpu_s"] = static_cast<double>(samples) / (process_cpu_s() - c0);
+    } catch (const std::exception& e) {
+        state.SkipWithError(e.what());
+    }
+}
+
 /// Receiver DSP runs (issue 6 speed targets), one thread, Link built outside the loop.
 /// range(0): 0 = today's full path on the example (32 samples/UI, eye on every UI, ideal clock);
 ///           1 = BER run at 112G: bang-bang CDR + 16-tap FFE + 1-tap DFE, eye off;
@@ -225,6 +248,12 @@ void BM_RunReceiver(benchmark::State& state) {
 
 }  // namespace
 
+BENCHMARK(BM_LpoLink)
+    ->ArgNames({"symbols", "optics"})
+    ->Args({200000, 1})
+    ->Args({200000, 0})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RunReceiver)->ArgName("mode")->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StageRxNoise)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_StageEyeAddUi)->Unit(benchmark::kMicrosecond);

@@ -110,6 +110,63 @@ const std::vector<KeySpec>& link_keys() {
         {"eye.target_ber", KeyType::number, "", "1e-6", "BER at which eye height and width are read"},
         {"eye.voltage_bins", KeyType::integer, "", "512", "eye histogram voltage bins"},
         {"eye.voltage_range", KeyType::number, "V", "0", "eye histogram spans +-range, 0 = automatic"},
+        {"link.architecture", KeyType::string, "", "electrical", "electrical | lpo | cpo (single hop with the optical chain optics.*); retimed | lro: not implemented (multi-hop)"},
+        {"optics.modulator", KeyType::string, "", "eml", "eml | mzm (the laser optics.laser is inside the modulator)"},
+        {"optics.driver.gain_db", KeyType::number, "dB", "0", "linear driver small-signal gain"},
+        {"optics.driver.bandwidth_hz", KeyType::number, "Hz", "0", "driver -3 dB bandwidth (identical real poles), 0 = none"},
+        {"optics.driver.bandwidth_poles", KeyType::integer, "", "2", "driver poles (1..8)"},
+        {"optics.driver.input_noise_v_rthz", KeyType::number, "V/sqrt(Hz)", "0", "driver input-referred noise density"},
+        {"optics.driver.compression.model", KeyType::string, "", "none", "driver output compression: none | tanh | cubic"},
+        {"optics.driver.compression.thd", KeyType::number, "", "0", "THD (fraction) of a sine of peak compression.amplitude_v"},
+        {"optics.driver.compression.amplitude_v", KeyType::number, "V", "0", "linear peak amplitude at which thd is specified"},
+        {"optics.driver.compression.p1db_v", KeyType::number, "V", "0", "linear peak amplitude of 1 dB compression (alternative)"},
+        {"optics.driver.compression.limit_v", KeyType::number, "V", "0", "tanh output limit (alternative)"},
+        {"optics.laser.power_w", KeyType::number, "W", "1e-3", "laser CW power"},
+        {"optics.laser.rin_db_hz", KeyType::number, "dB/Hz", "-150", "laser relative intensity noise (<= 0)"},
+        {"optics.laser.wavelength_m", KeyType::number, "m", "1310e-9", "laser wavelength (also the fibre carrier)"},
+        {"optics.eml.extinction_ratio_db", KeyType::number, "dB", "5", "EML static extinction ratio T(v_on)/T(v_off)"},
+        {"optics.eml.v_on_v", KeyType::number, "V", "0.5", "EML drive of full transmission"},
+        {"optics.eml.v_off_v", KeyType::number, "V", "-0.5", "EML drive of full extinction"},
+        {"optics.eml.curve_exponent", KeyType::number, "", "2", "k of the absorption curve (1..4)"},
+        {"optics.eml.insertion_loss_db", KeyType::number, "dB", "0", "EML on-state loss"},
+        {"optics.eml.bandwidth_hz", KeyType::number, "Hz", "0", "EML electrical -3 dB bandwidth, 0 = none"},
+        {"optics.eml.bandwidth_poles", KeyType::integer, "", "1", "EML bandwidth poles"},
+        {"optics.eml.chirp_alpha", KeyType::number, "", "0", "EML transient chirp factor (applied by the fibre)"},
+        {"optics.mzm.v_pi_v", KeyType::number, "V", "2", "MZM half-wave voltage"},
+        {"optics.mzm.bias_v", KeyType::number, "V", "-1", "MZM bias (-v_pi/2 = quadrature)"},
+        {"optics.mzm.extinction_ratio_db", KeyType::number, "dB", "30", "MZM static extinction ratio"},
+        {"optics.mzm.insertion_loss_db", KeyType::number, "dB", "0", "MZM on-state loss"},
+        {"optics.mzm.bandwidth_hz", KeyType::number, "Hz", "0", "MZM electro-optic -3 dB bandwidth, 0 = none"},
+        {"optics.mzm.bandwidth_poles", KeyType::integer, "", "1", "MZM bandwidth poles"},
+        {"optics.fibre.length_m", KeyType::number, "m", "500", "fibre length"},
+        {"optics.fibre.attenuation_db_per_km", KeyType::number, "dB/km", "0.5", "fibre attenuation"},
+        {"optics.fibre.connector_loss_db", KeyType::number, "dB", "0", "connector and splice loss, total"},
+        {"optics.fibre.attenuator_db", KeyType::number, "dB", "0", "variable optical attenuator"},
+        {"optics.fibre.lambda0_m", KeyType::number, "m", "1312e-9", "zero-dispersion wavelength"},
+        {"optics.fibre.s0_s_m3", KeyType::number, "s/m^3", "92", "dispersion slope at lambda0 (92 s/m^3 = 0.092 ps/(nm^2 km))"},
+        {"optics.fibre.group_index", KeyType::number, "", "1.4682", "group index (time of flight)"},
+        {"optics.pd.responsivity_a_w", KeyType::number, "A/W", "0.85", "photodiode responsivity"},
+        {"optics.pd.bandwidth_hz", KeyType::number, "Hz", "0", "photodiode -3 dB bandwidth, 0 = none"},
+        {"optics.pd.bandwidth_poles", KeyType::integer, "", "1", "photodiode bandwidth poles"},
+        {"optics.pd.dark_current_a", KeyType::number, "A", "10e-9", "photodiode dark current"},
+        {"optics.pd.shot_noise", KeyType::boolean, "", "true", "add shot noise 2 q I B"},
+        {"optics.pd.thermal_noise", KeyType::boolean, "", "false", "add load thermal noise 4 k T B / R (off when the TIA noise covers it)"},
+        {"optics.pd.load_ohm", KeyType::number, "ohm", "50", "load resistance for the thermal noise"},
+        {"optics.pd.temperature_k", KeyType::number, "K", "300", "temperature for the thermal noise"},
+        {"optics.tia.transimpedance_ohm", KeyType::number, "ohm", "1000", "TIA transimpedance (its input offset loop removes the mean photocurrent)"},
+        {"optics.tia.bandwidth_hz", KeyType::number, "Hz", "0", "TIA -3 dB bandwidth, 0 = none"},
+        {"optics.tia.bandwidth_poles", KeyType::integer, "", "2", "TIA bandwidth poles"},
+        {"optics.tia.input_noise_a_rthz", KeyType::number, "A/sqrt(Hz)", "0", "TIA input-referred noise density"},
+        {"optics.tia.peaking_db", KeyType::number, "dB", "0", "TIA CTLE-like peaking, 0 = none"},
+        {"optics.tia.peaking_zero_hz", KeyType::number, "Hz", "0", "zero of the peaking shelf"},
+        {"optics.tia.compression.model", KeyType::string, "", "none", "TIA output compression: none | tanh | cubic"},
+        {"optics.tia.compression.thd", KeyType::number, "", "0", "THD (fraction) of a sine of peak compression.amplitude_v"},
+        {"optics.tia.compression.amplitude_v", KeyType::number, "V", "0", "linear peak amplitude at which thd is specified"},
+        {"optics.tia.compression.p1db_v", KeyType::number, "V", "0", "linear peak amplitude of 1 dB compression (alternative)"},
+        {"optics.tia.compression.limit_v", KeyType::number, "V", "0", "tanh output limit (alternative)"},
+        {"far_channel.touchstone", KeyType::string_or_array, "", "", "LPO/CPO: Touchstone file(s) of the electrical channel from the TIA to the host RX"},
+        {"far_channel.ports", KeyType::string_or_array, "", "auto", "pairing per far_channel file, or auto"},
+        {"far_channel.loss_at_nyquist", KeyType::number, "dB", "0", "LPO/CPO: synthetic far channel loss at fb/2; 0 and no files = ideal"},
         {"output.pulse", KeyType::boolean, "", "true", "write the fused pulse and impulse response"},
     };
     return keys;
@@ -278,6 +335,66 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
         s.eye.target_ber = t.number("eye.target_ber");
         s.eye.voltage_bins = int_key(t, "eye.voltage_bins");
         s.eye.voltage_range_v = t.number("eye.voltage_range");
+        // ---- optical front end (LPO/CPO), docs/config-format.md ----
+        s.optics.architecture = t.string("link.architecture");
+        s.optics.modulator = t.string("optics.modulator");
+        s.optics.driver.gain_db = t.number("optics.driver.gain_db");
+        s.optics.driver.bandwidth_hz = t.number("optics.driver.bandwidth_hz");
+        s.optics.driver.bandwidth_poles = int_key(t, "optics.driver.bandwidth_poles");
+        s.optics.driver.input_noise_v_rthz = t.number("optics.driver.input_noise_v_rthz");
+        s.optics.driver.compression.model = t.string("optics.driver.compression.model");
+        s.optics.driver.compression.thd = t.number("optics.driver.compression.thd");
+        s.optics.driver.compression.amplitude_v = t.number("optics.driver.compression.amplitude_v");
+        s.optics.driver.compression.p1db_v = t.number("optics.driver.compression.p1db_v");
+        s.optics.driver.compression.limit_v = t.number("optics.driver.compression.limit_v");
+        s.optics.laser.power_w = t.number("optics.laser.power_w");
+        s.optics.laser.rin_db_hz = t.number("optics.laser.rin_db_hz");
+        s.optics.laser.wavelength_m = t.number("optics.laser.wavelength_m");
+        s.optics.eml.extinction_ratio_db = t.number("optics.eml.extinction_ratio_db");
+        s.optics.eml.v_on_v = t.number("optics.eml.v_on_v");
+        s.optics.eml.v_off_v = t.number("optics.eml.v_off_v");
+        s.optics.eml.curve_exponent = t.number("optics.eml.curve_exponent");
+        s.optics.eml.insertion_loss_db = t.number("optics.eml.insertion_loss_db");
+        s.optics.eml.bandwidth_hz = t.number("optics.eml.bandwidth_hz");
+        s.optics.eml.bandwidth_poles = int_key(t, "optics.eml.bandwidth_poles");
+        s.optics.eml.chirp_alpha = t.number("optics.eml.chirp_alpha");
+        s.optics.mzm.v_pi_v = t.number("optics.mzm.v_pi_v");
+        s.optics.mzm.bias_v = t.number("optics.mzm.bias_v");
+        s.optics.mzm.extinction_ratio_db = t.number("optics.mzm.extinction_ratio_db");
+        s.optics.mzm.insertion_loss_db = t.number("optics.mzm.insertion_loss_db");
+        s.optics.mzm.bandwidth_hz = t.number("optics.mzm.bandwidth_hz");
+        s.optics.mzm.bandwidth_poles = int_key(t, "optics.mzm.bandwidth_poles");
+        s.optics.fibre.length_m = t.number("optics.fibre.length_m");
+        s.optics.fibre.attenuation_db_per_km = t.number("optics.fibre.attenuation_db_per_km");
+        s.optics.fibre.connector_loss_db = t.number("optics.fibre.connector_loss_db");
+        s.optics.fibre.attenuator_db = t.number("optics.fibre.attenuator_db");
+        s.optics.fibre.lambda0_m = t.number("optics.fibre.lambda0_m");
+        s.optics.fibre.s0_s_m3 = t.number("optics.fibre.s0_s_m3");
+        s.optics.fibre.group_index = t.number("optics.fibre.group_index");
+        s.optics.pd.responsivity_a_w = t.number("optics.pd.responsivity_a_w");
+        s.optics.pd.bandwidth_hz = t.number("optics.pd.bandwidth_hz");
+        s.optics.pd.bandwidth_poles = int_key(t, "optics.pd.bandwidth_poles");
+        s.optics.pd.dark_current_a = t.number("optics.pd.dark_current_a");
+        s.optics.pd.shot_noise = t.boolean("optics.pd.shot_noise");
+        s.optics.pd.thermal_noise = t.boolean("optics.pd.thermal_noise");
+        s.optics.pd.load_ohm = t.number("optics.pd.load_ohm");
+        s.optics.pd.temperature_k = t.number("optics.pd.temperature_k");
+        s.optics.tia.transimpedance_ohm = t.number("optics.tia.transimpedance_ohm");
+        s.optics.tia.bandwidth_hz = t.number("optics.tia.bandwidth_hz");
+        s.optics.tia.bandwidth_poles = int_key(t, "optics.tia.bandwidth_poles");
+        s.optics.tia.input_noise_a_rthz = t.number("optics.tia.input_noise_a_rthz");
+        s.optics.tia.peaking_db = t.number("optics.tia.peaking_db");
+        s.optics.tia.peaking_zero_hz = t.number("optics.tia.peaking_zero_hz");
+        s.optics.tia.compression.model = t.string("optics.tia.compression.model");
+        s.optics.tia.compression.thd = t.number("optics.tia.compression.thd");
+        s.optics.tia.compression.amplitude_v = t.number("optics.tia.compression.amplitude_v");
+        s.optics.tia.compression.p1db_v = t.number("optics.tia.compression.p1db_v");
+        s.optics.tia.compression.limit_v = t.number("optics.tia.compression.limit_v");
+        s.optics.far.touchstone = t.paths("far_channel.touchstone", {});
+        for (const auto& f : s.optics.far.touchstone) require_input_file("far_channel.touchstone", f, "Touchstone file");
+        s.optics.far.ports = t.strings("far_channel.ports");
+        if (s.optics.far.ports.size() == 1 && s.optics.far.ports[0] == "auto") s.optics.far.ports.clear();
+        s.optics.far.loss_at_nyquist_db = t.number("far_channel.loss_at_nyquist");
         si::sim::validate(s);
     });
     return s;

@@ -230,6 +230,13 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("tx_noise_sigma_v", link.tx_noise_sigma_v());
         g.attr("tx_noise_com_sigma_at_slicer_v", link.tx_noise_com_sigma_v());
         g.attr("tx_snr_model", link.spec().tx.snr_model);
+        g.attr("architecture", link.spec().optics.architecture);
+        if (const auto& oi = link.optics_info(); oi.enabled) {
+            g.attr("optics_gain_v_per_v", oi.gain_v_per_v);
+            g.attr("optics_drive_amplitude_v", oi.drive_amplitude_v);
+            g.attr("optics_tia_offset_a", oi.tia_offset_a);
+            g.attr("optics_noise_sigma_at_slicer_v", oi.noise_sigma_v);
+        }
         g.attr("thresholds_v", link.thresholds());
         g.attr("engine", link.linear_path() ? "superposition" : "waveform");
         g.attr("phase_refinement_gain_v", link.phase_refinement_gain_v());

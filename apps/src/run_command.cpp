@@ -31,6 +31,11 @@ void print_summary(const si::sim::Link& link, const si::sim::RunResult& r, const
                 link.linear_path() ? "superposition" : "waveform");
     std::printf("  channel: %s; loss at Nyquist %.2f dB\n", link.channel().description.c_str(),
                 link.channel().loss_at_nyquist_db);
+    if (const auto& oi = link.optics_info(); oi.enabled)
+        std::printf("  optics (%s): gain %.4g V/V at +-%.4g V drive, photocurrent %.4g mA removed, "
+                    "optical noise %.4g mV rms at the sampler\n",
+                    link.spec().optics.architecture.c_str(), oi.gain_v_per_v, oi.drive_amplitude_v,
+                    oi.tia_offset_a * 1e3, oi.noise_sigma_v * 1e3);
     std::printf("  main cursor %.4f V, sampled %.4f ns after launch (%ld UI + %.3f UI)\n",
                 link.main_cursor_v(), link.sampling_delay_s() * 1e9, link.latency_ui(),
                 link.sampling_phase_ui());
@@ -79,6 +84,8 @@ void absolutize_paths(si::io::ConfigTree& tree, const si::sim::LinkSpec& spec) {
         tree.apply_override("channel.touchstone=" + toml_array(spec.channel.touchstone));
     if (!spec.channel.crosstalk.empty())
         tree.apply_override("channel.crosstalk=" + toml_array(spec.channel.crosstalk));
+    if (!spec.optics.far.touchstone.empty())
+        tree.apply_override("far_channel.touchstone=" + toml_array(spec.optics.far.touchstone));
     if (spec.signal.pattern.name == "file")
         tree.apply_override("signal.pattern=\"" +
                             std::filesystem::absolute(spec.signal.pattern.file).lexically_normal().string() + "\"");

@@ -353,6 +353,73 @@ INSTANTIATE_TEST_SUITE_P(Cli, Presets,
                                            "host_rx_224g_dj_mlse.toml", "retimer_rx_112g.toml",
                                            "retimer_rx_224g.toml"));
 
+// ------------------------------------------------------------------ optical links, sisim compare
+namespace {
+class OpticalPresets : public Cli, public ::testing::WithParamInterface<std::pair<const char*, double>> {};
+}  // namespace
+
+TEST_P(OpticalPresets, RunsOutOfTheBoxAndReachesItsStatedBer) {
+    // docs/architectures.md "Presets" states each preset's BER; 2e5 symbols here: the counted BER
+    // stays below the stated bound (binomial headroom included in the bound given).
+    const auto [name, bound] = GetParam();
+    const auto model = si::testing::source_path(std::string("models/links/") + name);
+    const auto out = (dir_ / "o.h5").string();
+    const auto o = sh(run("run " + model + " -q -o " + out + " --set sim.symbols=200000"));
+    ASSERT_EQ(o.code, 0) << o.text;
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto chk = sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('" + out + "'); b=f['ber'].attrs; "
+                        "assert b['ber'] <= " + std::to_string(bound) + ", b['ber']; "
+                        "assert f['response'].attrs['architecture'] in ('lpo', 'cpo')\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, OpticalPresets,
+                         ::testing::Values(std::pair{"lpo_112g_dr.toml", 2.4e-4}, std::pair{"cpo_112g_dr.toml", 1e-5},
+                                           std::pair{"lpo_224g_dr.toml", 1e-3}, std::pair{"cpo_224g_dr.toml", 1e-5}));
+
+TEST_F(Cli, ImpossibleOpticsExit2NamingTheKey) {
+    const auto model = si::testing::source_path("models/links/lpo_112g_dr.toml");
+    const auto out = (dir_ / "bad.h5").string();
+    for (const auto& [set, key] : std::vector<std::pair<std::string, std::string>>{
+             {"optics.laser.power_w=-1e-3", "optics.laser.power_w"},
+             {"optics.laser.rin_db_hz=3", "optics.laser.rin_db_hz"},
+             {"optics.eml.extinction_ratio_db=-2", "optics.eml.extinction_ratio_db"},
+             {"link.architecture=retimed", "link.architecture"},
+             {"optics.modulator=dml", "optics.modulator"}}) {
+        const auto o = sh(run("run " + model + " -q -o " + out + " --set " + set));
+        EXPECT_EQ(o.code, 2) << set << ": " << o.text;
+        EXPECT_NE(o.text.find(key), std::string::npos) << o.text;
+        EXPECT_FALSE(fs::exists(out));
+    }
+}
+
+TEST_F(Cli, CompareWritesOneRowPerLink) {
+    const auto lpo = si::testing::source_path("models/links/lpo_112g_dr.toml");
+    const auto cpo = si::testing::source_path("models/links/cpo_112g_dr.toml");
+    const auto out = (dir_ / "cmp.h5").string();
+    const auto o = sh(run("compare " + lpo + " " + cpo + " -q -o " + out + " --set sim.symbols=20000"));
+    ASSERT_EQ(o.code, 0) << o.text;
+    EXPECT_NE(o.text.find("lpo_112g_dr"), std::string::npos) << o.text;
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    // CPO spends less energy per bit than LPO (no LR SerDes, no module overhead); both keep a
+    // positive noise margin at 2.4e-4; the fibre flight time dominates the latency.
+    const auto chk = sh("/usr/bin/python3 -c \"import h5py; t=h5py.File('" + out + "')['compare/table']; "
+                        "r=t[...]; assert len(r)==2; d=lambda x: x.decode() if isinstance(x, bytes) else str(x); "
+                        "assert [d(x) for x in r['architecture']]==['lpo','cpo'], r; "
+                        "assert r['power_pj_per_bit'][1] < r['power_pj_per_bit'][0]; "
+                        "assert (r['margin_db'] > 0).all(), r['margin_db']; "
+                        "assert (r['latency_s'] > 2.4e-6).all(); "
+                        "c=[d(x) for x in t.attrs['columns']]; u=[d(x) for x in t.attrs['units']]; "
+                        "assert u[c.index('margin_db')]=='dB' and u[c.index('latency_s')]=='s', u; "
+                        "assert set(['name','ber','ber_statistical']) <= set(t.dtype.names)\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+    // a link with no power chain, or a bad config: exit 2, no file
+    const auto bad = sh(run("compare " + lpo + " -q -o " + (dir_ / "b.h5").string() +
+                            " --set optics.tia.bandwidth_hz=-1"));
+    EXPECT_EQ(bad.code, 2) << bad.text;
+    EXPECT_FALSE(fs::exists(dir_ / "b.h5"));
+}
+
 TEST_F(Cli, JtolWritesCurveAndRefusesAnIdealClock) {
     const auto cfg = write("j.toml", kTiny);
     const auto out = (dir_ / "j.h5").string();

@@ -11,6 +11,7 @@
 #include "si/dsp/freq.hpp"
 #include "si/sim/link.hpp"
 #include "si/sim/stateye.hpp"
+#include "stage_optics.hpp"
 
 #include <thread>
 
@@ -147,6 +148,7 @@ void validate(const LinkSpec& s) {
         require(s.eye.symbols >= -1, "eye.symbols", "must be -1 (all), 0 (none) or a count",
                 s.eye.symbols);
     }
+    detail::validate_optics(s);
     require(std::isfinite(s.eye.target_ber) && s.eye.target_ber > 0 && s.eye.target_ber < 0.5,
             "eye.target_ber", "must be in (0, 0.5)", s.eye.target_ber);
     require(s.eye.voltage_bins >= 16 && s.eye.voltage_bins <= 65536, "eye.voltage_bins",
@@ -322,6 +324,36 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
             channel_.f_hz.push_back(f);
             channel_.sdd21.push_back(h_channel_(f));
         }
+    }
+
+    // ---- optical front end (LPO/CPO): linearised into response(), streamed by OpticsWave ------
+    if (spec_.optics.enabled()) {
+        const auto far = detail::far_channel(spec_.optics.far, fb, span_s);
+        span_s_ = span_s;
+        // the responses are kept by the model: captured by value (a Link may be moved)
+        const double rise = spec_.tx.rise_time_s, afe = spec_.rx.afe_bandwidth_hz;
+        const auto ctle = spec_.rx.ctle;
+        const auto hc = h_channel_;
+        optics_ = detail::build_optics(
+            spec_, dt,
+            [this](const detail::Response& h, std::vector<double>& imp, std::vector<double>& pul,
+                   double& t0) {
+                double outside = 0;
+                time_response(h, imp, pul, t0, outside);
+            },
+            [rise, hc](double f) { return tx::rise_time_response(rise, f) * hc(f); },
+            [far, ctle, afe](double f) {
+                return far(f) * rx::ctle_response(ctle, f) * rx::butterworth4_response(afe, f);
+            },
+            tx::ffe_taps(spec_.tx), spec_.tx.swing_v / 2);
+        sigma_opt_ = optics_->noise_sigma_v;
+        optics_info_ = {true,
+                        optics_->gain,
+                        optics_->drive_amplitude_v,
+                        optics_->y_zero_v,
+                        optics_->spec.tia.input_offset_a,
+                        optics_->noise_sigma_v,
+                        optics_->chain_delay};
     }
 
     // ---- fused linear response and pulse ---------------------------------------------------
@@ -586,6 +618,7 @@ Link::Link(Link&&) noexcept = default;
 std::complex<double> Link::channel_response(double f) const { return h_channel_(f); }
 
 std::complex<double> Link::response(double f) const {
+    if (optics_) return optics_->response(f);
     return tx::rise_time_response(spec_.tx.rise_time_s, f) * h_channel_(f) *
            rx::ctle_response(spec_.rx.ctle, f) *
            rx::butterworth4_response(spec_.rx.afe_bandwidth_hz, f);

@@ -18,7 +18,7 @@ Sampler::Sampler(const Link& link, FrontEnd& fe, std::uint64_t first_ui)
     cdr_cfg_ = d.cdr_config;
     edge_ = cdr_cfg_.model == "bang_bang";
     rx_ui_ = 1.0 / (1.0 + cdr_cfg_.frequency_offset_ppm * 1e-6);
-    sigma_ = link.sampler_noise_sigma_v();
+    sigma_ = link.injected_noise_sigma_v();
     const auto& tx = link.spec().tx;
     sj_amp_ui_ = tx.sj_amp_ui;
     sj_w_ = 2 * kPi * tx.sj_freq_hz / link.spec().signal.symbol_rate_bd;

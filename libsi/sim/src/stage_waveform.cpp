@@ -6,6 +6,7 @@
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
 #include "si/core/units.hpp"
+#include "stage_optics.hpp"
 
 namespace si::sim::detail {
 
@@ -150,7 +151,13 @@ void JitterWaveform::produce(std::uint64_t blk, Slot& s) {
 FrontEnd::FrontEnd(const Link& link, TxSymbols& tx, std::uint64_t first_ui) {
     const auto& sp = link.spec();
     const int M = sp.sim.samples_per_ui;
-    if (link.linear_path()) {
+    if (link.optics_model() != nullptr) {  // LPO/CPO: optics stages on the streamed waveform
+        auto sym = [&tx](std::uint64_t k0, std::size_t n, float* out) {
+            tx.extend(k0 + n);
+            for (std::size_t i = 0; i < n; ++i) out[i] = tx.x(k0 + i);
+        };
+        victim_ = std::make_unique<OpticsWave>(link, sym, first_ui);
+    } else if (link.linear_path()) {
         auto sym = [&tx](std::uint64_t k0, std::size_t n, float* out) {
             tx.extend(k0 + n);
             for (std::size_t i = 0; i < n; ++i) out[i] = tx.x(k0 + i);
@@ -176,7 +183,7 @@ FrontEnd::FrontEnd(const Link& link, TxSymbols& tx, std::uint64_t first_ui) {
         aggressors_.push_back(
             std::make_unique<PulseStream>(link.aggressors()[a].pulse, M, 1024, sym, first_ui));
     }
-    sigma_ = static_cast<float>(link.sampler_noise_sigma_v());
+    sigma_ = static_cast<float>(link.injected_noise_sigma_v());
     noise_key_ = stream_key(sp.sim.seed, Stream::rx_noise);
 }
 

@@ -14,6 +14,13 @@
 #include "si/analysis/ber.hpp"
 #include "si/analysis/eye.hpp"
 #include "si/analysis/stat_eye.hpp"
+#include "si/optics/driver.hpp"
+#include "si/optics/eml.hpp"
+#include "si/optics/fibre.hpp"
+#include "si/optics/laser.hpp"
+#include "si/optics/mzm.hpp"
+#include "si/optics/photodiode.hpp"
+#include "si/optics/tia.hpp"
 #include "si/pattern/source.hpp"
 #include "si/sim/receiver.hpp"
 #include "si/rx/adc.hpp"
@@ -111,6 +118,30 @@ struct EyeConfig {
     std::int64_t symbols = -1;
 };
 
+/// Optical front end of a single-hop LPO/CPO link (docs/architectures.md "Optical links"): the
+/// host channel drives the fixed chain driver -> modulator (EML or MZM, laser inside) -> fibre
+/// -> photodiode -> TIA, whose output passes the far electrical channel into the RX CTLE/AFE.
+struct OpticsSpec {
+    /// link.architecture: "electrical" (no optics), "lpo" or "cpo" (this chain); "retimed" and
+    /// "lro" need multi-hop links and are refused as not implemented.
+    std::string architecture = "electrical";
+    std::string modulator = "eml";        ///< optics.modulator: "eml" or "mzm"
+    optics::DriverConfig driver;          ///< optics.driver.*
+    optics::LaserConfig laser;            ///< optics.laser.*
+    optics::EmlConfig eml;                ///< optics.eml.*
+    optics::MzmConfig mzm;                ///< optics.mzm.*
+    optics::FibreConfig fibre;            ///< optics.fibre.* (wavelength and chirp taken from
+                                          ///< the laser and the EML)
+    optics::PhotodiodeConfig pd;          ///< optics.pd.*
+    optics::TiaConfig tia;                ///< optics.tia.* (input offset: automatic)
+    /// far_channel.*: the electrical channel from the TIA to the host RX (touchstone, ports,
+    /// loss_at_nyquist; crosstalk not used).
+    ChannelConfig far;
+    [[nodiscard]] bool enabled() const noexcept {
+        return architecture == "lpo" || architecture == "cpo";
+    }
+};
+
 struct LinkSpec {
     SimConfig sim;
     SignalConfig signal;
@@ -118,6 +149,7 @@ struct LinkSpec {
     ChannelConfig channel;
     RxConfig rx;
     EyeConfig eye;
+    OpticsSpec optics;
 };
 
 /// Resource bounds (docs/user-guide.md, "Limits"): a run longer than kMaxSymbols would take days;
@@ -153,6 +185,21 @@ struct Aggressor {
                                     ///< swing/2 [V], in the victim's sample frame (mod 1 UI)
     double loss_at_nyquist_db = 0;  ///< -20 log10 |SDD21(fb/2)| of the crosstalk path
     double sigma_v = 0;             ///< rms crosstalk at the slicer with random data [V]
+};
+
+namespace detail {
+struct OpticsModel;  // stage_optics.hpp
+}
+
+/// What the linearisation of an optical front end found (docs/architectures.md "Optical links").
+struct OpticsInfo {
+    bool enabled = false;
+    double gain_v_per_v = 0;        ///< secant gain driver input -> TIA output [V/V]
+    double drive_amplitude_v = 0;   ///< near-end outer level of the secant [V]
+    double zero_drive_output_v = 0; ///< TIA output at zero drive, removed (AC coupling) [V]
+    double tia_offset_a = 0;        ///< mean photocurrent removed at the TIA input [A]
+    double noise_sigma_v = 0;       ///< optical noise at the sampler [V]
+    std::size_t delay_samples = 0;  ///< delay of the optics stages [samples]
 };
 
 /// The built model: everything derived from a LinkSpec before the run.
@@ -203,10 +250,22 @@ public:
     /// TX noise std referred to the sampler, eq. 93A-30 sigma_TX = h0 10^(-SNR/20) [V]
     /// (tx.snr_model = "com"; else 0).
     [[nodiscard]] double tx_noise_com_sigma_v() const noexcept { return sigma_tx_com_; }
-    /// Gaussian noise std added at the sampler: RX noise and COM-model TX noise [V].
+    /// Gaussian noise std at the sampler: RX noise, COM-model TX noise and (with optics) the
+    /// optical chain's noise referred to the sampler [V]. Used by the statistical models.
     [[nodiscard]] double sampler_noise_sigma_v() const noexcept {
+        return std::sqrt(sigma_rx_out_ * sigma_rx_out_ + sigma_tx_com_ * sigma_tx_com_ +
+                         sigma_opt_ * sigma_opt_);
+    }
+    /// The part of sampler_noise_sigma_v() the engine adds at the sampler (the optical noise is
+    /// in the streamed waveform itself) [V].
+    [[nodiscard]] double injected_noise_sigma_v() const noexcept {
         return std::sqrt(sigma_rx_out_ * sigma_rx_out_ + sigma_tx_com_ * sigma_tx_com_);
     }
+    /// Optical chain noise at the sampler (mid-level operating point) [V]; 0 without optics.
+    [[nodiscard]] double optical_noise_sigma_v() const noexcept { return sigma_opt_; }
+    /// The optical front end (nullptr for an electrical link).
+    [[nodiscard]] const detail::OpticsModel* optics_model() const noexcept { return optics_.get(); }
+    [[nodiscard]] const OpticsInfo& optics_info() const noexcept { return optics_info_; }
     /// Eye histogram voltage half-range [V].
     [[nodiscard]] double eye_range_v() const noexcept { return eye_range_; }
     /// True when the waveform is built by superposing the pulse at symbol rate; false when TX
@@ -256,6 +315,9 @@ private:
     ReceiverDesign rx_;
     std::optional<analysis::StatisticalEye> design_eye_;
     std::vector<Aggressor> aggressors_;
+    std::shared_ptr<const detail::OpticsModel> optics_;
+    double sigma_opt_ = 0;
+    OpticsInfo optics_info_;
 };
 
 /// Results of a run.
