@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "si/core/error.hpp"
+#include "h5_quiet.hpp"
 
 namespace si::io {
 
@@ -51,22 +52,7 @@ namespace {
 using detail::H5FileState;
 using detail::H5Node;
 
-// Silences HDF5's automatic stack printing for the lifetime of the guard (per thread in the
-// thread-safe Debian build) and restores the caller's setting afterwards.
-class Quiet {
-public:
-    Quiet() {
-        H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    }
-    ~Quiet() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-    Quiet(const Quiet&) = delete;
-    Quiet& operator=(const Quiet&) = delete;
-
-private:
-    H5E_auto2_t func_ = nullptr;
-    void* data_ = nullptr;
-};
+using Quiet = si::io::detail::H5Quiet;
 
 }  // namespace
 

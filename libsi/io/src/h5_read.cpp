@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "si/core/error.hpp"
+#include "h5_quiet.hpp"
 
 namespace si::io {
 
@@ -26,20 +27,7 @@ private:
     hid_t id_;
 };
 
-class Quiet {
-public:
-    Quiet() {
-        H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    }
-    ~Quiet() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-    Quiet(const Quiet&) = delete;
-    Quiet& operator=(const Quiet&) = delete;
-
-private:
-    H5E_auto2_t func_ = nullptr;
-    void* data_ = nullptr;
-};
+using Quiet = si::io::detail::H5Quiet;
 
 herr_t collect_groups(hid_t, const char* name, const H5O_info_t* info, void* data) {
     if (info->type == H5O_TYPE_GROUP) {

@@ -6,26 +6,13 @@
 #include <vector>
 
 #include "si/core/error.hpp"
+#include "h5_quiet.hpp"
 
 namespace si::io {
 
 namespace {
 
-// Silences HDF5's stack printing while reading (the reasons go into IoError messages).
-class Quiet {
-public:
-    Quiet() {
-        H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    }
-    ~Quiet() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-    Quiet(const Quiet&) = delete;
-    Quiet& operator=(const Quiet&) = delete;
-
-private:
-    H5E_auto2_t func_ = nullptr;
-    void* data_ = nullptr;
-};
+using Quiet = si::io::detail::H5Quiet;
 
 // Closes an id at scope exit with the matching H5*close.
 class Handle {
