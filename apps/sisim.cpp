@@ -38,6 +38,7 @@
 #include "src/run_command.hpp"
 #include "src/sweep_command.hpp"
 #include "src/tdecq_command.hpp"
+#include "src/cli_parse.hpp"
 
 namespace po = boost::program_options;
 
@@ -96,21 +97,6 @@ int cmd_keys() {
     return 0;
 }
 
-/// Parses a command's options plus one positional CONFIG argument.
-po::variables_map parse_config_command(const std::vector<std::string>& args,
-                                       const po::options_description& opts, std::string& config) {
-    po::options_description hidden;
-    hidden.add_options()("config", po::value<std::string>(&config));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("config", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-    return vm;
-}
-
 int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
     po::options_description opts("sisim run CONFIG.toml [options]");
     std::vector<std::string> sets;
@@ -121,7 +107,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
         "output,o", po::value<std::string>(&out), "output HDF5 file (default: CONFIG stem + .h5)")(
         "quiet,q", "no progress on stderr");
     std::string config;
-    const auto vm = parse_config_command(args, opts, config);
+    const auto vm = sisim::parse_command(args, opts, "config", config);
     if (vm.count("help")) {
         std::cout << opts << "\nEvery key and its default: sisim keys. Values take SI prefixes and "
                              "units: --set signal.symbol_rate=106.25GBd\n";
@@ -187,7 +173,7 @@ int cmd_jtol(const std::vector<std::string>& args, const std::string& cmdline) {
         "symbols per run (default: max(2e5, 4 periods of the lowest frequency))")(
         "quiet,q", "no progress on stderr");
     std::string config;
-    const auto vm = parse_config_command(args, opts, config);
+    const auto vm = sisim::parse_command(args, opts, "config", config);
     if (vm.count("help")) {
         std::cout << opts << "\nFor each SJ frequency, the largest TX SJ (pk-pk UI) at which the "
                              "link with its CDR still meets the target BER (docs/user-guide.md).\n";
@@ -294,16 +280,8 @@ int cmd_channel(const std::vector<std::string>& args, const std::string& cmdline
         "samples-per-ui", po::value<int>(&spu), "time resolution of the responses (default 32)")(
         "output,o", po::value<std::string>(&out), "output HDF5 file (default: first file stem + .h5)")(
         "quiet,q", "print nothing but errors");
-    po::options_description hidden;
     std::vector<std::string> files;
-    hidden.add_options()("files", po::value<std::vector<std::string>>(&files));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("files", -1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
+    const auto vm = sisim::parse_command(args, opts, "files", files);
     if (vm.count("help")) {
         std::cout << opts;
         return 0;

@@ -12,6 +12,7 @@
 #include "si/io/power_table_io.hpp"
 #include "si/sim/receiver.hpp"
 #include "si/sim/stateye.hpp"
+#include "cli_parse.hpp"
 
 namespace po = boost::program_options;
 
@@ -136,15 +137,7 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
         "power-table", po::value<std::string>(&table_path),
         "power/latency table (default: power.toml in the parent folder of each config, e.g. models/)")(
         "quiet,q", "no progress on stderr");
-    po::options_description hidden;
-    hidden.add_options()("configs", po::value<std::vector<std::string>>(&configs));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("configs", -1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
+    const auto vm = sisim::parse_command(args, opts, "configs", configs);
     if (vm.count("help")) {
         std::cout << opts << "\nRuns each link and prints BER (counted and statistical), noise margin at "
                              "the target BER, power per bit and latency side by side.\n";

@@ -22,6 +22,7 @@
 #include "sweep_mpi.hpp"
 #include "sweep_spec.hpp"
 #include "sweep_store.hpp"
+#include "cli_parse.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -210,16 +211,8 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& cmdline) 
         "mpi", "run under mpirun: rank 0 hands out points and merges")(
         "csv", po::value<std::string>(&csv), "also write /sweep/points as CSV")(
         "quiet,q", "no progress on stderr");
-    po::options_description hidden;
     std::string file;
-    hidden.add_options()("sweep", po::value<std::string>(&file));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("sweep", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
+    const auto vm = sisim::parse_command(args, opts, "sweep", file);
     if (vm.count("help")) {
         std::cout << opts << "\nThe sweep file format, seeds, SLURM, MPI and merging: docs/sweeps.md\n";
         return 0;
@@ -405,16 +398,8 @@ int cmd_merge(const std::vector<std::string>& args, const std::string& cmdline) 
     opts.add_options()("help,h", "this help")("output,o", po::value<std::string>(&out), "merged HDF5 file")(
         "csv", po::value<std::string>(&csv), "also write /sweep/points as CSV")(
         "allow-partial", "write the points present even if some are missing (exit 0)")("quiet,q", "print nothing but errors");
-    po::options_description hidden;
     std::vector<std::string> inputs;
-    hidden.add_options()("inputs", po::value<std::vector<std::string>>(&inputs));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("inputs", -1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
+    const auto vm = sisim::parse_command(args, opts, "inputs", inputs);
     if (vm.count("help")) {
         std::cout << opts << "\nInputs: sweep work directories (OUT.h5.parts) or point records (.rec).\n";
         return 0;

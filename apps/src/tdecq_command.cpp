@@ -29,6 +29,7 @@
 #include "si/io/h5.hpp"
 #include "si/io/h5_waveform.hpp"
 #include "si/pattern/source.hpp"
+#include "cli_parse.hpp"
 
 namespace po = boost::program_options;
 
@@ -179,16 +180,8 @@ int cmd_tdecq(const std::vector<std::string>& args, const std::string& cmdline, 
         "units", po::value<std::string>(&units), "unit of the values (default: HDF5 units attribute, else W)")(
         "samples-per-ui", po::value<int>(&spu), "internal resampling density (default 64)")(
         "output,o", po::value<std::string>(&out), "write /tdecq to this HDF5 file")("quiet,q", "print nothing");
-    po::options_description hidden;
     std::string file;
-    hidden.add_options()("file", po::value<std::string>(&file));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("file", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
+    const auto vm = sisim::parse_command(args, opts, "file", file);
     if (vm.count("help")) {
         std::cout << opts
                   << "\nCSV: rows \"time_s,value\" (optional header, '#' comments). HDF5: a 1-D dataset with a "
