@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "si/core/error.hpp"
 #include "si/sim/jtol.hpp"
 #include "si/sim/link.hpp"
 #include "si/sim/receiver.hpp"
@@ -183,4 +184,31 @@ TEST(Receiver, JitterToleranceSlopeAndHighFrequencyLevel) {
     EXPECT_NEAR(p[2].amplitude_ui_pp, w, 0.1) << "statistical eye width " << w;
 }
 
+}  // namespace
+
+namespace {
+TEST(Receiver, SettingsOfABlockThatIsOffAreRefusedNamingTheKey) {
+    auto expect_key = [](si::sim::LinkSpec s, const std::string& key) {
+        try {
+            si::sim::validate(s);
+            ADD_FAILURE() << key << " accepted";
+        } catch (const si::ConfigError& e) {
+            EXPECT_EQ(e.key(), key);
+        }
+    };
+    auto s = lane(10000, 1e-3);
+    s.rx.ffe.taps = 0;
+    s.rx.ffe.pre = 3;
+    expect_key(s, "rx.ffe.pre");
+    s = lane(10000, 1e-3);
+    s.rx.dfe.tap_max = {0.85};
+    expect_key(s, "rx.dfe.tap_max");
+    s = lane(10000, 1e-3);
+    s.rx.mlse.target = {1.0, 0.5};
+    expect_key(s, "rx.mlse.target");
+    s = lane(10000, 1e-3);
+    s.rx.mlse.memory = 1;
+    s.rx.dfe.taps = 1;
+    expect_key(s, "rx.mlse.taps");
+}
 }  // namespace

@@ -114,8 +114,12 @@ void validate(const LinkSpec& s) {
             f.levels = N;
             rx::validate(f);
         } else {
+            // a setting of a block that is off is a mistake, not something to ignore
             require(r.ffe.coefficients.empty(), "rx.ffe.coefficients", "is set but rx.ffe.taps is 0",
                     r.ffe.coefficients.size());
+            require(r.ffe.pre == 0, "rx.ffe.pre", "is set but rx.ffe.taps is 0", r.ffe.pre);
+            require(r.ffe.tap_min.empty() && r.ffe.tap_max.empty(), "rx.ffe.tap_min",
+                    "tap limits are set but rx.ffe.taps is 0", r.ffe.tap_min.size() + r.ffe.tap_max.size());
         }
         if (r.dfe.taps != 0 || r.dfe.float_groups != 0) {
             auto f = r.dfe;
@@ -124,6 +128,8 @@ void validate(const LinkSpec& s) {
         } else {
             require(r.dfe.coefficients.empty(), "rx.dfe.coefficients", "is set but rx.dfe.taps is 0",
                     r.dfe.coefficients.size());
+            require(r.dfe.tap_min.empty() && r.dfe.tap_max.empty(), "rx.dfe.tap_max",
+                    "tap limits are set but rx.dfe.taps is 0", r.dfe.tap_min.size() + r.dfe.tap_max.size());
         }
         if (r.mlse.memory != 0) {
             auto m = r.mlse;
@@ -131,6 +137,9 @@ void validate(const LinkSpec& s) {
             rx::validate(m);
             require(r.dfe.taps == 0 && r.dfe.float_groups == 0, "rx.mlse.taps",
                     "an MLSE detector and a DFE cannot be combined (set rx.dfe.taps = 0)", r.mlse.memory);
+        } else {
+            require(r.mlse.target.empty(), "rx.mlse.target", "is set but rx.mlse.taps is 0",
+                    r.mlse.target.size());
         }
         require(r.cdr_model == "ideal" || r.cdr_model == "bang_bang" || r.cdr_model == "mueller_muller",
                 "rx.cdr.model", "must be \"ideal\", \"bang_bang\" or \"mueller_muller\"", r.cdr_model);
