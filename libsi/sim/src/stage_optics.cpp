@@ -37,8 +37,6 @@ void validate_optics(const LinkSpec& s) {
     }
     optics::validate(o.pd);
     optics::validate(o.tia);
-    require(!tx::has_jitter(s.tx), "tx.rj",
-            "TX jitter (tx.rj, tx.sj, tx.dcd) with an optical front end is not implemented yet", 0);
     require(s.sim.engine == "auto", "sim.engine",
             "must be \"auto\" for an optical link (its own waveform path)", s.sim.engine);
     require(s.optics.far.crosstalk.empty(), "far_channel.crosstalk", "is not supported", "");
@@ -180,6 +178,7 @@ std::shared_ptr<OpticsModel> build_optics(
         std::vector<double> imp, pul;
         time_response(om->near, imp, pul, om->near_t0_s);
         om->near_pulse = std::move(pul);
+        om->near_impulse = std::move(imp);
         std::vector<double> fimp, fpul;
         time_response(om->far, fimp, fpul, om->far_t0_s);
         om->far_impulse = std::move(fimp);
@@ -245,7 +244,7 @@ std::shared_ptr<OpticsModel> build_optics(
 
 // ---- OpticsWave ---------------------------------------------------------------------------------
 
-OpticsWave::OpticsWave(const Link& link, SymbolFn symbols, std::uint64_t first_ui)
+OpticsWave::OpticsWave(const Link& link, TxSymbols& tx, std::uint64_t first_ui)
     : om_(*link.optics_model()) {
     const int M = link.spec().sim.samples_per_ui;
     const auto Mu = static_cast<std::size_t>(M);
@@ -261,7 +260,17 @@ OpticsWave::OpticsWave(const Link& link, SymbolFn symbols, std::uint64_t first_u
     // first near-end sample processed: that of the first block produced (next_blk_)
     const std::int64_t gn0 = static_cast<std::int64_t>(next_blk_ * Bf) + shift_;
     const std::uint64_t gfirst = gn0 > 0 ? static_cast<std::uint64_t>(gn0) : 0;
-    near_ = std::make_unique<PulseStream>(om_.near_pulse, M, 1024, std::move(symbols), gfirst / Mu);
+    const auto& sp = link.spec();
+    if (tx::has_jitter(sp.tx) || tx.has_upstream()) {
+        near_ = std::make_unique<JitterWaveform>(om_.near_impulse, M, sp.tx, link.ui_s(), sp.sim.seed, tx,
+                                                 gfirst / Mu);
+    } else {
+        auto sym = [&tx](std::uint64_t k0, std::size_t n, float* out) {
+            tx.extend(k0 + n);
+            for (std::size_t i = 0; i < n; ++i) out[i] = tx.x(k0 + i);
+        };
+        near_ = std::make_unique<PulseStream>(om_.near_pulse, M, 1024, sym, gfirst / Mu);
+    }
     chain_ = om_.make_chain(true);
     for (auto& st : chain_) st->reset(gfirst);
     a_.resize(Bf);

@@ -7,8 +7,8 @@
 
 namespace si::sim::detail {
 
-TxSymbols::TxSymbols(const Link& link)
-    : link_(link), src_(link.spec().signal.pattern), ffe_(tx::ffe_taps(link.spec().tx)),
+TxSymbols::TxSymbols(const Link& link, const Upstream* upstream)
+    : link_(link), up_(upstream), src_(link.spec().signal.pattern), ffe_(tx::ffe_taps(link.spec().tx)),
       half_(link.spec().tx.swing_v / 2), sigma_tx_(link.tx_noise_sigma_v()),
       seed_(link.spec().sim.seed) {}
 
@@ -16,6 +16,7 @@ void TxSymbols::start(std::uint64_t first) {
     // Skip ahead to `first - (ffe taps - 1)` so the FFE history is exact.
     const std::uint64_t pre = ffe_.size() - 1;
     std::uint64_t skip = first > pre ? first - pre : 0;
+    if (up_ != nullptr) skip = 0;  // the retimer's symbols are addressed by index
     std::vector<std::uint8_t> junk(65536);
     while (skip > 0) {
         const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(skip, junk.size()));
@@ -30,10 +31,20 @@ void TxSymbols::extend(std::uint64_t k_end) {
     if (k_end <= end_) return;
     const std::size_t n = static_cast<std::size_t>(k_end - end_);
     tmp_.resize(n);
-    src_.generate(tmp_);
-    for (std::size_t i = 0; i < n; ++i) {
-        lv_.push_back(tmp_[i]);
-        a_.push_back(static_cast<float>(link_.level_value(tmp_[i])));
+    if (up_ == nullptr) {
+        src_.generate(tmp_);
+        for (std::size_t i = 0; i < n; ++i) {
+            lv_.push_back(tmp_[i]);
+            a_.push_back(static_cast<float>(link_.level_value(tmp_[i])));
+        }
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t k = end_ + i;
+            const bool has = up_->has(k);
+            const std::uint8_t l = has ? up_->levels[k - up_->k0] : Upstream::kMissing;
+            lv_.push_back(l);
+            a_.push_back(has ? static_cast<float>(link_.level_value(l)) : 0.0f);
+        }
     }
     // x_k = half * sum_i c_i a_{k-i} + noise_k, for k in [end_, k_end)
     for (std::uint64_t k = end_; k < k_end; ++k) {
