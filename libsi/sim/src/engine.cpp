@@ -139,18 +139,20 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
                 const auto j = static_cast<std::size_t>(k - io.out_k0);
                 io.out_levels[j] = decisions[i];
                 if (io.out_offset_ui != nullptr)
-                    io.out_offset_ui[j] = static_cast<float>(sampler.sampling_offset_ui(ud));
+                    io.out_offset_ui[j] = static_cast<float>(sampler.clock_offset_ui(ud));
                 if (io.out_sent != nullptr) io.out_sent[j] = lk;
             }
             if (ud < uc0 || ud >= u1) continue;         // made for the next hop, not counted here
             if (lk == Upstream::kMissing) continue;     // the retimer before decided no symbol k
             if (ud >= u0) {
                 if (ud < eye_end) {
+                    std::uint8_t lnext = tx.level(k + 1);
+                    if (lnext == Upstream::kMissing) lnext = lk;
                     out.eye->add_ui(&windows[(ud % wring) * static_cast<std::size_t>(M)], lk,
-                                    tx.level(k + 1));
+                                    lnext);
                     if (out.dsp_eye) {
                         const auto v = static_cast<float>(det_in[i]);
-                        out.dsp_eye->add_ui(&v, lk, tx.level(k + 1));
+                        out.dsp_eye->add_ui(&v, lk, lnext);
                     }
                 }
                 if (sampler.recovered()) {

@@ -44,7 +44,8 @@ struct SegmentIo {
     /// Decisions [x0, x1) are made (a superset of the counted ones; x1 == 0: the counted ones).
     std::uint64_t x0 = 0, x1 = 0;
     /// Exported by symbol index k in [out_k0, out_k0 + out_n): the decision, the sampling
-    /// instant less the symbol's ideal instant [UI], and the symbol that was sent.
+    /// instant less the symbol's undisplaced ideal instant [UI] (Sampler::clock_offset_ui), and
+    /// the symbol that was sent.
     std::uint8_t* out_levels = nullptr;
     float* out_offset_ui = nullptr;
     std::uint8_t* out_sent = nullptr;

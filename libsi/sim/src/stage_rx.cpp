@@ -10,8 +10,11 @@ SymbolChain::SymbolChain(const Link& link, std::uint64_t first_ui)
     if (d_.adc.bits > 0) adc_.emplace(d_.adc);
     first_ = first_ui;
     if (d_.ffe.taps > 0) {
-        // "lms" starts from the given coefficients or w_P = 1/h0 and adapts during training
-        const std::vector<double> init = d_.ffe.mode == "lms" ? d_.ffe.coefficients : d_.ffe_taps;
+        // "lms" starts from the given coefficients, else from the MMSE solution of the pulse
+        // response (a cold start at w_P = 1/h0 leaves a lossy channel's eye closed, and
+        // decision-directed LMS cannot converge from there), and adapts during training
+        const std::vector<double> init =
+            d_.ffe.mode == "lms" && !d_.ffe.coefficients.empty() ? d_.ffe.coefficients : d_.ffe_taps;
         ffe_.emplace(d_.ffe, init, d_.h[static_cast<std::size_t>(d_.h_cursor)]);
         pre_ = d_.ffe.pre;
     }
