@@ -117,14 +117,18 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
     si::io::ConfigTree tree(sisim::link_keys());
     tree.load_file(config);
     for (const auto& s : sets) tree.apply_override(s);
-    const auto spec = sisim::link_spec_from(tree);  // bad values stop here, before the output is created
+    // bad values stop here, before the output is created
+    const auto specs = sisim::is_multi_hop(tree) ? sisim::multi_hop_spec_from(tree).hops
+                                                 : std::vector<si::sim::LinkSpec>{sisim::link_spec_from(tree)};
     if (out.empty()) out = std::filesystem::path(config).stem().string() + ".h5";
     {
         std::vector<std::string> inputs{config};
-        inputs.insert(inputs.end(), spec.channel.touchstone.begin(), spec.channel.touchstone.end());
-        inputs.insert(inputs.end(), spec.channel.crosstalk.begin(), spec.channel.crosstalk.end());
-        inputs.insert(inputs.end(), spec.optics.far.touchstone.begin(), spec.optics.far.touchstone.end());
-        if (spec.signal.pattern.name == "file") inputs.push_back(spec.signal.pattern.file);
+        for (const auto& spec : specs) {
+            inputs.insert(inputs.end(), spec.channel.touchstone.begin(), spec.channel.touchstone.end());
+            inputs.insert(inputs.end(), spec.channel.crosstalk.begin(), spec.channel.crosstalk.end());
+            inputs.insert(inputs.end(), spec.optics.far.touchstone.begin(), spec.optics.far.touchstone.end());
+            if (spec.signal.pattern.name == "file") inputs.push_back(spec.signal.pattern.file);
+        }
         check_output(out, inputs);
     }
 

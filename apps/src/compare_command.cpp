@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "chain.hpp"
 #include "link_config.hpp"
 #include "si/core/error.hpp"
 #include "si/io/h5.hpp"
@@ -17,68 +18,6 @@
 namespace po = boost::program_options;
 
 namespace sisim {
-
-si::arch::ChainSpec chain_of(const si::sim::LinkSpec& s, const std::string& name) {
-    using si::arch::ElementUse;
-    const double bits = std::log2(static_cast<double>(si::sim::levels_of(s.signal.modulation)));
-    si::arch::ChainSpec c;
-    c.name = name;
-    c.lane_rate_bps = s.signal.symbol_rate_bd * bits;
-    const std::string& a = s.optics.architecture;
-    const double fibre_m = s.optics.fibre.length_m;
-    si::arch::HopSpec h{.name = a};
-    auto add = [&](const char* e, const char* label, double len = 0.0, int count = 1) {
-        h.elements.push_back(ElementUse{e, label, len, count});
-    };
-    if (a == "electrical") {
-        add("host_serdes_lr_tx", "host SerDes TX");
-        add("fec_rs544_encode", "RS(544,514) encode");
-        add("pcb_trace", "host channel", 0.2);
-        add("host_serdes_lr_rx", "host SerDes RX");
-        add("fec_rs544_decode", "RS(544,514) decode");
-    } else if (a == "lpo") {
-        add("host_serdes_lr_tx", "host SerDes TX");
-        add("fec_rs544_encode", "RS(544,514) encode");
-        add("pcb_trace", "host trace, TX side", 0.2);
-        add("linear_driver", "module linear driver");
-        if (s.optics.modulator == "eml") {
-            add("laser_eml", "EML laser");
-            add("eml_modulator", "EML modulator");
-        } else {
-            add("laser_cw_external", "CW laser");
-            add("sip_mzm_tx", "MZM transmitter");
-        }
-        add("smf_fibre", "SMF", fibre_m);
-        add("photodiode", "photodiode");
-        add("tia_cmos_112g", "linear TIA");
-        add("module_overhead", "module overhead (both modules)", 0.0, 2);
-        add("pcb_trace", "host trace, RX side", 0.2);
-        add("host_serdes_lr_rx", "host SerDes RX");
-        add("fec_rs544_decode", "RS(544,514) decode");
-    } else if (a == "cpo") {
-        add("xsr_serdes_tx", "switch XSR TX");
-        add("fec_rs544_encode", "RS(544,514) encode");
-        add("package_trace", "XSR trace, TX side", 0.02);
-        if (s.optics.modulator == "eml") {
-            add("linear_driver", "engine driver");
-            add("laser_eml", "EML laser");
-            add("eml_modulator", "EML modulator");
-        } else {
-            add("sip_mzm_tx", "engine MZM transmitter (driver included)");
-            add("laser_cw_external", "external laser source");
-        }
-        add("smf_fibre", "SMF", fibre_m);
-        add("photodiode", "photodiode");
-        add("tia_cmos_112g", "engine TIA");
-        add("package_trace", "XSR trace, RX side", 0.02);
-        add("xsr_serdes_rx", "switch XSR RX");
-        add("fec_rs544_decode", "RS(544,514) decode");
-    } else {
-        throw si::ConfigError("link.architecture", "no power/latency chain for \"" + a + "\"");
-    }
-    c.hops.push_back(h);
-    return c;
-}
 
 namespace {
 
