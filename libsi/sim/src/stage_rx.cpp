@@ -27,6 +27,7 @@ SymbolChain::SymbolChain(const Link& link, std::uint64_t first_ui)
         mlse_.emplace(d_.mlse, d_.mlse_target, d_.detector_main);
         mlse_q_.assign(static_cast<std::size_t>(d_.mlse.traceback), 0);
         mlse_in_q_.assign(static_cast<std::size_t>(d_.mlse.traceback), 0.0);
+        tent_prev_.assign(d_.mlse_target.size() > 1 ? d_.mlse_target.size() - 1 : 0, 0.0);
     }
 }
 
@@ -71,9 +72,19 @@ void SymbolChain::process(std::span<const double> in, std::span<std::uint8_t> de
         m_.resize(n);
         const std::size_t k = mlse_->process(a_, m_);
         for (std::size_t i = 0; i < k; ++i) mlse_q_.push_back(m_[i]);
+        // Tentative decisions for the CDR: the FFE output is shaped to the partial-response
+        // target h0 (1 + g1 D + g2 D^2), so it is sliced after removing the target's trailing
+        // terms with the previous tentative decisions (a DFE on the target); slicing it
+        // directly would be wrong for every g1 far from 0.
+        const auto& g = d_.mlse_target;
+        const double h0 = d_.detector_main;
         for (std::size_t i = 0; i < n; ++i) {
             mlse_in_q_.push_back(a_[i]);
-            tentative[i] = slice(a_[i]);
+            double v = a_[i];
+            for (std::size_t j = 1; j < g.size(); ++j) v -= h0 * g[j] * tent_prev_[j - 1];
+            tentative[i] = slice(v);
+            for (std::size_t j = tent_prev_.size(); j-- > 1;) tent_prev_[j] = tent_prev_[j - 1];
+            if (!tent_prev_.empty()) tent_prev_[0] = rx::pam_level(tentative[i], n_);
         }
         for (std::size_t i = 0; i < n; ++i) {
             decisions[i] = mlse_q_.front();
@@ -100,6 +111,7 @@ void SymbolChain::reset() noexcept {
     if (ffe_) ffe_->reset();
     if (dfe_) dfe_->reset();
     if (mlse_) mlse_->reset();
+    std::fill(tent_prev_.begin(), tent_prev_.end(), 0.0);
 }
 
 std::vector<double> SymbolChain::ffe_taps() const { return ffe_ ? ffe_->taps() : std::vector<double>{}; }
