@@ -32,6 +32,7 @@
 #include "si/sim/jtol.hpp"
 #include "si/sim/stateye.hpp"
 #include "src/link_config.hpp"
+#include "si/sim/multihop.hpp"
 #include "src/progress.hpp"
 #include "src/results.hpp"
 #include "src/compare_command.hpp"
@@ -94,6 +95,14 @@ const char* kUsage =
 
 int cmd_keys() {
     std::cout << si::io::format_keys(sisim::link_keys());
+    std::cout << "\nLinks of several hops (link.hops > 1; docs/architectures.md \"Multi-hop links\"): each hop i = 0.."
+              << si::sim::kMaxHops - 1
+              << " takes every tx.*, channel.*, rx.*, optics.* and far_channel.* key above as hop.<i>.<key>\n"
+                 "(e.g. hop.1.rx.ffe.taps), plus:\n"
+                 "hop.<i>.name         string  hop label\n"
+                 "hop.<i>.optical      false   the hop has the optical chain optics.* and far_channel.*\n"
+                 "hop.<i>.symbol_rate  Bd      this hop's symbol rate (default signal.symbol_rate)\n"
+                 "Every hop but the last ends in a retimer (its rx.cdr.model must be a recovered clock).\n";
     return 0;
 }
 

@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+
+#include "si/sim/multihop.hpp"
 
 #include "chain.hpp"
 #include "link_config.hpp"
@@ -86,14 +89,28 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
     if (!(target > 0 && target < 0.5)) throw si::ConfigError("--target-ber", "must be in (0, 0.5)");
     const bool quiet = vm.count("quiet") > 0;
     // Everything is read and validated before the first run: bad input fails fast, no output.
-    std::vector<si::sim::LinkSpec> specs;
+    // A link is one hop (LinkSpec) or several (MultiHopSpec, link.hops > 1).
+    struct Entry {
+        bool multi = false;
+        si::sim::LinkSpec spec;
+        si::sim::MultiHopSpec mspec;
+    };
+    std::vector<Entry> specs;
     std::vector<si::arch::PowerTable> tables;
     std::vector<std::string> inputs;
     for (const auto& cfg : configs) {
         si::io::ConfigTree tree(link_keys());
         tree.load_file(cfg);
         for (const auto& s : sets) tree.apply_override(s);
-        specs.push_back(link_spec_from(tree));
+        Entry e;
+        e.multi = is_multi_hop(tree);
+        if (e.multi) {
+            e.mspec = multi_hop_spec_from(tree);
+            (void)si::sim::MultiLink(e.mspec);  // every hop designs (bad values fail here)
+        } else {
+            e.spec = link_spec_from(tree);
+        }
+        specs.push_back(e);
         std::string tp = table_path;
         if (tp.empty()) {
             tp = (std::filesystem::path(cfg).parent_path().parent_path() / "power.toml").string();
@@ -103,7 +120,7 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
                                                            "); give --power-table models/power.toml");
         }
         tables.push_back(si::io::read_power_table(tp));
-        (void)chain_of(specs.back(), "");  // architecture has a chain
+        (void)(e.multi ? chain_of(e.mspec, "") : chain_of(e.spec, ""));  // architecture has a chain
         inputs.push_back(cfg);
     }
     if (!out.empty()) check_output(out, inputs);
@@ -111,23 +128,48 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const auto name = std::filesystem::path(configs[i]).stem().string();
         if (!quiet) std::fprintf(stderr, "sisim compare: %s (%zu/%zu)\n", name.c_str(), i + 1, specs.size());
-        const si::sim::Link link(specs[i]);
-        const auto r = si::sim::run(link);
         Row row;
         row.name = name;
-        row.architecture = specs[i].optics.architecture;
-        row.ber = r.ber.ber();
-        row.ser = r.ber.ser();
-        row.symbols = r.ber.symbols_compared;
-        row.bit_errors = r.ber.bit_errors;
-        row.ber_statistical = statistical_ber(link);
-        row.eye = r.eye->histogram();
-        row.eye_nv = static_cast<std::size_t>(r.eye->voltage_bins());
-        row.eye_nt = static_cast<std::size_t>(r.eye->time_bins());
-        row.eye_t = r.eye->time_axis_ui();
-        row.eye_v = r.eye->voltage_axis_v();
-        row.margin_db = noise_margin_db(specs[i], target);
-        const auto b = si::arch::budget(chain_of(specs[i], name), tables[i]);
+        const si::analysis::EyeAccumulator* eye = nullptr;
+        std::optional<si::sim::RunResult> r1;
+        std::optional<si::sim::MultiRunResult> rm;
+        std::optional<si::sim::MultiLink> ml;
+        si::arch::ChainSpec chain;
+        if (!specs[i].multi) {
+            const auto& sp = specs[i].spec;
+            const si::sim::Link link(sp);
+            r1 = si::sim::run(link);
+            row.architecture = sp.optics.architecture;
+            row.ber = r1->ber.ber();
+            row.ser = r1->ber.ser();
+            row.symbols = r1->ber.symbols_compared;
+            row.bit_errors = r1->ber.bit_errors;
+            row.ber_statistical = statistical_ber(link);
+            eye = r1->eye.get();
+            row.margin_db = noise_margin_db(sp, target);
+            chain = chain_of(sp, name);
+        } else {
+            ml.emplace(specs[i].mspec);
+            rm = si::sim::run(*ml);
+            row.architecture = ml->spec().architecture;
+            row.ber = rm->ber.ber();
+            row.ser = rm->ber.ser();
+            row.symbols = rm->ber.symbols_compared;
+            row.bit_errors = rm->ber.bit_errors;
+            row.ber_statistical = rm->ber_statistical;
+            eye = rm->hops.back().eye.get();  // at the link's receiver
+            // the hop with the least margin at target / hops (each hop's share of the target)
+            const double share = target / static_cast<double>(ml->size());
+            row.margin_db = INFINITY;
+            for (const auto& l : ml->hops()) row.margin_db = std::min(row.margin_db, noise_margin_db(l.spec(), share));
+            chain = chain_of(specs[i].mspec, name);
+        }
+        row.eye = eye->histogram();
+        row.eye_nv = static_cast<std::size_t>(eye->voltage_bins());
+        row.eye_nt = static_cast<std::size_t>(eye->time_bins());
+        row.eye_t = eye->time_axis_ui();
+        row.eye_v = eye->voltage_axis_v();
+        const auto b = si::arch::budget(chain, tables[i]);
         row.power_pj_per_bit = b.energy_pj_per_bit;
         row.latency_s = b.latency_s;
         rows.push_back(row);
@@ -179,7 +221,8 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
         }
         t.attr("margin_note", std::string("noise margin: 20 log10(sigma_max / sigma_0) of the Gaussian noise at "
                                           "the sampler, sigma_max where the statistical BER reaches target_ber "
-                                          "with white noise added at the RX input (bisection); -inf: already above"));
+                                          "with white noise added at the RX input (bisection); -inf: already above. "
+                                          "A link of H hops: the smallest hop margin at target_ber / H"));
         file.commit();
         if (!quiet) std::printf("wrote %s\n", out.c_str());
     }

@@ -141,7 +141,7 @@ const std::vector<KeySpec>& link_keys() {
         {"eye.target_ber", KeyType::number, "", "1e-6", "BER at which eye height and width are read"},
         {"eye.voltage_bins", KeyType::integer, "", "512", "eye histogram voltage bins"},
         {"eye.voltage_range", KeyType::number, "V", "0", "eye histogram spans +-range, 0 = automatic"},
-        {"link.architecture", KeyType::string, "", "electrical", "electrical | lpo | cpo (single hop with the optical chain optics.*); retimed | lro: not implemented (multi-hop)"},
+        {"link.architecture", KeyType::string, "", "electrical", "electrical | lpo | cpo (one hop: lpo/cpo add the optical chain optics.*); retimed | lro | cpo (link.hops > 1: a label for power and latency; each hop's keys are hop.<i>.*)"},
         {"optics.modulator", KeyType::string, "", "eml", "eml | mzm (the laser optics.laser is inside the modulator)"},
         {"optics.driver.gain_db", KeyType::number, "dB", "0", "linear driver small-signal gain"},
         {"optics.driver.bandwidth_hz", KeyType::number, "Hz", "0", "driver -3 dB bandwidth (identical real poles), 0 = none"},

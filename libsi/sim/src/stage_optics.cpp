@@ -21,8 +21,9 @@ void validate_optics(const LinkSpec& s) {
             o.architecture);
     if (o.architecture == "lro" || o.architecture == "retimed")
         throw ConfigError("link.architecture",
-                          "\"" + o.architecture + "\" needs a multi-hop link with a retimer, which is "
-                          "not implemented yet (single-hop \"lpo\" and \"cpo\" are)");
+                          "\"" + o.architecture + "\" is a link with retimers: set link.hops >= 2 and "
+                          "each hop's keys as hop.<i>.* (models/links/retimed_112g_dr.toml, "
+                          "docs/architectures.md \"Multi-hop links\")");
     if (!o.enabled()) return;
     require(o.modulator == "eml" || o.modulator == "mzm", "optics.modulator",
             "must be \"eml\" or \"mzm\"", o.modulator);
