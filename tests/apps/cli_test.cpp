@@ -615,3 +615,24 @@ TEST_F(Cli, CompareTakesLinksOfSeveralHops) {
                         "assert (r['margin_db'] > 0).all(), r['margin_db']\"");
     EXPECT_EQ(chk.code, 0) << chk.text;
 }
+
+TEST_F(Cli, RetimedOpticalLinkIsBitIdenticalForAnyThreadCount) {
+    // retimers (CDR, DFE, ADC) and nonlinear optics (driver and TIA tanh, EML curve) in the chain
+    const auto model = si::testing::source_path("models/links/retimed_112g_dr.toml");
+    std::vector<std::string> outs;
+    for (int t : {1, 3}) {
+        outs.push_back((dir_ / ("t" + std::to_string(t) + ".h5")).string());
+        const auto o = sh(run("run " + model + " -q -o " + outs.back() +
+                              " --set sim.symbols=90000 --set sim.segment_symbols=30000 --set hop.1.rx.noise_rms=12mV"
+                              " --set sim.threads=" + std::to_string(t)));
+        ASSERT_EQ(o.code, 0) << o.text;
+    }
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto chk = sh(
+        "/usr/bin/python3 -c \"import h5py, numpy as np; a=h5py.File('" + outs[0] + "'); b=h5py.File('" + outs[1] + "'); "
+        "assert a['ber'].attrs['symbol_errors'] > 0; "
+        "assert all(a['ber'].attrs[k] == b['ber'].attrs[k] for k in ('symbol_errors','bit_errors','hop_symbol_errors')); "
+        "assert all(np.array_equal(a['hop/%d/eye/rx/histogram' % i][...], b['hop/%d/eye/rx/histogram' % i][...]) for i in range(3)); "
+        "assert all(a['hop/%d/cdr' % i].attrs['rms_jitter_ui'] == b['hop/%d/cdr' % i].attrs['rms_jitter_ui'] for i in range(3))\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+}
