@@ -199,6 +199,8 @@ const std::vector<KeySpec>& link_keys() {
         {"far_channel.ports", KeyType::string_or_array, "", "auto", "pairing per far_channel file, or auto"},
         {"far_channel.loss_at_nyquist", KeyType::number, "dB", "0", "LPO/CPO: synthetic far channel loss at fb/2; 0 and no files = ideal"},
         {"output.pulse", KeyType::boolean, "", "true", "write the fused pulse and impulse response"},
+        {"output.optical_waveform_symbols", KeyType::integer, "", "0",
+         "optical links: record the modulator output (W) for this many symbols in /waveforms/optical_tx and compute its TDECQ in /tdecq (0 = off, else >= 2048)"},
     });
     return keys;
 }

@@ -1,5 +1,8 @@
 #include "results.hpp"
 
+#include "si/sim/optical_probe.hpp"
+#include "tdecq_command.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -435,6 +438,36 @@ void write_budget(si::io::H5Group root, const si::arch::ChainBudget& b) {
         hg.attr("element_power_w", pw);
         hg.attr("element_latency_s", lat);
     }
+}
+
+std::string write_optical_probe(si::io::H5Group root, const si::sim::Link& link, std::uint64_t symbols) {
+    const auto w = si::sim::optical_tx_waveform(link, symbols);
+    auto d = root.write("waveforms/optical_tx", std::span<const double>(w.power_w), {}, "W");
+    d.attr("dt_s", w.dt_s);
+    d.attr("t0_s", 0.0);
+    d.attr("symbol_rate_bd", w.symbol_rate_bd);
+    d.attr("units", std::string("W"));
+    d.attr("first_symbol", w.first_symbol);
+    d.attr("note", std::string("optical power at the modulator output (laser RIN and driver noise included), "
+                               "as an oscilloscope captures it for TDECQ: `sisim tdecq FILE.h5`"));
+    si::analysis::TdecqConfig cfg;
+    cfg.symbol_rate_bd = w.symbol_rate_bd;
+    const std::string eq = w.symbol_rate_bd > 60e9 ? "dj" : "5tap";
+    cfg.equalizer = eq;
+    const auto& pn = link.spec().signal.pattern.name;
+    const auto pats = tdecq_patterns(is_tdecq_pattern(pn) ? pn : "none");
+    try {
+        const auto r = si::analysis::tdecq(w.power_w, w.dt_s, cfg, pats);
+        write_tdecq(root, r, cfg, eq, "W", "/waveforms/optical_tx");
+    } catch (const si::ModelError& e) {  // e.g. an eye too closed to find the pattern in
+        auto g = root.group("tdecq");
+        g.attr("tdecq_db", INFINITY);
+        g.attr("error", std::string(e.what()));
+        g.attr("equalizer", eq);
+        g.attr("waveform", std::string("/waveforms/optical_tx"));
+        return e.what();
+    }
+    return "";
 }
 
 }  // namespace sisim

@@ -29,6 +29,13 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
 /// symbol_rate_bd), the last hop's eye and receiver at the root, the end-to-end /ber and /link.
 void write_multi_hop(si::io::H5Group root, const si::sim::MultiLink& link,
                      const si::sim::MultiRunResult& r, bool with_pulse);
+/// The optical probe (si/sim/optical_probe.hpp) of `link` over `symbols` symbols:
+/// /waveforms/optical_tx (W, with dt_s and symbol_rate_bd, as `sisim tdecq` reads it) and its
+/// TDECQ in /tdecq (reference equalizer "5tap" up to 60 GBd, "dj" above; the run's pattern
+/// when TDECQ knows it, else the decisions). A waveform TDECQ cannot analyse (an eye too closed
+/// to find the pattern in) gets /tdecq with tdecq_db = inf and `error`; the reason is returned
+/// ("" when TDECQ was computed).
+std::string write_optical_probe(si::io::H5Group root, const si::sim::Link& link, std::uint64_t symbols);
 /// /budget: power and latency per element, per hop and end to end (docs/architectures.md).
 void write_budget(si::io::H5Group root, const si::arch::ChainBudget& b);
 

@@ -115,6 +115,21 @@ void absolutize_paths(si::io::ConfigTree& tree, const si::sim::MultiHopSpec& m) 
                             std::filesystem::absolute(s0.signal.pattern.file).lexically_normal().string() + "\"");
 }
 
+/// output.optical_waveform_symbols, checked before the run (0 = no optical probe).
+std::uint64_t optical_probe_symbols(const si::io::ConfigTree& tree, bool optical) {
+    const std::int64_t n = tree.integer("output.optical_waveform_symbols");
+    if (n == 0) return 0;
+    const std::string loc = tree.location("output.optical_waveform_symbols");
+    auto fail = [&](const std::string& m) {
+        const std::string msg = "output.optical_waveform_symbols: " + m;
+        throw si::io::ConfigLocationError(loc, "output.optical_waveform_symbols",
+                                          loc.empty() ? msg : (loc == "--set" ? "--set " : loc + ": ") + msg);
+    };
+    if (n < 2048 || n > 100000000) fail("must be 0 or in [2048, 1e8] symbols (TDECQ needs >= 2048) (got " + std::to_string(n) + ")");
+    if (!optical) fail("the link has no optical transmitter (link.architecture \"lpo\"/\"cpo\", or a hop with optical = true)");
+    return static_cast<std::uint64_t>(n);
+}
+
 /// The power table of a config in models/links/: models/power.toml ("" when there is none; then
 /// the run writes no /budget).
 std::string default_power_table(const si::io::ConfigTree& tree) {
@@ -157,6 +172,9 @@ void print_multi_summary(const si::sim::MultiLink& link, const si::sim::MultiRun
 void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileOptions& opt) {
     auto spec = multi_hop_spec_from(tree);
     const auto stored_spec = spec;
+    bool any_optical = false;
+    for (const auto& h : spec.hops) any_optical = any_optical || h.optics.enabled();
+    const auto probe_symbols = optical_probe_symbols(tree, any_optical);
     if (opt.threads >= 0) spec.hops[0].sim.threads = opt.threads;
     const si::sim::MultiLink link(spec);
     std::optional<si::arch::ChainBudget> budget;
@@ -173,6 +191,12 @@ void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const Ru
     auto root = file.root();
     write_root_attrs(root, opt.command_line, tree.resolved_toml(), spec.hops[0].sim.seed);
     write_multi_hop(root, link, res, tree.boolean("output.pulse"));
+    if (probe_symbols > 0)
+        for (std::size_t h = 0; h < link.size(); ++h)
+            if (link.hops()[h].optics_model() != nullptr)
+                if (const auto why = write_optical_probe(root.group("hop/" + std::to_string(h)), link.hops()[h], probe_symbols);
+                    !why.empty() && !opt.quiet)
+                    std::fprintf(stderr, "sisim: warning: hop %zu: no TDECQ for the optical probe: %s\n", h, why.c_str());
     if (budget) write_budget(root, *budget);
     file.commit();
     release_temp_file();
@@ -205,6 +229,7 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
     }
     auto spec = link_spec_from(tree);
     const auto stored_spec = spec;
+    const auto probe_symbols = optical_probe_symbols(tree, spec.optics.enabled());
     if (opt.threads >= 0) spec.sim.threads = opt.threads;
     si::sim::Link link(spec);
     if (!opt.quiet)
@@ -222,6 +247,9 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
     write_root_attrs(root, opt.command_line, tree.resolved_toml(), spec.sim.seed);
     write_channel(root, link);
     write_run(root, link, res, tree.boolean("output.pulse"));
+    if (probe_symbols > 0)
+        if (const auto why = write_optical_probe(root, link, probe_symbols); !why.empty() && !opt.quiet)
+            std::fprintf(stderr, "sisim: warning: no TDECQ for the optical probe: %s\n", why.c_str());
     if (const auto pt = default_power_table(tree); !pt.empty())
         write_budget(root, si::arch::budget(chain_of(stored_spec, std::filesystem::path(out).stem().string()),
                                             si::io::read_power_table(pt)));

@@ -570,9 +570,9 @@ TEST_P(MultiHopPresets, RunsOutOfTheBoxWithPerHopAndEndToEndResults) {
 
 INSTANTIATE_TEST_SUITE_P(Cli, MultiHopPresets,
                          ::testing::Values(std::pair{"retimed_112g_dr.toml", 1e-5}, std::pair{"lro_112g_dr.toml", 1e-5},
-                                           std::pair{"retimed_224g_dr.toml", 2.4e-4}, std::pair{"lro_224g_dr.toml", 2.4e-4},
+                                           std::pair{"retimed_224g_dr.toml", 2.4e-4}, std::pair{"lro_224g_dr.toml", 1e-3},
                                            std::pair{"cpo_112g_dr_retimer.toml", 1e-5},
-                                           std::pair{"cpo_224g_dr_retimer.toml", 1e-4}));
+                                           std::pair{"cpo_224g_dr_retimer.toml", 2e-4}));
 
 TEST_F(Cli, MultiHopBadInputExit2NamingTheKey) {
     const auto model = si::testing::source_path("models/links/retimed_112g_dr.toml");
@@ -635,4 +635,37 @@ TEST_F(Cli, RetimedOpticalLinkIsBitIdenticalForAnyThreadCount) {
         "assert all(np.array_equal(a['hop/%d/eye/rx/histogram' % i][...], b['hop/%d/eye/rx/histogram' % i][...]) for i in range(3)); "
         "assert all(a['hop/%d/cdr' % i].attrs['rms_jitter_ui'] == b['hop/%d/cdr' % i].attrs['rms_jitter_ui'] for i in range(3))\"");
     EXPECT_EQ(chk.code, 0) << chk.text;
+}
+
+TEST_F(Cli, InRunTdecqEqualsSisimTdecqOnTheWrittenWaveform) {
+    // the optical probe of a run (/waveforms/optical_tx, /tdecq) read back by `sisim tdecq`:
+    // the same TDECQ, Ceq, OMA, ER and RLM; for a single-hop CPO link at the root and for the
+    // optical hop of a retimed link under /hop/1
+    for (const auto& [model, prefix] : std::vector<std::pair<std::string, std::string>>{
+             {"models/links/cpo_112g_dr.toml", ""}, {"models/links/retimed_112g_dr.toml", "hop/1/"}}) {
+        const auto run_h5 = (dir_ / "run.h5").string(), t_h5 = (dir_ / "t.h5").string();
+        fs::remove(run_h5);
+        fs::remove(t_h5);
+        const auto o = sh(run("run " + si::testing::source_path(model) + " -q -o " + run_h5 +
+                              " --set sim.symbols=20000 --set signal.pattern=prbs13q"
+                              " --set output.optical_waveform_symbols=16384"));
+        ASSERT_EQ(o.code, 0) << o.text;
+        const auto t = sh(run("tdecq " + run_h5 + " --dataset /" + prefix + "waveforms/optical_tx --pattern prbs13q -q -o " + t_h5));
+        ASSERT_EQ(t.code, 0) << t.text;
+        if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+        const auto chk = sh(
+            "/usr/bin/python3 -c \"import h5py; a=h5py.File('" + run_h5 + "')['" + prefix + "tdecq'].attrs; "
+            "b=h5py.File('" + t_h5 + "')['tdecq'].attrs; "
+            "assert 0.5 < a['tdecq_db'] < 4.0, a['tdecq_db']; "
+            "assert all(abs(a[k] - b[k]) <= 1e-9 * max(1.0, abs(a[k])) for k in "
+            "('tdecq_db','ceq_db','oma_outer','extinction_ratio_db','rlm')), [(k, a[k], b[k]) for k in a]; "
+            "assert list(a['equalizer_taps']) == list(b['equalizer_taps'])\"");
+        EXPECT_EQ(chk.code, 0) << model << ": " << chk.text;
+    }
+    // a link without optics refuses the probe before running
+    const auto bad = sh(run("run " + si::testing::source_path("models/links/c2m_112g_orthobp_12db.toml") + " -q -o " +
+                            (dir_ / "b.h5").string() + " --set output.optical_waveform_symbols=4096"));
+    EXPECT_EQ(bad.code, 2) << bad.text;
+    EXPECT_NE(bad.text.find("output.optical_waveform_symbols"), std::string::npos) << bad.text;
+    EXPECT_FALSE(fs::exists(dir_ / "b.h5"));
 }

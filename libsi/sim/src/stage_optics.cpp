@@ -10,6 +10,8 @@
 #include "si/core/error.hpp"
 #include "si/optics/linear_filter.hpp"
 #include "si/tx/transmitter.hpp"
+#include "si/sim/optical_probe.hpp"
+#include "stage_tx.hpp"
 
 namespace si::sim::detail {
 
@@ -305,3 +307,52 @@ void OpticsWave::produce(std::uint64_t blk, Slot& s) {
 }
 
 }  // namespace si::sim::detail
+
+namespace si::sim {
+
+OpticalWaveform optical_tx_waveform(const Link& link, std::uint64_t symbols) {
+    const auto* om = link.optics_model();
+    if (om == nullptr)
+        throw ConfigError("output.optical_waveform_symbols",
+                          "the link has no optical transmitter (link.architecture \"lpo\" or \"cpo\", or an optical hop)");
+    const auto& sp = link.spec();
+    const auto M = static_cast<std::uint64_t>(sp.sim.samples_per_ui);
+    OpticalWaveform w;
+    w.dt_s = link.dt_s();
+    w.symbol_rate_bd = sp.signal.symbol_rate_bd;
+    w.first_symbol = warmup_symbols(link);
+    detail::TxSymbols tx(link);
+    // the near stream as OpticsWave builds it (superposed, or jittered NRZ), from symbol 0
+    std::unique_ptr<detail::WaveStream> near;
+    if (tx::has_jitter(sp.tx)) {
+        near = std::make_unique<detail::JitterWaveform>(om->near_impulse, sp.sim.samples_per_ui, sp.tx, link.ui_s(),
+                                                        sp.sim.seed, tx, 0);
+    } else {
+        auto sym = [&tx](std::uint64_t k0, std::size_t n, float* out) {
+            tx.extend(k0 + n);
+            for (std::size_t i = 0; i < n; ++i) out[i] = tx.x(k0 + i);
+        };
+        near = std::make_unique<detail::PulseStream>(om->near_pulse, sp.sim.samples_per_ui, 1024, sym, 0);
+    }
+    tx.start(near->symbols_needed_from());
+    auto chain = om->make_chain(true);
+    chain.resize(2);  // driver, modulator (laser inside)
+    for (auto& st : chain) st->reset(0);
+    const std::uint64_t delay = chain[0]->delay_samples() + chain[1]->delay_samples();
+    const std::uint64_t g0 = w.first_symbol * M, n = symbols * M;
+    w.power_w.reserve(static_cast<std::size_t>(n));
+    constexpr std::size_t kB = 8192;
+    std::vector<double> a(kB), b(kB);
+    for (std::uint64_t g = 0; g < g0 + n + delay; g += kB) {
+        for (std::size_t i = 0; i < kB; ++i) a[i] = near->at(g + i);
+        chain[0]->process(a, b);
+        chain[1]->process(b, a);
+        for (std::size_t i = 0; i < kB; ++i) {
+            const std::uint64_t gi = g + i;  // output sample gi is input sample gi - delay
+            if (gi >= g0 + delay && gi < g0 + n + delay) w.power_w.push_back(a[i]);
+        }
+    }
+    return w;
+}
+
+}  // namespace si::sim
