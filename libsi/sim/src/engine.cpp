@@ -126,7 +126,22 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
         for (std::size_t i = 0; i < nb; ++i) {
             if (u + i < us + D) continue;  // the chain's delay line is filling
             const std::uint64_t ud = u + i - D;  // the UI this decision belongs to
-            if (ud < ud0 || ud >= ud1) continue;  // training, or past the segment
+            if (ud >= ud1) continue;  // past the segment
+            if (ud < ud0) {
+                // training: not counted, but a retimer's decisions while it locks are what it
+                // sends, so the next hop trains on them (docs/architectures.md section 8)
+                const auto off = sampler.symbol_offset(ud);
+                if (io.out_levels != nullptr && static_cast<std::int64_t>(ud) + off >= static_cast<std::int64_t>(ulag)) {
+                    const std::uint64_t k = ud - ulag + static_cast<std::uint64_t>(off);
+                    if (k >= io.out_k0 && k - io.out_k0 < io.out_n) {
+                        const auto j = static_cast<std::size_t>(k - io.out_k0);
+                        io.out_levels[j] = decisions[i];
+                        if (io.out_offset_ui != nullptr)
+                            io.out_offset_ui[j] = static_cast<float>(sampler.clock_offset_ui(ud));
+                    }
+                }
+                continue;
+            }
             if (collect) {
                 out.decisions.push_back(decisions[i]);
                 out.sent.push_back(tx.level(ud + static_cast<std::uint64_t>(sampler.symbol_offset(ud))));

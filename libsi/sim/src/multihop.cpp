@@ -84,7 +84,7 @@ MultiRunResult run(const MultiLink& ml, const Progress& progress) {
         post[h] = plan[h].warm + static_cast<std::uint64_t>(hops[h].receiver().delay_ui) + 16;
     }
     std::uint64_t first = plan[0].warm + plan[0].lead + 4;
-    for (std::size_t h = 1; h < H; ++h) first += pre[h];
+    for (std::size_t h = 1; h < H; ++h) first += pre[h];  // more than needed (training overlaps)
     res.first_symbol = first;
     const std::uint64_t total = s0.sim.symbols;
     const std::uint64_t S = std::max<std::uint64_t>(1, std::min(s0.sim.segment_symbols, total));
@@ -115,13 +115,17 @@ MultiRunResult run(const MultiLink& ml, const Progress& progress) {
         threads, nseg,
         [&](int t, std::uint64_t seg) {
             const std::uint64_t a = first + seg * S, b = first + std::min(total, (seg + 1) * S);
-            // symbols each hop exports: what the next hop needs (the last: the counted ones)
-            std::vector<std::uint64_t> lo(H), hi(H);
-            lo[H - 1] = a - 2;
+            // symbols each hop exports: what the next hop needs (the last: the counted ones).
+            // x0[h]: hop h's first decision after its training; its training decisions (the
+            // lead before x0) are exported too, so an upstream hop's training overlaps the
+            // warm-up and training of the hop after it instead of preceding them.
+            std::vector<std::uint64_t> lo(H), hi(H), x0(H);
+            x0[H - 1] = lo[H - 1] = a - 2;
             hi[H - 1] = b + 2;
             for (std::size_t h = H - 1; h > 0; --h) {
-                lo[h - 1] = lo[h] - pre[h];
+                lo[h - 1] = x0[h] - pre[h];
                 hi[h - 1] = hi[h] + post[h];
+                x0[h - 1] = std::min(lo[h - 1] + plan[h - 1].lead, a - 2);
             }
             std::vector<std::vector<std::uint8_t>> lev(H), sent(H);
             std::vector<float> off, edge;
@@ -135,7 +139,7 @@ MultiRunResult run(const MultiLink& ml, const Progress& progress) {
                 detail::SegmentIo io;
                 io.upstream = h > 0 ? &up : nullptr;
                 const auto lag = static_cast<std::uint64_t>(plan[h].lag);
-                io.x0 = lo[h] + lag;
+                io.x0 = x0[h] + lag;
                 io.x1 = hi[h] + lag;
                 io.out_levels = lev[h].data();
                 io.out_offset_ui = off.data();
