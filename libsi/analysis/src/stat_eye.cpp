@@ -16,27 +16,36 @@ namespace {
 constexpr double kSmallCursor = 2e-3;
 
 /// pdf of X + a*h with a uniform over `vals`, on the grid v_j = v0 + j dv (linear interpolation
-/// of the shifted mass between the two nearest bins keeps the mean exact).
-std::vector<double> add_discrete(const std::vector<double>& pdf, const std::vector<double>& vals,
-                                 double h, double dv) {
-    std::vector<double> out(pdf.size(), 0.0);
+/// of the shifted mass between the two nearest bins keeps the mean exact). Both pdfs are held
+/// padded: bins j = 0..n-1 at index j + 1, with a zero at index 0 and at index n + 1, which
+/// stay zero. Written as a gather over the output bins so that the loop vectorises; each output
+/// bin receives its terms in the order of the scatter form (levels in order; for each level the
+/// mass of the lower source bin first), so the result is bit-identical to scattering every
+/// source bin.
+void add_discrete(const std::vector<double>& src, const std::vector<double>& vals, double h,
+                  double dv, std::vector<double>& dst) {
+    const long n = static_cast<long>(src.size()) - 2;
+    std::fill(dst.begin(), dst.end(), 0.0);
     const double w = 1.0 / static_cast<double>(vals.size());
-    const long n = static_cast<long>(pdf.size());
     for (double a : vals) {
         const double s = a * h / dv;
         // |s| <= G/2 for finite input; never cast a non-finite or huge shift (UB).
         if (!(std::abs(s) < static_cast<double>(2 * n))) continue;
         const long si = static_cast<long>(std::floor(s));
         const double fr = s - static_cast<double>(si);
-        for (long j = 0; j < n; ++j) {
-            const double p = pdf[static_cast<std::size_t>(j)];
-            if (p == 0) continue;
-            const long j0 = j + si, j1 = j0 + 1;
-            if (j0 >= 0 && j0 < n) out[static_cast<std::size_t>(j0)] += w * (1 - fr) * p;
-            if (j1 >= 0 && j1 < n) out[static_cast<std::size_t>(j1)] += w * fr * p;
+        const double c0 = w * (1 - fr), c1 = w * fr;
+        // bin k receives c1 pdf[k - si - 1] then c0 pdf[k - si], for k - si in [0, n]
+        const long k0 = std::max(0L, si), k1 = std::min(n - 1, si + n);
+        if (k0 > k1) continue;
+        double* __restrict o = dst.data() + 1 + k0;
+        const double* __restrict lo = src.data() + (k0 - si);  // lo[i] = pdf[k0 + i - si - 1]
+        const double* __restrict hi = lo + 1;                  // hi[i] = pdf[k0 + i - si]
+        const long len = k1 - k0 + 1;
+        for (long i = 0; i < len; ++i) {
+            const double t = o[i] + c1 * lo[i];
+            o[i] = t + c0 * hi[i];
         }
     }
-    return out;
 }
 
 /// One deterministic-jitter component: the sampling instant shifted by delta_ui, weight w.
@@ -183,10 +192,17 @@ Component make_component(const StatEyeInput& in, double x, double w, int G, int 
     for (double h : cur) pd += std::abs(h);
     const double span = pd + 9 * c.sigma + 1e-9 * h_main;
     c.dv = 2 * span / (G - 1);
-    std::vector<double> pdf(static_cast<std::size_t>(G), 0.0);
-    pdf[static_cast<std::size_t>(G / 2)] = 1.0;
+    std::vector<double> pdf;
+    {
+        std::vector<double> a(static_cast<std::size_t>(G) + 2, 0.0), b(a.size(), 0.0);  // padded
+        a[static_cast<std::size_t>(G / 2) + 1] = 1.0;
+        for (double h : cur) {
+            add_discrete(a, vals, h, c.dv, b);
+            a.swap(b);
+        }
+        pdf.assign(a.begin() + 1, a.end() - 1);
+    }
     c.v0 = -(G / 2) * c.dv;
-    for (double h : cur) pdf = add_discrete(pdf, vals, h, c.dv);
     if (c.sigma >= 0.5 * c.dv) {  // Gaussian by bin masses (exact tails)
         const long half = static_cast<long>(std::ceil(9 * c.sigma / c.dv));
         std::vector<double> k(static_cast<std::size_t>(2 * half + 1));
