@@ -4,9 +4,14 @@
 //
 //   BM_TouchstoneParse   parse the channel's .s4p text (what a point would pay without the cache)
 //   BM_TouchstoneCached  read_touchstone() of the same file from the cache (size + mtime check)
-//   BM_LinkBuild         si::sim::Link(spec): channel conversion, fusion, pulse response
-//   BM_Run               si::sim::run(): streaming, eye, statistical eye for the metrics
-//   BM_StatisticalSer    si::sim::statistical_ser(), which the result writer calls once more
+//   BM_LinkBuild         si::sim::Link(spec): channel conversion, fusion, pulse response; its
+//                        statistical eye comes from the adapter's memo after the first
+//                        iteration (same spec): this is the Link without the eye
+//   BM_Run               si::sim::run(): streaming, eye, statistical eye and SER for the metrics
+//                        (both from the memo here: same link)
+//   BM_StatisticalSer    analysis::statistical_ser() (the model, no memo), which run() calls
+//   BM_StatisticalEye    analysis::statistical_eye() at eye.target_ber (the model, no memo): the
+//                        eye the Link computes to choose its sampling phase
 //   BM_RunToFile         sisim::run_to_file() to /dev/shm: LinkBuild + Run + the HDF5 writer
 //                        (with deflate, as `sisim run`; a sweep's scratch file has none)
 //   BM_ResultFile        the result file alone, as a sweep point makes it: create (no deflate),
@@ -106,10 +111,19 @@ BENCHMARK(BM_Run)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_StatisticalSer(benchmark::State& state) {
     const si::sim::Link link(sisim::link_spec_from(example_tree()));
-    for (auto _ : state) benchmark::DoNotOptimize(si::sim::statistical_ser(link));
+    const auto in = si::sim::stat_eye_input(link);
+    for (auto _ : state) benchmark::DoNotOptimize(si::analysis::statistical_ser(in));
     points_per_s(state);
 }
 BENCHMARK(BM_StatisticalSer)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+void BM_StatisticalEye(benchmark::State& state) {
+    const si::sim::Link link(sisim::link_spec_from(example_tree()));
+    const auto in = si::sim::stat_eye_input(link);
+    for (auto _ : state) benchmark::DoNotOptimize(si::analysis::statistical_eye(in, link.spec().eye.target_ber));
+    points_per_s(state);
+}
+BENCHMARK(BM_StatisticalEye)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_RunToFile(benchmark::State& state) {
     const auto tree = example_tree();

@@ -24,21 +24,68 @@ namespace {
 /// Cursors smaller than this fraction of the main cursor are lumped into the Gaussian term.
 constexpr double kSmallCursor = 2e-3;
 
+/// Four doubles (GCC/Clang vector extension: two SSE2 registers, or one AVX register in the
+/// AVX2 clone): lane-wise arithmetic in the order written, so every build and clone gives the
+/// same bits (no FMA: the clones target AVX2 without FMA).
+/// (Loaded and stored with memcpy in place: no function passes a V4 by value, whose ABI
+/// would differ between the clones.)
+typedef double V4 __attribute__((vector_size(32)));
+
 /// pdf of X + a*h with a uniform over `vals`, on the grid v_j = v0 + j dv (linear interpolation
 /// of the shifted mass between the two nearest bins keeps the mean exact). Both pdfs are held
-/// padded: bins j = 0..n-1 at index j + 1, with a zero at index 0 and at index n + 1, which
-/// stay zero. Written as a gather over the output bins so that the loop vectorises; each output
-/// bin receives its terms in the order of the scatter form (levels in order; for each level the
-/// mass of the lower source bin first), so the result is bit-identical to scattering every
-/// source bin.
-SI_STAT_EYE_CLONES void add_discrete(const std::vector<double>& src, const std::vector<double>& vals, double h,
-                  double dv, std::vector<double>& dst) {
-    const long n = static_cast<long>(src.size()) - 2;
-    std::fill(dst.begin(), dst.end(), 0.0);
+/// padded: bin j (0..n-1) at index pad + j, with pad zeros on either side that stay zero. Written
+/// as a gather over the output bins: each output bin receives its terms in the order of the
+/// scatter form (levels in order; for each level the mass of the lower source bin first, from
+/// 0), so the result is bit-identical to scattering every source bin. When every level's shift
+/// stays inside the padding, all levels go in one pass over the output in vector lanes (one
+/// store per bin); otherwise one pass per level over the bins it reaches.
+SI_STAT_EYE_CLONES void add_discrete(const std::vector<double>& src, const std::vector<double>& vals,
+                                     double h, double dv, long pad, std::vector<double>& dst) {
+    const long n = static_cast<long>(src.size()) - 2 * pad;
     const double w = 1.0 / static_cast<double>(vals.size());
+    constexpr std::size_t kMaxLevels = 16;
+    long sh[kMaxLevels];
+    double c0s[kMaxLevels], c1s[kMaxLevels];
+    std::size_t nl = 0;
+    bool fused = vals.size() <= kMaxLevels;
     for (double a : vals) {
         const double s = a * h / dv;
         // |s| <= G/2 for finite input; never cast a non-finite or huge shift (UB).
+        if (!(std::abs(s) < static_cast<double>(2 * n))) continue;
+        const long si = static_cast<long>(std::floor(s));
+        const double fr = s - static_cast<double>(si);
+        if (nl < kMaxLevels) sh[nl] = si, c0s[nl] = w * (1 - fr), c1s[nl] = w * fr;
+        ++nl;
+        if (si + 1 > pad || -si > pad) fused = false;  // reads reach pdf[-si - 1 .. n - 1 - si]
+    }
+    if (fused) {
+        const double* base = src.data() + pad;
+        long k = 0;
+        for (; k + 4 <= n; k += 4) {
+            V4 acc{};
+            for (std::size_t l = 0; l < nl; ++l) {
+                V4 lo, hi;  // pdf[k - si - 1 ..], pdf[k - si ..]
+                std::memcpy(&lo, base + k - sh[l] - 1, sizeof lo);
+                std::memcpy(&hi, base + k - sh[l], sizeof hi);
+                const V4 c1{c1s[l], c1s[l], c1s[l], c1s[l]}, c0{c0s[l], c0s[l], c0s[l], c0s[l]};
+                acc += c1 * lo;
+                acc += c0 * hi;
+            }
+            std::memcpy(dst.data() + pad + k, &acc, sizeof acc);
+        }
+        for (; k < n; ++k) {
+            double acc = 0;
+            for (std::size_t l = 0; l < nl; ++l) {
+                acc += c1s[l] * base[k - sh[l] - 1];
+                acc += c0s[l] * base[k - sh[l]];
+            }
+            dst[static_cast<std::size_t>(pad + k)] = acc;
+        }
+        return;
+    }
+    std::fill(dst.begin(), dst.end(), 0.0);
+    for (double a : vals) {
+        const double s = a * h / dv;
         if (!(std::abs(s) < static_cast<double>(2 * n))) continue;
         const long si = static_cast<long>(std::floor(s));
         const double fr = s - static_cast<double>(si);
@@ -46,9 +93,9 @@ SI_STAT_EYE_CLONES void add_discrete(const std::vector<double>& src, const std::
         // bin k receives c1 pdf[k - si - 1] then c0 pdf[k - si], for k - si in [0, n]
         const long k0 = std::max(0L, si), k1 = std::min(n - 1, si + n);
         if (k0 > k1) continue;
-        double* __restrict o = dst.data() + 1 + k0;
-        const double* __restrict lo = src.data() + (k0 - si);  // lo[i] = pdf[k0 + i - si - 1]
-        const double* __restrict hi = lo + 1;                  // hi[i] = pdf[k0 + i - si]
+        double* __restrict o = dst.data() + pad + k0;
+        const double* __restrict lo = src.data() + pad - 1 + (k0 - si);  // lo[i] = pdf[k0 + i - si - 1]
+        const double* __restrict hi = lo + 1;                            // hi[i] = pdf[k0 + i - si]
         const long len = k1 - k0 + 1;
         for (long i = 0; i < len; ++i) {
             const double t = o[i] + c1 * lo[i];
@@ -56,13 +103,6 @@ SI_STAT_EYE_CLONES void add_discrete(const std::vector<double>& src, const std::
         }
     }
 }
-
-/// Four doubles (GCC/Clang vector extension: two SSE2 registers, or one AVX register in the
-/// AVX2 clone): lane-wise arithmetic in the order written, so every build and clone gives the
-/// same bits (no FMA: the clones target AVX2 without FMA).
-/// (Loaded and stored with memcpy in place: no function passes a V4 by value, whose ABI
-/// would differ between the clones.)
-typedef double V4 __attribute__((vector_size(32)));
 
 /// f[m] = sum_j pdf[j] k[m - j], m in [0, G + nk - 1), summed over the nonzero pdf[j] in
 /// increasing j (often few: a narrow ISI pdf under wide noise), a block of 8 outputs at a time
@@ -247,13 +287,14 @@ Component make_component(const StatEyeInput& in, double x, double w, int G, int 
     c.dv = 2 * span / (G - 1);
     std::vector<double> pdf;
     {
-        std::vector<double> a(static_cast<std::size_t>(G) + 2, 0.0), b(a.size(), 0.0);  // padded
-        a[static_cast<std::size_t>(G / 2) + 1] = 1.0;
+        const long pad = G / 2 + 8;  // covers the shifts |s| <= (G - 1) / 2 (span >= pd)
+        std::vector<double> a(static_cast<std::size_t>(G + 2 * pad), 0.0), b(a.size(), 0.0);
+        a[static_cast<std::size_t>(pad + G / 2)] = 1.0;
         for (double h : cur) {
-            add_discrete(a, vals, h, c.dv, b);
+            add_discrete(a, vals, h, c.dv, pad, b);
             a.swap(b);
         }
-        pdf.assign(a.begin() + 1, a.end() - 1);
+        pdf.assign(a.begin() + pad, a.begin() + pad + G);
     }
     c.v0 = -(G / 2) * c.dv;
     if (c.sigma >= 0.5 * c.dv) {  // Gaussian by bin masses (exact tails)
