@@ -11,7 +11,8 @@
 
 // The two inner loops below also get an AVX2 clone, picked at load time where the CPU has it
 // (GCC on x86-64). AVX2 without FMA: the same operations in the same order, so the same bits.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// (-DSI_STAT_EYE_NO_CLONES builds the default path only, to compare the two.)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(SI_STAT_EYE_NO_CLONES)
 #define SI_STAT_EYE_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define SI_STAT_EYE_CLONES
