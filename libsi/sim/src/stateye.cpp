@@ -35,8 +35,9 @@ std::string input_key(const analysis::StatEyeInput& in, double target_ber) {
 
 /// The last few results of one model function, by exact input. Sweep points that share the
 /// pulse (only the symbol count, seed, pattern or other keys the model does not read differ)
-/// and the repeated calls of one run then compute each eye once. Thread-safe; a few hundred kB
-/// per entry.
+/// and the repeated calls of one run then compute each eye once. Thread-safe. An entry holds
+/// the three pulses of the input: ~150 kB for the 112G example, a few MB for a pulse of
+/// thousands of UI.
 template <class R>
 class Memo {
 public:
@@ -58,7 +59,7 @@ public:
     }
 
 private:
-    static constexpr std::size_t kCapacity = 4;
+    static constexpr std::size_t kCapacity = 2;  // the design eye and the run's (SJ), or two links
     std::mutex m_;
     std::list<std::pair<std::string, R>> items_;
 };
