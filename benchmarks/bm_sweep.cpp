@@ -4,10 +4,19 @@
 //
 //   BM_TouchstoneParse   parse the channel's .s4p text (what a point would pay without the cache)
 //   BM_TouchstoneCached  read_touchstone() of the same file from the cache (size + mtime check)
-//   BM_LinkBuild         si::sim::Link(spec): channel conversion, fusion, pulse response
-//   BM_Run               si::sim::run(): streaming, eye, statistical eye for the metrics
-//   BM_StatisticalSer    si::sim::statistical_ser(), which the result writer calls once more
+//   BM_LinkBuild         si::sim::Link(spec): channel conversion, fusion, pulse response; its
+//                        statistical eye comes from the adapter's memo after the first
+//                        iteration (same spec): this is the Link without the eye
+//   BM_Run               si::sim::run(): streaming, eye, statistical eye and SER for the metrics
+//                        (both from the memo here: same link)
+//   BM_StatisticalSer    analysis::statistical_ser() (the model, no memo), which run() calls
+//   BM_StatisticalEye    analysis::statistical_eye() at eye.target_ber (the model, no memo): the
+//                        eye the Link computes to choose its sampling phase
 //   BM_RunToFile         sisim::run_to_file() to /dev/shm: LinkBuild + Run + the HDF5 writer
+//                        (with deflate, as `sisim run`; a sweep's scratch file has none)
+//   BM_ResultFile        the result file alone, as a sweep point makes it: create (no deflate),
+//                        write root, channel and run results, commit, read the scalars back
+//                        from the groups a sweep collects, delete
 //   BM_Point             sisim::run_point(): BM_RunToFile + config tree, stored config, scalars
 //                        read back from the file, the point's record (everything a point costs)
 //   BM_PointTiny         run_point() on an ideal channel, 1000 symbols, 8 samples/UI: the
@@ -26,10 +35,13 @@
 #include <string>
 
 #include "si/channel/touchstone.hpp"
+#include "si/io/h5.hpp"
+#include "si/io/h5_read.hpp"
 #include "si/io/config.hpp"
 #include "si/sim/link.hpp"
 #include "si/sim/stateye.hpp"
 #include "src/link_config.hpp"
+#include "src/results.hpp"
 #include "src/run_command.hpp"
 #include "src/sweep_spec.hpp"
 #include "src/sweep_store.hpp"
@@ -71,14 +83,14 @@ void BM_TouchstoneParse(benchmark::State& state) {
     for (auto _ : state) benchmark::DoNotOptimize(si::channel::parse_touchstone(text, kChannel, 0));
     points_per_s(state);
 }
-BENCHMARK(BM_TouchstoneParse)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TouchstoneParse)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_TouchstoneCached(benchmark::State& state) {
     (void)si::channel::read_touchstone(kChannel);
     for (auto _ : state) benchmark::DoNotOptimize(si::channel::read_touchstone(kChannel));
     points_per_s(state);
 }
-BENCHMARK(BM_TouchstoneCached)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TouchstoneCached)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_LinkBuild(benchmark::State& state) {
     const auto spec = sisim::link_spec_from(example_tree());
@@ -88,21 +100,30 @@ void BM_LinkBuild(benchmark::State& state) {
     }
     points_per_s(state);
 }
-BENCHMARK(BM_LinkBuild)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LinkBuild)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_Run(benchmark::State& state) {
     const si::sim::Link link(sisim::link_spec_from(example_tree()));
     for (auto _ : state) benchmark::DoNotOptimize(si::sim::run(link));
     points_per_s(state);
 }
-BENCHMARK(BM_Run)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Run)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_StatisticalSer(benchmark::State& state) {
     const si::sim::Link link(sisim::link_spec_from(example_tree()));
-    for (auto _ : state) benchmark::DoNotOptimize(si::sim::statistical_ser(link));
+    const auto in = si::sim::stat_eye_input(link);
+    for (auto _ : state) benchmark::DoNotOptimize(si::analysis::statistical_ser(in));
     points_per_s(state);
 }
-BENCHMARK(BM_StatisticalSer)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StatisticalSer)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+void BM_StatisticalEye(benchmark::State& state) {
+    const si::sim::Link link(sisim::link_spec_from(example_tree()));
+    const auto in = si::sim::stat_eye_input(link);
+    for (auto _ : state) benchmark::DoNotOptimize(si::analysis::statistical_eye(in, link.spec().eye.target_ber));
+    points_per_s(state);
+}
+BENCHMARK(BM_StatisticalEye)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_RunToFile(benchmark::State& state) {
     const auto tree = example_tree();
@@ -112,7 +133,29 @@ void BM_RunToFile(benchmark::State& state) {
     std::filesystem::remove_all(dir);
     points_per_s(state);
 }
-BENCHMARK(BM_RunToFile)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RunToFile)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+void BM_ResultFile(benchmark::State& state) {
+    const auto tree = example_tree();
+    const si::sim::Link link(sisim::link_spec_from(tree));
+    const auto res = si::sim::run(link);
+    const std::string dir = scratch_dir();
+    const std::string path = dir + "/r.h5";
+    const std::string text = tree.resolved_toml();
+    for (auto _ : state) {
+        auto file = si::io::H5File::create(path, false);
+        auto root = file.root();
+        sisim::write_root_attrs(root, "bm_sweep", text, link.spec().sim.seed);
+        sisim::write_channel(root, link);
+        sisim::write_run(root, link, res, false);
+        file.commit();
+        benchmark::DoNotOptimize(si::io::read_group_numeric_attrs(path, {"/ber", "/eye/rx/metrics", "/response", "/channel", "/"}));
+        std::filesystem::remove(path);
+    }
+    std::filesystem::remove_all(dir);
+    points_per_s(state);
+}
+BENCHMARK(BM_ResultFile)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void point_bench(benchmark::State& state, const std::string& sweep_text) {
     const std::string dir = scratch_dir();
@@ -132,13 +175,13 @@ void BM_Point(benchmark::State& state) {
                            "\"\n[[sweep.axis]]\nkey = \"rx.noise_rms\"\nstart = 0.5e-3\nstop = 2e-3\ncount = "
                            "1000\n[sim]\nsymbols = 10000\nthreads = 1\n");
 }
-BENCHMARK(BM_Point)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Point)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_PointTiny(benchmark::State& state) {
     point_bench(state, "[sweep]\n[[sweep.axis]]\nkey = \"rx.noise_rms\"\nstart = 1e-4\nstop = 1e-2\ncount = "
                        "1000\n[sim]\nsymbols = 1000\nsamples_per_ui = 8\nthreads = 1\n[eye]\nvoltage_bins = 64\n");
 }
-BENCHMARK(BM_PointTiny)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PointTiny)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 }  // namespace
 

@@ -8,7 +8,11 @@
 # run: on a machine shared with other work the wall times show the contention, while the CPU
 # ratio (CPU of 1 worker / CPU of n workers; 1 = no parallel overhead) does not depend on it.
 #
-#   benchmarks/sweep_scaling.sh build/sisim [POINTS=40] [SYMBOLS=1e4] [REPEAT=3]
+#   benchmarks/sweep_scaling.sh build/sisim [POINTS=40] [SYMBOLS=1e4] [REPEAT=3] [AXIS=noise]
+#
+# AXIS = noise: rx.noise_rms from 0.5 to 2 mV (every point has its own statistical eye);
+# AXIS = seed: sim.seed 1..POINTS (the points share the pulse, so its statistical eye and SER
+# are computed once per worker); LOCAL_ONLY=1 skips the MPI runs.
 #
 # Wall times include the merge (a fraction of a second). Each configuration runs REPEAT times
 # and the shortest wall time counts (other processes on a shared machine only ever slow a run
@@ -19,17 +23,18 @@ sisim=$(readlink -f "${1:?usage: $0 SISIM [POINTS] [SYMBOLS]}")
 points=${2:-40}
 symbols=${3:-1e4}
 repeat=${4:-3}
+axis=${5:-noise}
 src=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d /tmp/sisim-scaling.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/s.toml" <<EOF
 [sweep]
 base = "$src/models/links/c2m_112g_orthobp_12db.toml"
-[[sweep.axis]]
-key = "rx.noise_rms"
-start = 0.5e-3
-stop = 2e-3
-count = $points
+$(if [ "$axis" = seed ]; then
+  printf '[[sweep.axis]]\nkey = "sim.seed"\nstart = 1\nstop = %s\nstep = 1\n' "$points"
+else
+  printf '[[sweep.axis]]\nkey = "rx.noise_rms"\nstart = 0.5e-3\nstop = 2e-3\ncount = %s\n' "$points"
+fi)
 [sim]
 symbols = $symbols
 threads = 1
@@ -59,10 +64,10 @@ run() {  # label workers command...
     printf "%-24s load <= %5s  %7.2f s  %6.2f points/s  %5.2f points/s/worker  efficiency %.3f  CPU %6.2f s (%.3f of 1 worker)\n",
            l, ld, t, p / t, p / t / n, t1 / (n * t), c, c1 / c }'
 }
-echo "sisim sweep scaling: $points points of $symbols symbols, $(nproc) cores, best of $repeat"
+echo "sisim sweep scaling: $points points ($axis axis) of $symbols symbols, $(nproc) cores, best of $repeat"
 run "local -j 1 (1 core)" 1 taskset -c 0 "$sisim" sweep s.toml -o out.h5 -q -j 1
 run "local -j 2" 2 "$sisim" sweep s.toml -o out.h5 -q -j 2
-if command -v mpirun >/dev/null && "$sisim" sweep --help | grep -q -- --mpi; then
+if [ -z "${LOCAL_ONLY:-}" ] && command -v mpirun >/dev/null && "$sisim" sweep --help | grep -q -- --mpi; then
   for k in 1 2; do
     run "mpirun -n $((k + 1)) (K=$k)" "$k" mpirun --allow-run-as-root --oversubscribe -n $((k + 1)) \
       "$sisim" sweep s.toml --mpi -o out.h5 -q

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -173,4 +174,40 @@ TEST(Link, SamplingPhaseMaximisesTheStatisticalInnerEye) {
     };
     for (int b = M / 2; b <= 3 * M / 2; ++b) EXPECT_GE(inner(M), inner(b)) << "bin " << b;
     EXPECT_GE(link.phase_refinement_gain_v(), 0.0);
+}
+
+namespace {
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+}  // namespace
+
+// statistical_eye/statistical_ser(Link) keep their last results by exact input: a kept result
+// must equal a fresh computation bit for bit, and a link that differs only in its noise (same
+// pulse) must not get another link's result.
+TEST(StatEyeAdapter, KeptResultsEqualAFreshComputationAndNoiseIsPartOfTheKey) {
+    auto s = base_spec();
+    s.tx.rise_time_s = 12e-12;  // some ISI
+    s.rx.noise_rms_v = 4e-3;
+    const si::sim::Link a(s);
+    s.rx.noise_rms_v = 8e-3;
+    const si::sim::Link b(s);
+    const double ber = a.spec().eye.target_ber;
+    for (int pass = 0; pass < 2; ++pass)  // the second pass reads the kept results
+        for (const auto* l : {&a, &b}) {
+            const auto in = si::sim::stat_eye_input(*l);
+            const auto fresh_eye = si::analysis::statistical_eye(in, ber);
+            const auto eye = si::sim::statistical_eye(*l, ber);
+            EXPECT_TRUE(same_bits(eye.height_vs_time_v, fresh_eye.height_vs_time_v)) << pass;
+            EXPECT_TRUE(same_bits(eye.eye_width_ui, fresh_eye.eye_width_ui)) << pass;
+            const auto fresh_ser = si::analysis::statistical_ser(in);
+            const auto ser = si::sim::statistical_ser(*l);
+            EXPECT_TRUE(same_bits(ser.level_ser, fresh_ser.level_ser)) << pass;
+            EXPECT_EQ(std::memcmp(&ser.ser, &fresh_ser.ser, sizeof ser.ser), 0) << pass;
+        }
+    // the noise changed the result (otherwise the check above could not tell the links apart)
+    EXPECT_LT(si::sim::statistical_eye(b, ber).eye_height_v[0], si::sim::statistical_eye(a, ber).eye_height_v[0]);
+    EXPECT_GT(si::sim::statistical_ser(b).ser, si::sim::statistical_ser(a).ser);
 }

@@ -4,6 +4,8 @@
 #   tests/tools/stateye_identity.sh build_before/tests/si_stateye_dump before
 #   tests/tools/stateye_identity.sh build/tests/si_stateye_dump after
 #   diff -r before after && echo bit-identical
+# and, where they differ on purpose, measure by how much (docs/validation.md):
+#   tests/tools/stateye_compare.py before after
 set -euo pipefail
 exe=$(realpath "$1")
 out=$2

@@ -1,6 +1,79 @@
 #include "si/sim/stateye.hpp"
 
+#include <cstring>
+#include <list>
+#include <mutex>
+#include <string>
+#include <utility>
+
 namespace si::sim {
+
+namespace {
+
+/// Every field of the model's input (and the target BER) as raw bytes: two inputs with the same
+/// key give the same result bit for bit, as the model is a pure function of them.
+std::string input_key(const analysis::StatEyeInput& in, double target_ber) {
+#if defined(__x86_64__) && defined(__GLIBCXX__)
+    static_assert(sizeof(analysis::StatEyeInput) == 248,
+                  "StatEyeInput changed: add the new field to input_key");
+#endif
+    std::string k;
+    auto num = [&](auto x) { k.append(reinterpret_cast<const char*>(&x), sizeof x); };
+    auto vec = [&](const std::vector<double>& v) {
+        num(v.size());
+        k.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+    };
+    num(in.samples_per_ui), num(in.ui_s), num(in.cursor_index), num(in.precode);
+    num(in.sampler_noise_sigma_v), num(in.tx_noise_sigma_v), num(in.tx_swing_v);
+    num(in.jitter.rj_rms_ui), num(in.jitter.sj_amp_ui), num(in.jitter.dcd_ui), num(target_ber);
+    vec(in.level_values), vec(in.thresholds_v), vec(in.tx_ffe_taps);
+    vec(in.symbol_pulse), vec(in.unit_pulse), vec(in.impulse);
+    num(in.aggressor_pulses.size());
+    for (const auto& a : in.aggressor_pulses) vec(a);
+    return k;
+}
+
+/// The last few results of one model function, by exact input. Sweep points that share the
+/// pulse (only the symbol count, seed, pattern or other keys the model does not read differ)
+/// and the repeated calls of one run then compute each eye once. Thread-safe. An entry holds
+/// the three pulses of the input: ~150 kB for the 112G example, a few MB for a pulse of
+/// thousands of UI.
+template <class R>
+class Memo {
+public:
+    template <class F>
+    R get(std::string key, F compute) {
+        {
+            std::lock_guard lk(m_);
+            for (auto it = items_.begin(); it != items_.end(); ++it)
+                if (it->first == key) {
+                    items_.splice(items_.begin(), items_, it);  // most recent first
+                    return items_.front().second;
+                }
+        }
+        R r = compute();  // outside the lock: other threads' different inputs go on
+        std::lock_guard lk(m_);
+        items_.emplace_front(std::move(key), r);
+        if (items_.size() > kCapacity) items_.pop_back();
+        return r;
+    }
+
+private:
+    static constexpr std::size_t kCapacity = 2;  // the design eye and the run's (SJ), or two links
+    std::mutex m_;
+    std::list<std::pair<std::string, R>> items_;
+};
+
+Memo<StatisticalSer>& ser_memo() {
+    static Memo<StatisticalSer> m;
+    return m;
+}
+Memo<StatisticalEye>& eye_memo() {
+    static Memo<StatisticalEye> m;
+    return m;
+}
+
+}  // namespace
 
 analysis::StatEyeInput stat_eye_input(const Link& link) {
     const auto& sp = link.spec();
@@ -27,10 +100,14 @@ analysis::StatEyeInput stat_eye_input(const Link& link) {
     return in;
 }
 
-StatisticalSer statistical_ser(const Link& link) { return analysis::statistical_ser(stat_eye_input(link)); }
+StatisticalSer statistical_ser(const Link& link) {
+    const auto in = stat_eye_input(link);
+    return ser_memo().get(input_key(in, 0), [&] { return analysis::statistical_ser(in); });
+}
 
 StatisticalEye statistical_eye(const Link& link, double target_ber) {
-    return analysis::statistical_eye(stat_eye_input(link), target_ber);
+    const auto in = stat_eye_input(link);
+    return eye_memo().get(input_key(in, target_ber), [&] { return analysis::statistical_eye(in, target_ber); });
 }
 
 }  // namespace si::sim

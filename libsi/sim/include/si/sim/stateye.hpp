@@ -15,10 +15,13 @@ using analysis::StatisticalSer;
 /// sampler and TX noise, TX FFE, swing and jitter (RJ, SJ, DCD), crosstalk aggressor pulses.
 [[nodiscard]] analysis::StatEyeInput stat_eye_input(const Link& link);
 
-/// analysis::statistical_ser(stat_eye_input(link)).
+/// analysis::statistical_ser(stat_eye_input(link)). The last few results are kept by their
+/// exact input (every byte of it), so a repeated call, or another Link with the same pulse,
+/// noise and jitter (sweep points that differ only in the symbol count, seed or pattern),
+/// returns the same result without computing it again.
 [[nodiscard]] StatisticalSer statistical_ser(const Link& link);
 
-/// analysis::statistical_eye(stat_eye_input(link), target_ber).
+/// analysis::statistical_eye(stat_eye_input(link), target_ber), kept like statistical_ser.
 [[nodiscard]] StatisticalEye statistical_eye(const Link& link, double target_ber);
 
 }  // namespace si::sim
