@@ -146,7 +146,7 @@ void BM_ResultFile(benchmark::State& state) {
         auto file = si::io::H5File::create(path, false);
         auto root = file.root();
         sisim::write_root_attrs(root, "bm_sweep", text, link.spec().sim.seed);
-        sisim::write_channel(root, link);
+        sisim::write_channel(root, link, false);  // scratch: no channel-only responses
         sisim::write_run(root, link, res, false);
         file.commit();
         benchmark::DoNotOptimize(si::io::read_group_numeric_attrs(path, {"/ber", "/eye/rx/metrics", "/response", "/channel", "/"}));

@@ -31,7 +31,7 @@ void write_root_attrs(si::io::H5Group root, const std::string& command_line,
     root.attr("seed", seed);
 }
 
-void write_channel(si::io::H5Group root, const si::sim::Link& link) {
+void write_channel(si::io::H5Group root, const si::sim::Link& link, bool with_responses) {
     auto g = root.group("channel");
     const auto& ch = link.channel();
     g.write("frequency_hz", std::span<const double>(ch.f_hz), {}, "Hz");
@@ -62,6 +62,7 @@ void write_channel(si::io::H5Group root, const si::sim::Link& link) {
                        "(swing, FFE, rise time), its SDD21 and the victim's CTLE/AFE");
     }
 
+    if (!with_responses) return;
     // Channel-only impulse and pulse responses at the link's dt (1-UI rectangle of height 1).
     const double dt = link.dt_s();
     const int M = link.spec().sim.samples_per_ui;

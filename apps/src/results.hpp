@@ -18,7 +18,9 @@ void write_root_attrs(si::io::H5Group root, const std::string& command_line,
                       const std::string& config_text, std::uint64_t seed);
 /// /channel: frequency_hz, sdd21, loss at Nyquist, pairing reports; and, given dt and UI, the
 /// channel-only impulse and pulse responses.
-void write_channel(si::io::H5Group root, const si::sim::Link& link);
+/// with_responses = false leaves out the channel-only impulse and pulse responses (computed for
+/// the file only; a sweep's scratch result, read back for its scalars, does not need them).
+void write_channel(si::io::H5Group root, const si::sim::Link& link, bool with_responses = true);
 /// For `sisim channel`: per-file passivity/causality report, stored as /channel attributes;
 /// returns the text printed to the terminal.
 [[nodiscard]] std::string channel_report(si::io::H5Group root, const si::sim::Link& link);

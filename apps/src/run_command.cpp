@@ -245,7 +245,7 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
     absolutize_paths(tree, stored_spec);
     auto root = file.root();
     write_root_attrs(root, opt.command_line, tree.resolved_toml(), spec.sim.seed);
-    write_channel(root, link);
+    write_channel(root, link, opt.channel_responses);
     write_run(root, link, res, tree.boolean("output.pulse"));
     if (probe_symbols > 0)
         if (const auto why = write_optical_probe(root, link, probe_symbols); !why.empty() && !opt.quiet)

@@ -17,6 +17,8 @@ struct RunFileOptions {
     bool summary = false;      ///< print the run summary on stdout after writing
     int threads = -1;          ///< >= 0 replaces sim.threads for execution only (results do not
                                ///< depend on it; the stored config keeps the tree's value)
+    bool channel_responses = true;  ///< false: /channel without the channel-only impulse and
+                                    ///< pulse responses (sweep scratch files: not scalars)
     bool compress = true;      ///< false: datasets without filters (sweep scratch files; the
                                ///< values read back are the same)
 };
