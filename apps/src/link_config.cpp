@@ -133,6 +133,8 @@ const std::vector<KeySpec>& link_keys() {
         {"rx.cdr.frequency_offset", KeyType::number, "ppm", "0", "RX clock frequency offset from the TX clock"},
         {"rx.cdr.phase_offset", KeyType::number, "UI", "0",
          "static offset of the data sampler from the recovered phase (eye centring; the edge sampler stays)"},
+        {"rx.cdr.eye_centering", KeyType::string, "", "off",
+         "auto: add the offset that moves the phase detector's predicted lock point (from the pulse) onto the design phase; off: rx.cdr.phase_offset as given"},
         {"rx.cdr.lock_window", KeyType::integer, "UI", "1024", "lock detector window"},
         {"rx.cdr.lock_tolerance", KeyType::number, "UI", "0.02", "lock detector tolerance"},
         {"rx.training_symbols", KeyType::integer, "", "-1",
@@ -365,6 +367,7 @@ si::sim::LinkSpec hop_spec_from(const si::io::ConfigTree& t, const std::string& 
         s.rx.cdr.initial_phase_ui = t.number(K("rx.cdr.initial_phase"));
         s.rx.cdr.frequency_offset_ppm = t.number(K("rx.cdr.frequency_offset"));
         s.rx.cdr.phase_offset_ui = t.number(K("rx.cdr.phase_offset"));
+        s.rx.cdr_eye_centering = t.string(K("rx.cdr.eye_centering"));
         s.rx.cdr.lock_window_ui = int_key(t, K("rx.cdr.lock_window"));
         s.rx.cdr.lock_tolerance_ui = t.number(K("rx.cdr.lock_tolerance"));
         if (s.rx.cdr_model == "ideal")  // a recovered-clock setting with the ideal clock is a mistake

@@ -193,6 +193,9 @@ void write_receiver(si::io::H5Group root, const si::sim::Link& link, const si::s
         g.attr("locked_fraction", rr.locked_fraction);
         g.attr("lock_ui", rr.lock_ui);
         g.attr("mean_phase_ui", rr.mean_phase_ui);
+        g.attr("predicted_lock_ui", rd.cdr_predicted_lock_ui);
+        g.attr("eye_centering_offset_ui", rd.cdr_eye_centering_ui);
+        g.attr("phase_offset_ui", rd.cdr_config.phase_offset_ui);
         g.attr("rms_jitter_ui", rr.rms_jitter_ui);
         g.attr("phase_slope_ppm", rr.phase_slope_ppm);
     }

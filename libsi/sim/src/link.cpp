@@ -146,6 +146,11 @@ void validate(const LinkSpec& s) {
         }
         require(r.cdr_model == "ideal" || r.cdr_model == "bang_bang" || r.cdr_model == "mueller_muller",
                 "rx.cdr.model", "must be \"ideal\", \"bang_bang\" or \"mueller_muller\"", r.cdr_model);
+        require(r.cdr_eye_centering == "off" || r.cdr_eye_centering == "auto", "rx.cdr.eye_centering",
+                "must be \"off\" or \"auto\"", r.cdr_eye_centering);
+        require(r.cdr_eye_centering == "off" || r.cdr_model != "ideal", "rx.cdr.eye_centering",
+                "is \"auto\" but rx.cdr.model is \"ideal\" (set model = \"bang_bang\" or \"mueller_muller\")",
+                r.cdr_eye_centering);
         if (r.cdr_model != "ideal") {
             auto c = r.cdr;
             c.model = r.cdr_model;

@@ -149,6 +149,29 @@ ReceiverDesign design_receiver(const Link& link) {
     d.cdr_config.model = d.cdr ? rs.cdr_model : "bang_bang";
     d.cdr_config.levels = N;
     d.cdr_config.symbol_rate_bd = sp.signal.symbol_rate_bd;
+    if (d.cdr) {
+        // Where the detector locks, from the sampler's symbol pulse p: a bang-bang (Alexander)
+        // detector's edge samples balance when p(t - T/2) = p(t + T/2), a Mueller-Muller one
+        // when p(t - T) = p(t + T); the crossing nearest the design phase, interpolated.
+        const auto& p = link.symbol_pulse();
+        const int M = sp.sim.samples_per_ui;
+        const int c = link.cursor_index();
+        const int hs = d.cdr_config.model == "mueller_muller" ? M : M / 2;
+        auto g = [&](int x) { return p[static_cast<std::size_t>(x - hs)] - p[static_cast<std::size_t>(x + hs)]; };
+        double best = NAN;
+        for (int x = std::max(c - M, hs); x < c + M && x + 1 + hs < static_cast<int>(p.size()); ++x) {
+            const double g0 = g(x), g1 = g(x + 1);
+            if ((g0 <= 0 && g1 > 0) || (g0 >= 0 && g1 < 0)) {
+                const double xi = x + g0 / (g0 - g1);
+                if (std::isnan(best) || std::abs(xi - c) < std::abs(best - c)) best = xi;
+            }
+        }
+        d.cdr_predicted_lock_ui = std::isnan(best) ? NAN : (best - c) / M;
+        if (rs.cdr_eye_centering == "auto" && std::isfinite(d.cdr_predicted_lock_ui)) {
+            d.cdr_eye_centering_ui = -d.cdr_predicted_lock_ui;
+            d.cdr_config.phase_offset_ui += d.cdr_eye_centering_ui;
+        }
+    }
     const bool adapt = (has_ffe && d.ffe.mode == "lms") || (has_dfe && d.dfe.mode == "lms");
     d.stateful = d.cdr || has_dfe || has_mlse || adapt;
     if (rs.training_symbols >= 0) {

@@ -103,6 +103,10 @@ struct RxConfig {
     /// "mueller_muller" (recovered clock).
     std::string cdr_model = "ideal";
     rx::CdrConfig cdr;
+    /// rx.cdr.eye_centering: "off" (rx.cdr.phase_offset as given) or "auto" (the offset that
+    /// moves the detector's predicted lock point onto the design's sampling phase is added to
+    /// rx.cdr.phase_offset; docs/models.md "Receiver DSP").
+    std::string cdr_eye_centering = "off";
     /// Symbols at the start of every segment for CDR lock and adaptation, not counted nor
     /// binned; -1 = automatic (0 for a stateless receiver, else see docs/models.md).
     std::int64_t training_symbols = -1;

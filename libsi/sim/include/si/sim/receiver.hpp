@@ -45,6 +45,12 @@ struct ReceiverDesign {
     rx::MlseConfig mlse;             ///< memory 0 = no MLSE
     std::vector<double> mlse_target;
     rx::CdrConfig cdr_config;
+    /// Predicted lock point of the phase detector relative to the design's sampling phase [UI]
+    /// (bang-bang: p(t - T/2) = p(t + T/2); Mueller-Muller: p(t - T) = p(t + T), on the
+    /// sampler's symbol pulse); with rx.cdr.eye_centering = "auto" its negative is added to the
+    /// phase offset. NaN when no crossing lies within +-1 UI.
+    double cdr_predicted_lock_ui = 0;
+    double cdr_eye_centering_ui = 0;  ///< offset added by rx.cdr.eye_centering = "auto" [UI]
     double detector_main = 1.0;      ///< main cursor at the detector input
     std::vector<double> detector_thresholds;  ///< slicer thresholds at the detector input
     double detector_sigma = 0;       ///< Gaussian noise std at the detector input
