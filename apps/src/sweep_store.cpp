@@ -92,8 +92,9 @@ struct Scalars {
 
 // The scalar results of a point, collected generically from the numeric attributes of its
 // result file: /ber, /eye/rx/metrics, /response, /channel and the root first, then every other
-// group. A name seen before with the same values is a copy and dropped; with other values it is
-// qualified by its group ("eye.rx.metrics_histogram.eye_height_v"). Arrays become name[k].
+// group. A name seen before is qualified by its group ("eye.rx.metrics_histogram.eye_height_v",
+// "hop.1.ber.ser"), whatever its values, so the columns do not depend on the results; /eye/rx's
+// convenience copies of /eye/rx/metrics are dropped. Arrays become name[k].
 // /run (timings) and /pattern (the config's own echo) are not results.
 Scalars collect_scalars(const std::string& file) {
     const auto attrs = si::io::read_group_numeric_attrs(
@@ -104,16 +105,18 @@ Scalars collect_scalars(const std::string& file) {
         if (a.group == "/run" || a.group.rfind("/run/", 0) == 0 || a.group == "/pattern") continue;
         if (a.group == "/" && (a.name == "schema_version" || a.name == "seed")) continue;
         std::string name = a.name;
-        if (auto it = seen.find(name); it != seen.end()) {
-            const bool same = it->second.size() == a.values.size() &&
-                              std::equal(a.values.begin(), a.values.end(), it->second.begin(),
-                                         [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); });
-            if (same) continue;
+        if (seen.count(name) > 0) {
+            // /eye/rx repeats /eye/rx/metrics' eye_height_v, eye_width_ui and levels_v for
+            // convenience: a copy. Any other group's repeat is qualified by its group, whatever
+            // its values, so every point of a sweep has the same columns.
+            if (a.group == "/eye/rx") continue;
             std::string g = a.group.substr(1);
             std::replace(g.begin(), g.end(), '/', '.');
             name = g + "." + a.name;
+            if (seen.count(name) > 0) continue;
         }
         seen[a.name] = a.values;
+        seen[name] = a.values;
         if (a.scalar) {
             s.names.push_back(name);
             s.values.push_back(a.values.empty() ? std::nan("") : a.values[0]);
