@@ -101,14 +101,22 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
     for (const auto& cfg : configs) {
         si::io::ConfigTree tree(link_keys());
         tree.load_file(cfg);
-        for (const auto& s : sets) tree.apply_override(s);
         Entry e;
-        e.multi = is_multi_hop(tree);
-        if (e.multi) {
-            e.mspec = multi_hop_spec_from(tree);
-            (void)si::sim::MultiLink(e.mspec);  // every hop designs (bad values fail here)
-        } else {
-            e.spec = link_spec_from(tree);
+        try {  // an override refused by one of several links: say which
+            for (const auto& s : sets) tree.apply_override(s);
+            e.multi = is_multi_hop(tree);
+            if (e.multi) {
+                e.mspec = multi_hop_spec_from(tree);
+                (void)si::sim::MultiLink(e.mspec);  // every hop designs (bad values fail here)
+            } else {
+                e.spec = link_spec_from(tree);
+            }
+        } catch (const si::io::ConfigLocationError& x) {
+            if (x.location() != "--set") throw;
+            throw si::io::ConfigLocationError(x.location(), x.key(), std::string(x.what()) + " (in " + cfg + ")");
+        } catch (const si::ConfigError& x) {
+            throw si::ConfigError(x.key(), std::string(x.what()).substr(x.key().empty() ? 0 : x.key().size() + 2) +
+                                               " (in " + cfg + ")");
         }
         specs.push_back(e);
         std::string tp = table_path;

@@ -249,6 +249,7 @@ void with_locations(const si::io::ConfigTree& t, const std::string& prefix, F&& 
         std::string key = e.key(), msg = e.what();
         if (!key.empty() && msg.rfind(key + ": ", 0) == 0) msg = msg.substr(key.size() + 2);
         if (!prefix.empty() && per_hop_key(key)) key = prefix + key;
+        if (!prefix.empty() && key == "signal.symbol_rate" && t.has(prefix + "symbol_rate")) key = prefix + "symbol_rate";
         const std::string loc = key.empty() ? std::string() : t.location(key);
         if (loc.empty()) {
             if (key == e.key()) throw;

@@ -203,7 +203,7 @@ void write_receiver(si::io::H5Group root, const si::sim::Link& link, const si::s
 }  // namespace
 
 void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::RunResult& r,
-               bool with_pulse, bool with_ber) {
+               bool with_pulse, bool with_ber, const std::vector<std::string>* warnings) {
     const auto& sp = link.spec();
     {
         auto g = root.group("pattern");
@@ -363,7 +363,7 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("analysis_s", r.analysis_s);
         g.attr("waveform_samples", r.waveform_samples);
         std::string w;
-        for (const auto& s : r.warnings) w += s + "\n";
+        for (const auto& s : warnings != nullptr ? *warnings : r.warnings) w += s + "\n";
         g.attr("warnings", w);
     }
 }
@@ -384,7 +384,7 @@ void write_multi_hop(si::io::H5Group root, const si::sim::MultiLink& link,
         write_run(g, l, r.hops[h], with_pulse);
     }
     // the receiver the link ends in, at the root (as a single-hop file has it), without /ber
-    write_run(root, link.hops().back(), r.hops.back(), false, false);
+    write_run(root, link.hops().back(), r.hops.back(), false, false, &r.warnings);
     {
         auto g = root.group("ber");
         g.attr("symbols_compared", r.ber.symbols_compared);
@@ -444,7 +444,8 @@ void write_budget(si::io::H5Group root, const si::arch::ChainBudget& b) {
     }
 }
 
-std::string write_optical_probe(si::io::H5Group root, const si::sim::Link& link, std::uint64_t symbols) {
+std::string write_optical_probe(si::io::H5Group root, const si::sim::Link& link, std::uint64_t symbols,
+                                const std::string& where) {
     const auto w = si::sim::optical_tx_waveform(link, symbols);
     auto d = root.write("waveforms/optical_tx", std::span<const double>(w.power_w), {}, "W");
     d.attr("dt_s", w.dt_s);
@@ -462,13 +463,13 @@ std::string write_optical_probe(si::io::H5Group root, const si::sim::Link& link,
     const auto pats = tdecq_patterns(is_tdecq_pattern(pn) ? pn : "none");
     try {
         const auto r = si::analysis::tdecq(w.power_w, w.dt_s, cfg, pats);
-        write_tdecq(root, r, cfg, eq, "W", "/waveforms/optical_tx");
+        write_tdecq(root, r, cfg, eq, "W", where + "/waveforms/optical_tx");
     } catch (const si::ModelError& e) {  // e.g. an eye too closed to find the pattern in
         auto g = root.group("tdecq");
         g.attr("tdecq_db", INFINITY);
         g.attr("error", std::string(e.what()));
         g.attr("equalizer", eq);
-        g.attr("waveform", std::string("/waveforms/optical_tx"));
+        g.attr("waveform", where + "/waveforms/optical_tx");
         return e.what();
     }
     return "";

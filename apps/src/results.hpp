@@ -25,8 +25,9 @@ void write_channel(si::io::H5Group root, const si::sim::Link& link, bool with_re
 /// returns the text printed to the terminal.
 [[nodiscard]] std::string channel_report(si::io::H5Group root, const si::sim::Link& link);
 /// /pattern, /response, /eye/rx, /ber (with_ber), /rx, /cdr, /run.
+/// warnings: written to /run instead of the run's own (a multi-hop link's, for all hops).
 void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::RunResult& r,
-               bool with_pulse, bool with_ber = true);
+               bool with_pulse, bool with_ber = true, const std::vector<std::string>* warnings = nullptr);
 /// A multi-hop run: /hop/<i>/ (each hop as write_channel + write_run, plus name, optical,
 /// symbol_rate_bd), the last hop's eye and receiver at the root, the end-to-end /ber and /link.
 void write_multi_hop(si::io::H5Group root, const si::sim::MultiLink& link,
@@ -37,7 +38,9 @@ void write_multi_hop(si::io::H5Group root, const si::sim::MultiLink& link,
 /// when TDECQ knows it, else the decisions). A waveform TDECQ cannot analyse (an eye too closed
 /// to find the pattern in) gets /tdecq with tdecq_db = inf and `error`; the reason is returned
 /// ("" when TDECQ was computed).
-std::string write_optical_probe(si::io::H5Group root, const si::sim::Link& link, std::uint64_t symbols);
+/// `where`: the group's path in the file ("" for the root, "/hop/1"), recorded in /tdecq.
+std::string write_optical_probe(si::io::H5Group root, const si::sim::Link& link, std::uint64_t symbols,
+                                const std::string& where = "");
 /// /budget: power and latency per element, per hop and end to end (docs/architectures.md).
 void write_budget(si::io::H5Group root, const si::arch::ChainBudget& b);
 

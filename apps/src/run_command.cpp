@@ -194,7 +194,8 @@ void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const Ru
     if (probe_symbols > 0)
         for (std::size_t h = 0; h < link.size(); ++h)
             if (link.hops()[h].optics_model() != nullptr)
-                if (const auto why = write_optical_probe(root.group("hop/" + std::to_string(h)), link.hops()[h], probe_symbols);
+                if (const auto why = write_optical_probe(root.group("hop/" + std::to_string(h)), link.hops()[h],
+                                                         probe_symbols, "/hop/" + std::to_string(h));
                     !why.empty() && !opt.quiet)
                     std::fprintf(stderr, "sisim: warning: hop %zu: no TDECQ for the optical probe: %s\n", h, why.c_str());
     if (budget) write_budget(root, *budget);

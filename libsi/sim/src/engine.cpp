@@ -87,6 +87,7 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     const std::size_t wring = static_cast<std::size_t>(D) + kBlock;
     std::vector<float> windows(wring * static_cast<std::size_t>(M));
     bool first_count = true;
+    std::uint64_t sent_next = 0;  // next symbol index written to io.out_sent
     std::uint64_t last_report = u0;
     const std::uint64_t u_end = ud1 + D;
     const std::uint64_t u_adapt_off = ud0 + D;  // first sample whose decision is counted
@@ -155,7 +156,6 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
                 io.out_levels[j] = decisions[i];
                 if (io.out_offset_ui != nullptr)
                     io.out_offset_ui[j] = static_cast<float>(sampler.clock_offset_ui(ud));
-                if (io.out_sent != nullptr) io.out_sent[j] = lk;
             }
             if (ud < uc0 || ud >= u1) continue;         // made for the next hop, not counted here
             if (lk == Upstream::kMissing) continue;     // the retimer before decided no symbol k
@@ -197,6 +197,11 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
         }
         // symbols still needed: the waveform's history and the decisions to come
         const std::uint64_t next_ud = u > D ? u - D : 0;
+        if (io.out_sent != nullptr) {  // the symbols sent, whether or not a decision maps to them
+            const std::uint64_t kmax = std::min(next_ud > ulag ? next_ud - ulag : 0, io.out_k0 + io.out_n);
+            for (sent_next = std::max(sent_next, std::max(io.out_k0, tx.base())); sent_next < kmax; ++sent_next)
+                io.out_sent[sent_next - io.out_k0] = tx.level(sent_next);
+        }
         const std::uint64_t margin = 2 + (sampler.recovered() ? sampler.max_offset_ui() : 0);
         const std::uint64_t keep = next_ud > ulag + margin ? next_ud - ulag - margin : 0;
         tx.trim(std::min(keep, fe.symbols_needed_from()));

@@ -60,6 +60,8 @@ MultiLink::MultiLink(MultiHopSpec spec) : spec_(std::move(spec)) {
             hops_.emplace_back(s);
         } catch (const ConfigError& e) {
             rethrow_for_hop(e, h);
+        } catch (const ModelError& e) {
+            throw ModelError(str("hop ", h, " (", spec_.names[h], "): ", e.what()));
         }
     }
 }
@@ -192,7 +194,7 @@ MultiRunResult run(const MultiLink& ml, const Progress& progress) {
                     if (wrong > 1) E.coincident += wrong - 1;
                     if (y == detail::Upstream::kMissing || x == detail::Upstream::kMissing) ++E.missing;
                 }
-                if (x == detail::Upstream::kMissing) continue;  // cannot happen for hop 0
+                if (x == detail::Upstream::kMissing) continue;  // hop 0's pattern: always sent
                 if (y == detail::Upstream::kMissing) y = static_cast<std::uint8_t>((x + 1) % N);  // counted wrong
                 sv.push_back(x);
                 dv.push_back(y);

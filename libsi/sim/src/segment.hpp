@@ -45,7 +45,8 @@ struct SegmentIo {
     std::uint64_t x0 = 0, x1 = 0;
     /// Exported by symbol index k in [out_k0, out_k0 + out_n): the decision, the sampling
     /// instant less the symbol's undisplaced ideal instant [UI] (Sampler::clock_offset_ui), and
-    /// the symbol that was sent.
+    /// (out_sent) the symbol that was sent, for every k up to the last decision made, whether or
+    /// not a decision maps to it.
     std::uint8_t* out_levels = nullptr;
     float* out_offset_ui = nullptr;
     std::uint8_t* out_sent = nullptr;
