@@ -93,6 +93,12 @@ public:
     /// Advances one UI with the data sample, the edge sample (Alexander; ignored by MM) [V,
     /// centred on the middle threshold] and the level decided for the data sample.
     void update(double data_v, double edge_v, std::uint8_t level) noexcept;
+    /// Whether update() with this level will read its edge sample (a bang-bang detector on a
+    /// symmetric transition); a caller may skip computing edges that are not read.
+    [[nodiscard]] bool uses_edge(std::uint8_t level) const noexcept {
+        return !mm_ && prev_level_ >= 0 && level != prev_level_ &&
+               level + prev_level_ == cfg_.levels - 1;
+    }
     void reset() noexcept;
 
     [[nodiscard]] std::uint64_t ui() const noexcept { return n_; }
