@@ -144,6 +144,10 @@ Dfe::Dfe(const DfeConfig& cfg, const DfeTaps& taps)
     limits(cfg, taps_, lo_, hi_);
     coef_.resize(taps_.b.size());
     for (std::size_t j = 0; j < coef_.size(); ++j) coef_[j] = taps_.main_cursor * taps_.b[j];
+    // the decided level value by table (the same expression as a division per symbol would
+    // give, off the feedback loop's critical path)
+    const double half = (levels_ - 1) / 2.0;
+    for (int i = 0; i < levels_; ++i) level_.push_back(-1.0 + static_cast<double>(i) / half);
 }
 
 void Dfe::reset() noexcept {
@@ -158,6 +162,7 @@ void Dfe::process(std::span<const double> in, std::span<std::uint8_t> lv,
     const double half = (levels_ - 1) / 2.0, top = levels_ - 1.0;
     const std::size_t nt = coef_.size();
     const int* dl = taps_.delays.data();
+    const double* lvl = level_.data();
     double* c = coef_.data();
     double* h = hist_.data();
     const std::size_t mask = mask_;
@@ -167,9 +172,10 @@ void Dfe::process(std::span<const double> in, std::span<std::uint8_t> lv,
         for (std::size_t j = 0; j < nt; ++j) fb += c[j] * h[(pos - static_cast<std::size_t>(dl[j])) & mask];
         const double z = in[i] - fb;
         const double idx = std::clamp(std::nearbyint((z * inv + 1.0) * half), 0.0, top);
-        const double a = -1.0 + idx / half;
+        const auto li = static_cast<std::uint8_t>(idx);
+        const double a = lvl[li];
         eq[i] = z;
-        lv[i] = static_cast<std::uint8_t>(idx);
+        lv[i] = li;
         if (adapting_) {
             const double g = mu_ * (z - h0 * a) * inv;  // mu e / h0
             for (std::size_t j = 0; j < nt; ++j) {

@@ -66,6 +66,12 @@ Mlse::Mlse(const MlseConfig& cfg, std::span<const double> target, double h0)
     while (r < static_cast<std::size_t>(depth_) + 1) r <<= 1;
     rmask_ = r - 1;
     surv_.assign(r * states_, 0);
+    while ((1 << bits_) < n_) ++bits_;
+    exchange_ = (depth_ + 1) * bits_ <= 128;
+    if (exchange_) {
+        reg_.assign(states_, 0);
+        reg_next_.assign(states_, 0);
+    }
 }
 
 void Mlse::reset() noexcept {
@@ -85,16 +91,20 @@ void Mlse::step(double y) noexcept {
         for (std::size_t j = 0; j < N; ++j) {
             const double d = y - rf[j];
             const double m = metric_[pr[j]] + d * d;
-            if (m < best) {
-                best = m;
-                arg = pr[j];
-            }
+            const bool lt = m < best;  // first minimum kept on ties
+            best = lt ? m : best;
+            arg = lt ? pr[j] : arg;
         }
         next_[s] = best;
         sv[s] = arg;
         best_all = std::min(best_all, best);
     }
     for (std::size_t s = 0; s < states_; ++s) metric_[s] = next_[s] - best_all;
+    if (exchange_) {
+        for (std::size_t s = 0; s < states_; ++s)
+            reg_next_[s] = (reg_[sv[s]] << bits_) | static_cast<Reg>(s % N);
+        reg_.swap(reg_next_);
+    }
     ++t_;
 }
 
@@ -108,6 +118,11 @@ std::size_t Mlse::process(std::span<const double> in, std::span<std::uint8_t> ou
         if (t_ <= D) continue;
         // best state at time t_-1, traced back D steps to the state at time t_-1-D
         std::size_t s = static_cast<std::size_t>(std::min_element(metric_.begin(), metric_.end()) - metric_.begin());
+        if (exchange_) {
+            out[k++] = static_cast<std::uint8_t>((reg_[s] >> (D * static_cast<unsigned>(bits_))) &
+                                                 ((Reg{1} << bits_) - 1));
+            continue;
+        }
         for (std::uint64_t i = 0; i < D; ++i) s = surv_[((t_ - 1 - i) & rmask_) * states_ + s];
         out[k++] = static_cast<std::uint8_t>(s % N);
     }

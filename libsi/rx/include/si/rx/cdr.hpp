@@ -119,6 +119,8 @@ private:
     std::uint64_t n_ = 0;
     double acc_ = 0, integ_ = 0, phase_ = 0;
     double prev_y_ = 0, prev_a_ = 0;
+    double level_[8] = {};            // a = -1 + 2 i / (N - 1) per level index i
+    double inv_steps_ = 0;            // 1 / pi_steps when that is exact (a power of two), else 0
     int prev_level_ = -1, pd_ = 0;
     // lock detector
     double win_sum_ = 0, prev_mean_ = 0;

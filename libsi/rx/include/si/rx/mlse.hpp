@@ -65,6 +65,14 @@ private:
     std::vector<double> metric_, next_;
     std::vector<std::uint8_t> surv_;  // ring [time][state] of predecessor states
     std::size_t rmask_ = 0;
+    // Register exchange (Rader 1981), used when the last D + 1 symbols of a path fit in 128
+    // bits: reg_[s] holds the symbols of the survivor ending in state s, newest in the low bits,
+    // so the decision D symbols back is one shift instead of a D-step traceback (same result:
+    // the same survivor, read another way).
+    __extension__ typedef unsigned __int128 Reg;
+    bool exchange_ = false;
+    int bits_ = 1;                  // bits per symbol
+    std::vector<Reg> reg_, reg_next_;
     std::uint64_t t_ = 0;           // symbols processed
 };
 
