@@ -4,6 +4,7 @@
 
 #include "si/core/error.hpp"
 #include "si/core/units.hpp"
+#include "si/rx/round.hpp"
 
 namespace si::rx {
 
@@ -126,7 +127,7 @@ void Cdr::update(double y, double edge, std::uint8_t level) noexcept {
     acc_ += g_.kp * eps + integ_;
     const double steps = cfg_.pi_steps;
     // x * (1/steps) equals x / steps exactly when steps is a power of two
-    const double q = std::nearbyint(acc_ * steps);
+    const double q = round_even(acc_ * steps);
     phase_ = cfg_.initial_phase_ui + (inv_steps_ > 0 ? q * inv_steps_ : q / steps);
 
     // lock detector on the window mean of the phase

@@ -1,4 +1,5 @@
 #include "si/rx/dfe.hpp"
+#include "si/rx/round.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -153,6 +154,7 @@ Dfe::Dfe(const DfeConfig& cfg, const DfeTaps& taps)
 void Dfe::reset() noexcept {
     std::fill(hist_.begin(), hist_.end(), 0.0);
     pos_ = 0;
+    last_ = -1;
 }
 
 void Dfe::process(std::span<const double> in, std::span<std::uint8_t> lv,
@@ -167,15 +169,42 @@ void Dfe::process(std::span<const double> in, std::span<std::uint8_t> lv,
     double* h = hist_.data();
     const std::size_t mask = mask_;
     std::size_t pos = pos_;
-    for (std::size_t i = 0; i < in.size(); ++i) {
+    std::size_t i = 0;
+    if (nt == 1 && dl[0] == 1 && !adapting_ && last_ >= 0 && levels_ <= 8) {
+        // One tap at 1 UI: the decision for every possible previous level is computed first
+        // (the same arithmetic as below), so the feedback loop is one table read per symbol
+        // (the unrolled DFE of high-speed receivers, computed in software).
+        const double c0 = c[0];
+        double fbp[8];
+        for (int p = 0; p < levels_; ++p) fbp[p] = 0.0 + c0 * lvl[p];  // fb as summed below
+        int prev = last_;
+        for (; i < in.size(); ++i) {
+            double zc[8];
+            std::uint8_t dc[8];
+            for (int p = 0; p < levels_; ++p) {
+                zc[p] = in[i] - fbp[p];
+                dc[p] = static_cast<std::uint8_t>(
+                    std::clamp(round_even((zc[p] * inv + 1.0) * half), 0.0, top));
+            }
+            const std::uint8_t li = dc[prev];
+            eq[i] = zc[prev];
+            lv[i] = li;
+            h[pos & mask] = lvl[li];
+            ++pos;
+            prev = li;
+        }
+        last_ = prev;
+    }
+    for (; i < in.size(); ++i) {
         double fb = 0;
         for (std::size_t j = 0; j < nt; ++j) fb += c[j] * h[(pos - static_cast<std::size_t>(dl[j])) & mask];
         const double z = in[i] - fb;
-        const double idx = std::clamp(std::nearbyint((z * inv + 1.0) * half), 0.0, top);
+        const double idx = std::clamp(round_even((z * inv + 1.0) * half), 0.0, top);
         const auto li = static_cast<std::uint8_t>(idx);
         const double a = lvl[li];
         eq[i] = z;
         lv[i] = li;
+        last_ = li;
         if (adapting_) {
             const double g = mu_ * (z - h0 * a) * inv;  // mu e / h0
             for (std::size_t j = 0; j < nt; ++j) {

@@ -6,6 +6,7 @@
 #include "si/core/rng.hpp"
 #include "si/core/units.hpp"
 #include "si/rx/interpolator.hpp"
+#include "si/rx/round.hpp"
 
 namespace si::sim::detail {
 
@@ -48,7 +49,7 @@ void Sampler::process(std::uint64_t u0, std::span<double> out) {
 }
 
 double Sampler::at(double x, int reader) {
-    const double fl = std::floor(x);
+    const double fl = rx::floor_fast(x);
     const double mu = x - fl;
     // x >= -M/2 - 1 is guaranteed by bound_ui_ < segment warm-up; g0_ >= M
     const std::uint64_t g = g0_ + static_cast<std::uint64_t>(static_cast<std::int64_t>(fl));

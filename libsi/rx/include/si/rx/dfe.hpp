@@ -83,6 +83,7 @@ private:
     std::size_t mask_ = 0, pos_ = 0;
     std::vector<double> coef_;      // h0 b_j
     std::vector<double> level_;     // level value -1 + idx / half per level index
+    int last_ = -1;                 // last decided level index (-1: none since reset)
 };
 
 }  // namespace si::rx
