@@ -157,6 +157,52 @@ void Dfe::reset() noexcept {
     last_ = -1;
 }
 
+namespace {
+struct DfeOneTap {
+    const double* in;
+    const double* fbp;  // feedback for each previous level
+    const double* lvl;
+    double inv, half, top;
+    std::uint8_t* lv;
+    double* eq;
+    double* h;
+    std::size_t mask;
+};
+// The decision for previous level p: clamp(round((x - fb_p) / h0 ... )) with std::max/min,
+// which equal std::clamp's result (NaN included) without branches.
+template <int N>
+int dfe_one_tap(const DfeOneTap& k, std::size_t n, int prev, std::size_t pos) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        double zc[N];
+        std::uint8_t dc[N];
+        for (int p = 0; p < N; ++p) {
+            zc[p] = k.in[i] - k.fbp[p];
+            dc[p] = static_cast<std::uint8_t>(
+                std::min(std::max(round_even((zc[p] * k.inv + 1.0) * k.half), 0.0), k.top));
+        }
+        const std::uint8_t li = dc[prev];
+        k.eq[i] = zc[prev];
+        k.lv[i] = li;
+        k.h[(pos + i) & k.mask] = k.lvl[li];
+        prev = li;
+    }
+    return prev;
+}
+// Other level counts: the plain loop (one decision per symbol).
+int dfe_one_tap_n(const DfeOneTap& k, std::size_t n, int prev, std::size_t pos) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        const double z = k.in[i] - k.fbp[prev];
+        const auto li = static_cast<std::uint8_t>(
+            std::min(std::max(round_even((z * k.inv + 1.0) * k.half), 0.0), k.top));
+        k.eq[i] = z;
+        k.lv[i] = li;
+        k.h[(pos + i) & k.mask] = k.lvl[li];
+        prev = li;
+    }
+    return prev;
+}
+}  // namespace
+
 void Dfe::process(std::span<const double> in, std::span<std::uint8_t> lv,
                   std::span<double> eq) noexcept {
     SI_ASSERT(lv.size() >= in.size() && eq.size() >= in.size());
@@ -177,22 +223,16 @@ void Dfe::process(std::span<const double> in, std::span<std::uint8_t> lv,
         const double c0 = c[0];
         double fbp[8];
         for (int p = 0; p < levels_; ++p) fbp[p] = 0.0 + c0 * lvl[p];  // fb as summed below
+        const DfeOneTap k{in.data(), fbp, lvl, inv, half, top, lv.data(), eq.data(), h, mask};
         int prev = last_;
-        for (; i < in.size(); ++i) {
-            double zc[8];
-            std::uint8_t dc[8];
-            for (int p = 0; p < levels_; ++p) {
-                zc[p] = in[i] - fbp[p];
-                dc[p] = static_cast<std::uint8_t>(
-                    std::clamp(round_even((zc[p] * inv + 1.0) * half), 0.0, top));
-            }
-            const std::uint8_t li = dc[prev];
-            eq[i] = zc[prev];
-            lv[i] = li;
-            h[pos & mask] = lvl[li];
-            ++pos;
-            prev = li;
+        switch (levels_) {
+            case 2: prev = dfe_one_tap<2>(k, in.size(), prev, pos); break;
+            case 4: prev = dfe_one_tap<4>(k, in.size(), prev, pos); break;
+            case 8: prev = dfe_one_tap<8>(k, in.size(), prev, pos); break;
+            default: prev = dfe_one_tap_n(k, in.size(), prev, pos); break;
         }
+        pos += in.size();
+        i = in.size();
         last_ = prev;
     }
     for (; i < in.size(); ++i) {
