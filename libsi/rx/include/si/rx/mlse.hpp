@@ -57,10 +57,12 @@ public:
 
 private:
     void step(double y) noexcept;
+    void finish_step(const std::uint8_t* sv, double best_all) noexcept;
     int n_, m_, depth_;
     std::size_t states_;
     std::vector<double> target_;
     std::vector<double> ref_;       // [new state s'][pred j]: expected y
+    std::vector<double> ref_js_;    // memory 1: the same, [pred j][new state s']
     std::vector<std::uint8_t> pred_;  // [new state s'][pred j]: predecessor state index
     std::vector<double> metric_, next_;
     std::vector<std::uint8_t> surv_;  // ring [time][state] of predecessor states
