@@ -44,26 +44,16 @@ public:
     void at4(std::uint64_t g, float* out, int c = 0) {
         Cursor& k = cursor_to(g, c);
         const auto d = static_cast<std::size_t>(g - k.g);
-        if (d + 3 < m_) {  // all four in the cursor's UI (the common case)
+        if (d + 3 < m_) [[likely]] {  // all four in the cursor's UI (the common case)
             Slot& s = *k.s;
             const std::size_t i = k.r * s.stride;
-            for (std::size_t j = 0; j < 4; ++j) out[j] = phase_ptr(s, d + j)[i];
-            return;
-        }
-        // crossing into the next UI (and maybe block): walk a copy of the cursor
-        std::uint64_t blk = k.blk, r = k.r;
-        Slot* s = k.s;
-        std::size_t m = d;
-        for (int j = 0; j < 4; ++j) {
-            out[j] = value(*s, r, m);
-            if (++m == m_) {
-                m = 0;
-                if (++r == bu_) {
-                    r = 0;
-                    s = &slot_of(++blk);
-                }
+            const float* const* b = s.base.data() + d;
+            if (b[0] && b[1] && b[2] && b[3]) [[likely]] {
+                for (std::size_t j = 0; j < 4; ++j) out[j] = b[j][i];
+                return;
             }
         }
+        at4_slow(k, d, out);
     }
     /// Lowest symbol index the stream may still ask its symbol source for.
     [[nodiscard]] virtual std::uint64_t symbols_needed_from() const noexcept = 0;
@@ -93,6 +83,23 @@ private:
         std::uint64_t r = 0;    // its UI within the block
         Slot* s = nullptr;      // the block's slot
     };
+    /// at4 when a phase is still to be computed or the four samples cross into the next UI.
+    [[gnu::noinline]] void at4_slow(const Cursor& k, std::size_t d, float* out) {
+        // walk a copy of the cursor
+        std::uint64_t blk = k.blk, r = k.r;
+        Slot* s = k.s;
+        std::size_t m = d;
+        for (int j = 0; j < 4; ++j) {
+            out[j] = value(*s, r, m);
+            if (++m == m_) {
+                m = 0;
+                if (++r == bu_) {
+                    r = 0;
+                    s = &slot_of(++blk);
+                }
+            }
+        }
+    }
     /// The slot holding block blk, produced if it is the next one(s).
     Slot& slot_of(std::uint64_t blk) {
         Slot& s = slots_[static_cast<std::size_t>(blk % kSlots)];
@@ -110,30 +117,34 @@ private:
     /// Cursor c moved to the UI holding sample g: one-UI steps without division, else a seek.
     Cursor& cursor_to(std::uint64_t g, int c) {
         Cursor& k = cursors_[static_cast<std::size_t>(c)];
-        if (k.s == nullptr || g - k.g >= m_) {  // not in the cursor's UI (unsigned: g < k.g too)
-            if (k.s != nullptr && g >= k.g + m_ && g < k.g + 2 * m_) {
-                k.g += m_;
-                if (++k.r == bu_) {
-                    k.r = 0;
-                    ++k.blk;
-                }
-            } else if (k.s != nullptr && g < k.g && g + m_ >= k.g) {
-                k.g -= m_;
-                if (k.r-- == 0) {
-                    k.r = bu_ - 1;
-                    --k.blk;
-                }
-            } else {
-                const std::uint64_t n = g / m_;
-                k.g = n * m_;
-                k.blk = n / bu_;
-                k.r = n - k.blk * bu_;
+        if (k.s != nullptr && g - k.g >= m_ && g - k.g < 2 * m_) [[likely]] {  // the next UI
+            k.g += m_;
+            if (++k.r == bu_) [[unlikely]] {
+                k.r = 0;
+                ++k.blk;
             }
-            k.s = &slot_of(k.blk);
-        } else if (k.s->blk != static_cast<std::int64_t>(k.blk)) {
-            k.s = &slot_of(k.blk);  // older than the ring: asserts in advance_to
+            k.s = &slots_[static_cast<std::size_t>(k.blk % kSlots)];
+        } else if (k.s == nullptr || g - k.g >= m_) {  // not in the cursor's UI nor the next
+            cursor_move(k, g);
         }
+        if (k.s->blk != static_cast<std::int64_t>(k.blk)) [[unlikely]]
+            k.s = &slot_of(k.blk);  // not produced yet (or older than the ring: asserts)
         return k;
+    }
+    [[gnu::noinline]] void cursor_move(Cursor& k, std::uint64_t g) {
+        if (k.s != nullptr && g < k.g && g + m_ >= k.g) {  // the previous UI
+            k.g -= m_;
+            if (k.r-- == 0) {
+                k.r = bu_ - 1;
+                --k.blk;
+            }
+        } else {
+            const std::uint64_t n = g / m_;
+            k.g = n * m_;
+            k.blk = n / bu_;
+            k.r = n - k.blk * bu_;
+        }
+        k.s = &slots_[static_cast<std::size_t>(k.blk % kSlots)];
     }
     std::array<Cursor, kCursors> cursors_{};
 };
