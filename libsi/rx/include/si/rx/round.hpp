@@ -15,6 +15,14 @@ namespace si::rx {
     return (x + kShift) - kShift;
 }
 
+/// std::llround(x) (halves away from zero) for |x| < 2^52: x less its truncation is exact.
+[[nodiscard]] inline long long round_away(double x) noexcept {
+    auto r = static_cast<long long>(x);
+    const double f = x - static_cast<double>(r);
+    r += static_cast<long long>(f >= 0.5) - static_cast<long long>(f <= -0.5);
+    return r;
+}
+
 /// std::floor(x) for |x| < 2^62.
 [[nodiscard]] inline double floor_fast(double x) noexcept {
     const double t = static_cast<double>(static_cast<long long>(x));  // truncation toward 0
