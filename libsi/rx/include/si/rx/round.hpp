@@ -2,7 +2,8 @@
 /// \file round.hpp
 /// Rounding helpers for per-symbol loops. Without SSE4.1 in the build's baseline ISA,
 /// std::nearbyint and std::floor are library calls; these inline forms give the same values
-/// (bit for bit) on the ranges the receiver uses, at a few cycles each.
+/// on the ranges the receiver uses, at a few cycles each: bit for bit except that a zero result
+/// may lose its sign (-0.0 comes back as +0.0), which no caller can tell from +0.0.
 #include <cmath>
 
 namespace si::rx {
