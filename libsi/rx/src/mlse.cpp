@@ -73,6 +73,7 @@ Mlse::Mlse(const MlseConfig& cfg, std::span<const double> target, double h0)
     surv_.assign(r * states_, 0);
     while ((1 << bits_) < n_) ++bits_;
     exchange_ = (depth_ + 1) * bits_ <= 128;
+    for (std::size_t s = 0; s < states_; ++s) xs_.push_back(static_cast<std::uint8_t>(s % N));
     if (exchange_) {
         reg_.assign(states_, 0);
         reg_next_.assign(states_, 0);
@@ -152,11 +153,11 @@ void Mlse::step(double y) noexcept {
 }
 
 void Mlse::finish_step(const std::uint8_t* sv, double best_all) noexcept {
-    const auto N = static_cast<std::size_t>(n_);
     for (std::size_t s = 0; s < states_; ++s) metric_[s] = next_[s] - best_all;
     if (exchange_) {
-        for (std::size_t s = 0; s < states_; ++s)
-            reg_next_[s] = (reg_[sv[s]] << bits_) | static_cast<Reg>(s % N);
+        const Reg* r = reg_.data();
+        Reg* rn = reg_next_.data();
+        for (std::size_t s = 0; s < states_; ++s) rn[s] = (r[sv[s]] << bits_) | xs_[s];
         reg_.swap(reg_next_);
     }
     ++t_;
@@ -171,7 +172,14 @@ std::size_t Mlse::process(std::span<const double> in, std::span<std::uint8_t> ou
         step(y);
         if (t_ <= D) continue;
         // best state at time t_-1, traced back D steps to the state at time t_-1-D
-        std::size_t s = static_cast<std::size_t>(std::min_element(metric_.begin(), metric_.end()) - metric_.begin());
+        // best state: the first minimum, as std::min_element gives it, without branches
+        std::size_t s = 0;
+        double bv = metric_[0];
+        for (std::size_t q = 1; q < states_; ++q) {
+            const bool lt = metric_[q] < bv;
+            bv = lt ? metric_[q] : bv;
+            s = lt ? q : s;
+        }
         if (exchange_) {
             out[k++] = static_cast<std::uint8_t>((reg_[s] >> (D * static_cast<unsigned>(bits_))) &
                                                  ((Reg{1} << bits_) - 1));

@@ -75,6 +75,7 @@ private:
     bool exchange_ = false;
     int bits_ = 1;                  // bits per symbol
     std::vector<Reg> reg_, reg_next_;
+    std::vector<std::uint8_t> xs_;  // newest symbol of each state (s mod N)
     std::uint64_t t_ = 0;           // symbols processed
 };
 
