@@ -32,6 +32,7 @@
 #include "si/sim/jtol.hpp"
 #include "si/sim/stateye.hpp"
 #include "src/link_config.hpp"
+#include "si/sim/multihop.hpp"
 #include "src/progress.hpp"
 #include "src/results.hpp"
 #include "src/compare_command.hpp"
@@ -94,6 +95,14 @@ const char* kUsage =
 
 int cmd_keys() {
     std::cout << si::io::format_keys(sisim::link_keys());
+    std::cout << "\nLinks of several hops (link.hops > 1; docs/architectures.md \"Multi-hop links\"): each hop i = 0.."
+              << si::sim::kMaxHops - 1
+              << " takes every tx.*, channel.*, rx.*, optics.* and far_channel.* key above as hop.<i>.<key>\n"
+                 "(e.g. hop.1.rx.ffe.taps), plus:\n"
+                 "hop.<i>.name         string  hop label\n"
+                 "hop.<i>.optical      false   the hop has the optical chain optics.* and far_channel.*\n"
+                 "hop.<i>.symbol_rate  Bd      this hop's symbol rate (default signal.symbol_rate)\n"
+                 "Every hop but the last ends in a retimer (its rx.cdr.model must be a recovered clock).\n";
     return 0;
 }
 
@@ -117,14 +126,18 @@ int cmd_run(const std::vector<std::string>& args, const std::string& cmdline) {
     si::io::ConfigTree tree(sisim::link_keys());
     tree.load_file(config);
     for (const auto& s : sets) tree.apply_override(s);
-    const auto spec = sisim::link_spec_from(tree);  // bad values stop here, before the output is created
+    // bad values stop here, before the output is created
+    const auto specs = sisim::is_multi_hop(tree) ? sisim::multi_hop_spec_from(tree).hops
+                                                 : std::vector<si::sim::LinkSpec>{sisim::link_spec_from(tree)};
     if (out.empty()) out = std::filesystem::path(config).stem().string() + ".h5";
     {
         std::vector<std::string> inputs{config};
-        inputs.insert(inputs.end(), spec.channel.touchstone.begin(), spec.channel.touchstone.end());
-        inputs.insert(inputs.end(), spec.channel.crosstalk.begin(), spec.channel.crosstalk.end());
-        inputs.insert(inputs.end(), spec.optics.far.touchstone.begin(), spec.optics.far.touchstone.end());
-        if (spec.signal.pattern.name == "file") inputs.push_back(spec.signal.pattern.file);
+        for (const auto& spec : specs) {
+            inputs.insert(inputs.end(), spec.channel.touchstone.begin(), spec.channel.touchstone.end());
+            inputs.insert(inputs.end(), spec.channel.crosstalk.begin(), spec.channel.crosstalk.end());
+            inputs.insert(inputs.end(), spec.optics.far.touchstone.begin(), spec.optics.far.touchstone.end());
+            if (spec.signal.pattern.name == "file") inputs.push_back(spec.signal.pattern.file);
+        }
         check_output(out, inputs);
     }
 

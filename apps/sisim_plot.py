@@ -12,6 +12,7 @@ Sample runs:
     /usr/bin/python3 apps/sisim_plot.py cmp.h5                # sisim compare -o: writes cmp_compare.png
     /usr/bin/python3 apps/sisim_plot.py ck.h5                 # + ck_dsp.png (DSP eye, CDR phase)
     /usr/bin/python3 apps/sisim_plot.py j.h5                  # writes j_jtol.png (sisim jtol)
+    /usr/bin/python3 apps/sisim_plot.py retimed.h5            # + retimed_hops.png (one eye per hop)
 
 A sweep file (`sisim sweep`, /sweep/points) is drawn as a metric against one swept key (one line
 per combination of the other swept keys) or two (a heat map); --select key=value fixes other
@@ -290,13 +291,49 @@ def draw_dsp(f, path):
         d = c["phase_ui"].attrs["decimation_ui"]
         ax = axes[1]
         ax.plot(np.arange(len(ph)) * d, ph, lw=0.6)
-        tr = f["ber"].attrs["training_symbols"]
+        tr = f["rx"].attrs["training_symbols"]
         ax.axvline(tr, color="r", lw=0.6, ls="--", label="end of training")
         ax.set_title(f"CDR {c.attrs['model']}: lock at UI {c.attrs['lock_ui']}, rms jitter "
                      f"{c.attrs['rms_jitter_ui']:.4f} UI, slope {c.attrs['phase_slope_ppm']:.1f} ppm", fontsize=9)
         ax.set_xlabel("UI (segment 0)")
         ax.set_ylabel("recovered phase [UI]")
         ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def draw_hops(f, path):
+    """A link of several hops: each hop's eye at its sampler, with its name, SER and TDECQ."""
+    n = len(f["hop"])
+    fig, axes = plt.subplots(1, n, figsize=(4.5 * n, 4.5), dpi=110)
+    axes = np.atleast_1d(axes)
+    for i in range(n):
+        h = f[f"hop/{i}"]
+        g = h["eye/rx"]
+        hist = g["histogram"][...].astype(float)
+        t = g["time_ui"][...]
+        v = g["voltage_v"][...]
+        with np.errstate(divide="ignore"):
+            dens = np.where(hist > 0, np.log10(hist / hist.max()), np.nan)
+        dt = t[1] - t[0]
+        ax = axes[i]
+        ax.imshow(dens, origin="lower", aspect="auto", cmap="inferno",
+                  extent=[t[0] - dt / 2, t[-1] + dt / 2, 1e3 * v[0], 1e3 * v[-1]])
+        name = h.attrs["name"]
+        name = name.decode() if isinstance(name, bytes) else str(name)
+        title = f"hop {i}: {name}\nSER {h['ber'].attrs['ser']:.2e} ({h.attrs['symbol_rate_bd'] / 1e9:.6g} GBd)"
+        if "tdecq" in h and np.isfinite(h["tdecq"].attrs["tdecq_db"]):
+            title += f", TDECQ {h['tdecq'].attrs['tdecq_db']:.2f} dB"
+        ax.set_title(title, fontsize=8)
+        ax.set_xlabel("time [UI]")
+        if i == 0:
+            ax.set_ylabel("voltage at the hop's sampler [mV]")
+    b = f["ber"].attrs
+    arch = f["link"].attrs["architecture"]
+    arch = arch.decode() if isinstance(arch, bytes) else str(arch)
+    fig.suptitle(f"{arch}: end to end {b['symbols_compared']} symbols, SER {b['ser']:.2e}, BER {b['ber']:.2e} "
+                 f"(statistical BER {b['ber_statistical']:.2e})", fontsize=9)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -338,6 +375,7 @@ def main(argv=None):
     ap.add_argument("--compare", help="comparison chart PNG of a `sisim compare -o` file (default FILE_compare.png)")
     ap.add_argument("--dsp", help="receiver DSP eye and CDR phase PNG (default FILE_dsp.png)")
     ap.add_argument("--jtol", help="jitter tolerance PNG (default FILE_jtol.png)")
+    ap.add_argument("--hops", help="per-hop eyes of a link of several hops (default FILE_hops.png)")
     a = ap.parse_args(argv)
     if not os.path.exists(a.file):
         print(f"sisim_plot: {a.file}: no such file", file=sys.stderr)
@@ -365,6 +403,9 @@ def main(argv=None):
             if "eye/dsp" in f:
                 draw_dsp(f, a.dsp or stem + "_dsp.png")
                 written.append(a.dsp or stem + "_dsp.png")
+            if "hop" in f and "link" in f:
+                draw_hops(f, a.hops or stem + "_hops.png")
+                written.append(a.hops or stem + "_hops.png")
             if "jtol" in f:
                 draw_jtol(f, a.jtol or stem + "_jtol.png")
                 written.append(a.jtol or stem + "_jtol.png")

@@ -5,7 +5,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
+#include "si/sim/multihop.hpp"
+
+#include "chain.hpp"
 #include "link_config.hpp"
 #include "si/core/error.hpp"
 #include "si/io/h5.hpp"
@@ -17,68 +21,6 @@
 namespace po = boost::program_options;
 
 namespace sisim {
-
-si::arch::ChainSpec chain_of(const si::sim::LinkSpec& s, const std::string& name) {
-    using si::arch::ElementUse;
-    const double bits = std::log2(static_cast<double>(si::sim::levels_of(s.signal.modulation)));
-    si::arch::ChainSpec c;
-    c.name = name;
-    c.lane_rate_bps = s.signal.symbol_rate_bd * bits;
-    const std::string& a = s.optics.architecture;
-    const double fibre_m = s.optics.fibre.length_m;
-    si::arch::HopSpec h{.name = a};
-    auto add = [&](const char* e, const char* label, double len = 0.0, int count = 1) {
-        h.elements.push_back(ElementUse{e, label, len, count});
-    };
-    if (a == "electrical") {
-        add("host_serdes_lr_tx", "host SerDes TX");
-        add("fec_rs544_encode", "RS(544,514) encode");
-        add("pcb_trace", "host channel", 0.2);
-        add("host_serdes_lr_rx", "host SerDes RX");
-        add("fec_rs544_decode", "RS(544,514) decode");
-    } else if (a == "lpo") {
-        add("host_serdes_lr_tx", "host SerDes TX");
-        add("fec_rs544_encode", "RS(544,514) encode");
-        add("pcb_trace", "host trace, TX side", 0.2);
-        add("linear_driver", "module linear driver");
-        if (s.optics.modulator == "eml") {
-            add("laser_eml", "EML laser");
-            add("eml_modulator", "EML modulator");
-        } else {
-            add("laser_cw_external", "CW laser");
-            add("sip_mzm_tx", "MZM transmitter");
-        }
-        add("smf_fibre", "SMF", fibre_m);
-        add("photodiode", "photodiode");
-        add("tia_cmos_112g", "linear TIA");
-        add("module_overhead", "module overhead (both modules)", 0.0, 2);
-        add("pcb_trace", "host trace, RX side", 0.2);
-        add("host_serdes_lr_rx", "host SerDes RX");
-        add("fec_rs544_decode", "RS(544,514) decode");
-    } else if (a == "cpo") {
-        add("xsr_serdes_tx", "switch XSR TX");
-        add("fec_rs544_encode", "RS(544,514) encode");
-        add("package_trace", "XSR trace, TX side", 0.02);
-        if (s.optics.modulator == "eml") {
-            add("linear_driver", "engine driver");
-            add("laser_eml", "EML laser");
-            add("eml_modulator", "EML modulator");
-        } else {
-            add("sip_mzm_tx", "engine MZM transmitter (driver included)");
-            add("laser_cw_external", "external laser source");
-        }
-        add("smf_fibre", "SMF", fibre_m);
-        add("photodiode", "photodiode");
-        add("tia_cmos_112g", "engine TIA");
-        add("package_trace", "XSR trace, RX side", 0.02);
-        add("xsr_serdes_rx", "switch XSR RX");
-        add("fec_rs544_decode", "RS(544,514) decode");
-    } else {
-        throw si::ConfigError("link.architecture", "no power/latency chain for \"" + a + "\"");
-    }
-    c.hops.push_back(h);
-    return c;
-}
 
 namespace {
 
@@ -147,14 +89,28 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
     if (!(target > 0 && target < 0.5)) throw si::ConfigError("--target-ber", "must be in (0, 0.5)");
     const bool quiet = vm.count("quiet") > 0;
     // Everything is read and validated before the first run: bad input fails fast, no output.
-    std::vector<si::sim::LinkSpec> specs;
+    // A link is one hop (LinkSpec) or several (MultiHopSpec, link.hops > 1).
+    struct Entry {
+        bool multi = false;
+        si::sim::LinkSpec spec;
+        si::sim::MultiHopSpec mspec;
+    };
+    std::vector<Entry> specs;
     std::vector<si::arch::PowerTable> tables;
     std::vector<std::string> inputs;
     for (const auto& cfg : configs) {
         si::io::ConfigTree tree(link_keys());
         tree.load_file(cfg);
         for (const auto& s : sets) tree.apply_override(s);
-        specs.push_back(link_spec_from(tree));
+        Entry e;
+        e.multi = is_multi_hop(tree);
+        if (e.multi) {
+            e.mspec = multi_hop_spec_from(tree);
+            (void)si::sim::MultiLink(e.mspec);  // every hop designs (bad values fail here)
+        } else {
+            e.spec = link_spec_from(tree);
+        }
+        specs.push_back(e);
         std::string tp = table_path;
         if (tp.empty()) {
             tp = (std::filesystem::path(cfg).parent_path().parent_path() / "power.toml").string();
@@ -164,7 +120,7 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
                                                            "); give --power-table models/power.toml");
         }
         tables.push_back(si::io::read_power_table(tp));
-        (void)chain_of(specs.back(), "");  // architecture has a chain
+        (void)(e.multi ? chain_of(e.mspec, "") : chain_of(e.spec, ""));  // architecture has a chain
         inputs.push_back(cfg);
     }
     if (!out.empty()) check_output(out, inputs);
@@ -172,23 +128,48 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const auto name = std::filesystem::path(configs[i]).stem().string();
         if (!quiet) std::fprintf(stderr, "sisim compare: %s (%zu/%zu)\n", name.c_str(), i + 1, specs.size());
-        const si::sim::Link link(specs[i]);
-        const auto r = si::sim::run(link);
         Row row;
         row.name = name;
-        row.architecture = specs[i].optics.architecture;
-        row.ber = r.ber.ber();
-        row.ser = r.ber.ser();
-        row.symbols = r.ber.symbols_compared;
-        row.bit_errors = r.ber.bit_errors;
-        row.ber_statistical = statistical_ber(link);
-        row.eye = r.eye->histogram();
-        row.eye_nv = static_cast<std::size_t>(r.eye->voltage_bins());
-        row.eye_nt = static_cast<std::size_t>(r.eye->time_bins());
-        row.eye_t = r.eye->time_axis_ui();
-        row.eye_v = r.eye->voltage_axis_v();
-        row.margin_db = noise_margin_db(specs[i], target);
-        const auto b = si::arch::budget(chain_of(specs[i], name), tables[i]);
+        const si::analysis::EyeAccumulator* eye = nullptr;
+        std::optional<si::sim::RunResult> r1;
+        std::optional<si::sim::MultiRunResult> rm;
+        std::optional<si::sim::MultiLink> ml;
+        si::arch::ChainSpec chain;
+        if (!specs[i].multi) {
+            const auto& sp = specs[i].spec;
+            const si::sim::Link link(sp);
+            r1 = si::sim::run(link);
+            row.architecture = sp.optics.architecture;
+            row.ber = r1->ber.ber();
+            row.ser = r1->ber.ser();
+            row.symbols = r1->ber.symbols_compared;
+            row.bit_errors = r1->ber.bit_errors;
+            row.ber_statistical = statistical_ber(link);
+            eye = r1->eye.get();
+            row.margin_db = noise_margin_db(sp, target);
+            chain = chain_of(sp, name);
+        } else {
+            ml.emplace(specs[i].mspec);
+            rm = si::sim::run(*ml);
+            row.architecture = ml->spec().architecture;
+            row.ber = rm->ber.ber();
+            row.ser = rm->ber.ser();
+            row.symbols = rm->ber.symbols_compared;
+            row.bit_errors = rm->ber.bit_errors;
+            row.ber_statistical = rm->ber_statistical;
+            eye = rm->hops.back().eye.get();  // at the link's receiver
+            // the hop with the least margin at target / hops (each hop's share of the target)
+            const double share = target / static_cast<double>(ml->size());
+            row.margin_db = INFINITY;
+            for (const auto& l : ml->hops()) row.margin_db = std::min(row.margin_db, noise_margin_db(l.spec(), share));
+            chain = chain_of(specs[i].mspec, name);
+        }
+        row.eye = eye->histogram();
+        row.eye_nv = static_cast<std::size_t>(eye->voltage_bins());
+        row.eye_nt = static_cast<std::size_t>(eye->time_bins());
+        row.eye_t = eye->time_axis_ui();
+        row.eye_v = eye->voltage_axis_v();
+        const auto b = si::arch::budget(chain, tables[i]);
         row.power_pj_per_bit = b.energy_pj_per_bit;
         row.latency_s = b.latency_s;
         rows.push_back(row);
@@ -240,7 +221,8 @@ int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline
         }
         t.attr("margin_note", std::string("noise margin: 20 log10(sigma_max / sigma_0) of the Gaussian noise at "
                                           "the sampler, sigma_max where the statistical BER reaches target_ber "
-                                          "with white noise added at the RX input (bisection); -inf: already above"));
+                                          "with white noise added at the RX input (bisection); -inf: already above. "
+                                          "A link of H hops: the smallest hop margin at target_ber / H"));
         file.commit();
         if (!quiet) std::printf("wrote %s\n", out.c_str());
     }

@@ -14,10 +14,6 @@
 
 namespace sisim {
 
-/// The element chain priced for a link: from link.architecture, the symbol rate, the fibre
-/// length and the modulator (docs/architectures.md "sisim compare"). Throws si::ConfigError for
-/// an architecture without a chain.
-[[nodiscard]] si::arch::ChainSpec chain_of(const si::sim::LinkSpec& spec, const std::string& name);
 
 int cmd_compare(const std::vector<std::string>& args, const std::string& cmdline, const OutputCheck& check_output);
 

@@ -4,14 +4,45 @@
 #include <limits>
 
 #include "si/core/error.hpp"
+#include "si/sim/multihop.hpp"
 
 namespace sisim {
 
 using si::io::KeySpec;
 using si::io::KeyType;
 
+namespace {
+/// Keys of one hop: a hop has its own transmitter, channels, optics and receiver.
+bool per_hop_key(const std::string& k) {
+    for (const char* p : {"tx.", "channel.", "rx.", "optics.", "far_channel."})
+        if (k.rfind(p, 0) == 0) return true;
+    return false;
+}
+std::vector<KeySpec> with_hop_keys(std::vector<KeySpec> keys) {
+    keys.push_back({"link.hops", KeyType::integer, "", "1",
+                    "hops of the link; > 1: every hop but the last ends in a retimer, and each hop's "
+                    "settings are hop.<i>.* (docs/architectures.md)"});
+    const std::size_t n = keys.size();
+    for (int h = 0; h < si::sim::kMaxHops; ++h) {
+        const std::string p = "hop." + std::to_string(h) + ".";
+        keys.push_back({p + "name", KeyType::string, "", "", "hop label", true});
+        keys.push_back({p + "optical", KeyType::boolean, "", "false",
+                        "the hop has the optical chain optics.* (driver, modulator, fibre, PD, TIA) and far_channel.*", true});
+        keys.push_back({p + "symbol_rate", KeyType::number, "Bd", "", "this hop's symbol rate (default signal.symbol_rate)", true});
+        for (std::size_t i = 0; i < n; ++i)
+            if (per_hop_key(keys[i].key)) {
+                KeySpec k = keys[i];
+                k.key = p + k.key;
+                k.only_if_set = true;
+                keys.push_back(k);
+            }
+    }
+    return keys;
+}
+}  // namespace
+
 const std::vector<KeySpec>& link_keys() {
-    static const std::vector<KeySpec> keys = {
+    static const std::vector<KeySpec> keys = with_hop_keys({
         {"sim.symbols", KeyType::integer, "", "100000", "symbols simulated and compared (run length)"},
         {"sim.samples_per_ui", KeyType::integer, "", "32", "waveform samples per unit interval"},
         {"sim.seed", KeyType::integer, "", "1", "seed of every random stream (pattern, noise, jitter)"},
@@ -110,7 +141,7 @@ const std::vector<KeySpec>& link_keys() {
         {"eye.target_ber", KeyType::number, "", "1e-6", "BER at which eye height and width are read"},
         {"eye.voltage_bins", KeyType::integer, "", "512", "eye histogram voltage bins"},
         {"eye.voltage_range", KeyType::number, "V", "0", "eye histogram spans +-range, 0 = automatic"},
-        {"link.architecture", KeyType::string, "", "electrical", "electrical | lpo | cpo (single hop with the optical chain optics.*); retimed | lro: not implemented (multi-hop)"},
+        {"link.architecture", KeyType::string, "", "electrical", "electrical | lpo | cpo (one hop: lpo/cpo add the optical chain optics.*); retimed | lro | cpo (link.hops > 1: a label for power and latency; each hop's keys are hop.<i>.*)"},
         {"optics.modulator", KeyType::string, "", "eml", "eml | mzm (the laser optics.laser is inside the modulator)"},
         {"optics.driver.gain_db", KeyType::number, "dB", "0", "linear driver small-signal gain"},
         {"optics.driver.bandwidth_hz", KeyType::number, "Hz", "0", "driver -3 dB bandwidth (identical real poles), 0 = none"},
@@ -168,7 +199,9 @@ const std::vector<KeySpec>& link_keys() {
         {"far_channel.ports", KeyType::string_or_array, "", "auto", "pairing per far_channel file, or auto"},
         {"far_channel.loss_at_nyquist", KeyType::number, "dB", "0", "LPO/CPO: synthetic far channel loss at fb/2; 0 and no files = ideal"},
         {"output.pulse", KeyType::boolean, "", "true", "write the fused pulse and impulse response"},
-    };
+        {"output.optical_waveform_symbols", KeyType::integer, "", "0",
+         "optical links: record the modulator output (W) for this many symbols in /waveforms/optical_tx and compute its TDECQ in /tdecq (0 = off, else >= 2048)"},
+    });
     return keys;
 }
 
@@ -196,49 +229,58 @@ void require_input_file(const char* key, const std::string& path, const std::str
                                                                           : "not a regular file"));
 }
 /// An integer key read into an int: refused, never wrapped, when it does not fit.
-int int_key(const si::io::ConfigTree& t, const char* key) {
+int int_key(const si::io::ConfigTree& t, const std::string& key) {
     const std::int64_t v = t.integer(key);
     si::require(v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max(), key,
                 "is out of range", v);
     return static_cast<int>(v);
 }
-/// Runs f; a ConfigError for key K is re-thrown with the location of K prefixed.
+/// Runs f; a ConfigError for key K is re-thrown with the location of K prefixed. Within a hop
+/// (prefix "hop.<i>."), the per-hop keys the model names ("rx.cdr.model") become the hop's.
 template <class F>
-void with_locations(const si::io::ConfigTree& t, F&& f) {
+void with_locations(const si::io::ConfigTree& t, const std::string& prefix, F&& f) {
     try {
         f();
     } catch (const si::io::ConfigLocationError&) {
         throw;
     } catch (const si::ConfigError& e) {
-        const std::string loc = e.key().empty() ? std::string() : t.location(e.key());
-        if (loc.empty()) throw;
-        throw si::io::ConfigLocationError(loc, e.key(),
-                                          (loc == "--set" ? "--set " : loc + ": ") + e.what());
+        std::string key = e.key(), msg = e.what();
+        if (!key.empty() && msg.rfind(key + ": ", 0) == 0) msg = msg.substr(key.size() + 2);
+        if (!prefix.empty() && per_hop_key(key)) key = prefix + key;
+        const std::string loc = key.empty() ? std::string() : t.location(key);
+        if (loc.empty()) {
+            if (key == e.key()) throw;
+            throw si::ConfigError(key, msg);
+        }
+        throw si::io::ConfigLocationError(loc, key, (loc == "--set" ? "--set " : loc + ": ") + key + ": " + msg);
     }
 }
 }  // namespace
 
-si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
+/// One hop's LinkSpec: the run's sim.*, signal.*, eye.* keys and the hop's own keys (prefix
+/// "hop.<i>.", or "" for a single-hop link, whose keys are tx.*, channel.*, ...).
+si::sim::LinkSpec hop_spec_from(const si::io::ConfigTree& t, const std::string& prefix) {
+    auto K = [&](const char* k) { return !prefix.empty() && per_hop_key(k) ? prefix + k : std::string(k); };
     si::sim::LinkSpec s;
-    with_locations(t, [&] {
-        auto nonneg = [&](const char* key) {
+    with_locations(t, prefix, [&] {
+        auto nonneg = [&](const std::string& key) {
             const auto v = t.integer(key);
             si::require(v >= 0, key, "must be >= 0", v);
             return v;
         };
-        s.sim.symbols = static_cast<std::uint64_t>(nonneg("sim.symbols"));
-        s.sim.samples_per_ui = int_key(t, "sim.samples_per_ui");
-        s.sim.seed = static_cast<std::uint64_t>(nonneg("sim.seed"));
-        s.sim.threads = int_key(t, "sim.threads");
-        s.sim.block_symbols = int_key(t, "sim.block_symbols");
-        s.sim.engine = t.string("sim.engine");
-        s.signal.modulation = t.string("signal.modulation");
-        s.signal.symbol_rate_bd = t.number("signal.symbol_rate");
-        const std::string pat = t.string("signal.pattern");
+        s.sim.symbols = static_cast<std::uint64_t>(nonneg(K("sim.symbols")));
+        s.sim.samples_per_ui = int_key(t, K("sim.samples_per_ui"));
+        s.sim.seed = static_cast<std::uint64_t>(nonneg(K("sim.seed")));
+        s.sim.threads = int_key(t, K("sim.threads"));
+        s.sim.block_symbols = int_key(t, K("sim.block_symbols"));
+        s.sim.engine = t.string(K("sim.engine"));
+        s.signal.modulation = t.string(K("signal.modulation"));
+        s.signal.symbol_rate_bd = t.number(K("signal.symbol_rate"));
+        const std::string pat = t.string(K("signal.pattern"));
         if (is_pattern_name(pat)) {
             s.signal.pattern.name = pat;
         } else {
-            const std::string file = t.path("signal.pattern", pat);
+            const std::string file = t.path(K("signal.pattern"), pat);
             std::error_code ec;
             if (!std::filesystem::exists(file, ec) && !ec)
                 throw si::ConfigError("signal.pattern",
@@ -248,156 +290,235 @@ si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
             s.signal.pattern.name = "file";
             s.signal.pattern.file = file;
         }
-        s.signal.pattern.gray = t.boolean("signal.gray");
-        s.signal.pattern.prbs_start = t.string("signal.prbs_start");
-        s.signal.pattern.precode = t.boolean("signal.precode");
-        s.tx.swing_v = t.number("tx.swing");
-        s.tx.ffe = t.numbers("tx.ffe");
-        s.tx.ffe_normalize = t.boolean("tx.ffe_normalize");
-        s.tx.rise_time_s = t.number("tx.rise_time");
-        s.tx.rj_rms_ui = t.number("tx.rj");
-        s.tx.sj_amp_ui = t.number("tx.sj");
-        s.tx.sj_freq_hz = t.number("tx.sj_frequency");
-        s.tx.dcd_ui = t.number("tx.dcd");
-        s.tx.snr_db = t.number("tx.snr");
-        s.tx.snr_model = t.string("tx.snr_model");
-        s.channel.touchstone = t.paths("channel.touchstone", {});
+        s.signal.pattern.gray = t.boolean(K("signal.gray"));
+        s.signal.pattern.prbs_start = t.string(K("signal.prbs_start"));
+        s.signal.pattern.precode = t.boolean(K("signal.precode"));
+        s.tx.swing_v = t.number(K("tx.swing"));
+        s.tx.ffe = t.numbers(K("tx.ffe"));
+        s.tx.ffe_normalize = t.boolean(K("tx.ffe_normalize"));
+        s.tx.rise_time_s = t.number(K("tx.rise_time"));
+        s.tx.rj_rms_ui = t.number(K("tx.rj"));
+        s.tx.sj_amp_ui = t.number(K("tx.sj"));
+        s.tx.sj_freq_hz = t.number(K("tx.sj_frequency"));
+        s.tx.dcd_ui = t.number(K("tx.dcd"));
+        s.tx.snr_db = t.number(K("tx.snr"));
+        s.tx.snr_model = t.string(K("tx.snr_model"));
+        s.channel.touchstone = t.paths(K("channel.touchstone"), {});
         for (const auto& f : s.channel.touchstone)
             require_input_file("channel.touchstone", f, "Touchstone file");
-        s.channel.ports = t.strings("channel.ports");
+        s.channel.ports = t.strings(K("channel.ports"));
         if (s.channel.ports.size() == 1 && s.channel.ports[0] == "auto") s.channel.ports.clear();
-        s.channel.loss_at_nyquist_db = t.number("channel.loss_at_nyquist");
-        s.channel.crosstalk = t.paths("channel.crosstalk", {});
+        s.channel.loss_at_nyquist_db = t.number(K("channel.loss_at_nyquist"));
+        s.channel.crosstalk = t.paths(K("channel.crosstalk"), {});
         for (const auto& f : s.channel.crosstalk)
             require_input_file("channel.crosstalk", f, "Touchstone file");
-        s.channel.crosstalk_ports = t.strings("channel.crosstalk_ports");
+        s.channel.crosstalk_ports = t.strings(K("channel.crosstalk_ports"));
         if (s.channel.crosstalk_ports.size() == 1 && s.channel.crosstalk_ports[0] == "victim")
             s.channel.crosstalk_ports.clear();
-        s.rx.ctle.model = t.string("rx.ctle.model");
-        s.rx.ctle.gdc_db = t.number("rx.ctle.gdc");
-        s.rx.ctle.gdc2_db = t.number("rx.ctle.gdc2");
-        s.rx.ctle.fz_hz = t.number("rx.ctle.fz");
-        s.rx.ctle.fp1_hz = t.number("rx.ctle.fp1");
-        s.rx.ctle.fp2_hz = t.number("rx.ctle.fp2");
-        s.rx.ctle.flf_hz = t.number("rx.ctle.flf");
-        s.rx.afe_bandwidth_hz = t.number("rx.afe_bandwidth");
-        s.rx.noise_rms_v = t.number("rx.noise_rms");
-        s.rx.noise_bandwidth_hz = t.number("rx.noise_bandwidth");
-        s.sim.segment_symbols = static_cast<std::uint64_t>(nonneg("sim.segment_symbols"));
-        s.rx.gain.mode = t.string("rx.gain.mode");
-        s.rx.gain.gain = t.number("rx.gain.value");
-        s.rx.gain.outer_fraction = t.number("rx.gain.outer_fraction");
-        s.rx.adc.bits = int_key(t, "rx.adc.bits");
-        s.rx.adc.full_scale_v = t.number("rx.adc.full_scale");
-        s.rx.adc.enob = t.number("rx.adc.enob");
-        s.rx.ffe.taps = int_key(t, "rx.ffe.taps");
-        s.rx.ffe.pre = int_key(t, "rx.ffe.pre");
-        s.rx.ffe.mode = t.string("rx.ffe.mode");
-        s.rx.ffe.coefficients = t.numbers("rx.ffe.coefficients");
-        s.rx.ffe.lms_update = t.string("rx.ffe.lms_update");
-        s.rx.ffe.mu = t.number("rx.ffe.mu");
-        s.rx.ffe.tap_min = t.numbers("rx.ffe.tap_min");
-        s.rx.ffe.tap_max = t.numbers("rx.ffe.tap_max");
-        s.rx.dfe.taps = int_key(t, "rx.dfe.taps");
-        s.rx.dfe.mode = t.string("rx.dfe.mode");
-        s.rx.dfe.coefficients = t.numbers("rx.dfe.coefficients");
-        s.rx.dfe.mu = t.number("rx.dfe.mu");
-        s.rx.dfe.float_groups = int_key(t, "rx.dfe.float_groups");
-        s.rx.dfe.float_group_size = int_key(t, "rx.dfe.float_group_size");
-        s.rx.dfe.float_span_ui = int_key(t, "rx.dfe.float_span");
-        s.rx.dfe.tap_min = t.numbers("rx.dfe.tap_min");
-        s.rx.dfe.tap_max = t.numbers("rx.dfe.tap_max");
-        s.rx.dfe.float_tap_max = t.number("rx.dfe.float_tap_max");
-        s.rx.mlse.memory = int_key(t, "rx.mlse.taps");
-        s.rx.mlse.traceback = int_key(t, "rx.mlse.traceback");
-        s.rx.mlse.target = t.numbers("rx.mlse.target");
-        s.rx.cdr_model = t.string("rx.cdr.model");
+        s.rx.ctle.model = t.string(K("rx.ctle.model"));
+        s.rx.ctle.gdc_db = t.number(K("rx.ctle.gdc"));
+        s.rx.ctle.gdc2_db = t.number(K("rx.ctle.gdc2"));
+        s.rx.ctle.fz_hz = t.number(K("rx.ctle.fz"));
+        s.rx.ctle.fp1_hz = t.number(K("rx.ctle.fp1"));
+        s.rx.ctle.fp2_hz = t.number(K("rx.ctle.fp2"));
+        s.rx.ctle.flf_hz = t.number(K("rx.ctle.flf"));
+        s.rx.afe_bandwidth_hz = t.number(K("rx.afe_bandwidth"));
+        s.rx.noise_rms_v = t.number(K("rx.noise_rms"));
+        s.rx.noise_bandwidth_hz = t.number(K("rx.noise_bandwidth"));
+        s.sim.segment_symbols = static_cast<std::uint64_t>(nonneg(K("sim.segment_symbols")));
+        s.rx.gain.mode = t.string(K("rx.gain.mode"));
+        s.rx.gain.gain = t.number(K("rx.gain.value"));
+        s.rx.gain.outer_fraction = t.number(K("rx.gain.outer_fraction"));
+        s.rx.adc.bits = int_key(t, K("rx.adc.bits"));
+        s.rx.adc.full_scale_v = t.number(K("rx.adc.full_scale"));
+        s.rx.adc.enob = t.number(K("rx.adc.enob"));
+        s.rx.ffe.taps = int_key(t, K("rx.ffe.taps"));
+        s.rx.ffe.pre = int_key(t, K("rx.ffe.pre"));
+        s.rx.ffe.mode = t.string(K("rx.ffe.mode"));
+        s.rx.ffe.coefficients = t.numbers(K("rx.ffe.coefficients"));
+        s.rx.ffe.lms_update = t.string(K("rx.ffe.lms_update"));
+        s.rx.ffe.mu = t.number(K("rx.ffe.mu"));
+        s.rx.ffe.tap_min = t.numbers(K("rx.ffe.tap_min"));
+        s.rx.ffe.tap_max = t.numbers(K("rx.ffe.tap_max"));
+        s.rx.dfe.taps = int_key(t, K("rx.dfe.taps"));
+        s.rx.dfe.mode = t.string(K("rx.dfe.mode"));
+        s.rx.dfe.coefficients = t.numbers(K("rx.dfe.coefficients"));
+        s.rx.dfe.mu = t.number(K("rx.dfe.mu"));
+        s.rx.dfe.float_groups = int_key(t, K("rx.dfe.float_groups"));
+        s.rx.dfe.float_group_size = int_key(t, K("rx.dfe.float_group_size"));
+        s.rx.dfe.float_span_ui = int_key(t, K("rx.dfe.float_span"));
+        s.rx.dfe.tap_min = t.numbers(K("rx.dfe.tap_min"));
+        s.rx.dfe.tap_max = t.numbers(K("rx.dfe.tap_max"));
+        s.rx.dfe.float_tap_max = t.number(K("rx.dfe.float_tap_max"));
+        s.rx.mlse.memory = int_key(t, K("rx.mlse.taps"));
+        s.rx.mlse.traceback = int_key(t, K("rx.mlse.traceback"));
+        s.rx.mlse.target = t.numbers(K("rx.mlse.target"));
+        s.rx.cdr_model = t.string(K("rx.cdr.model"));
         s.rx.cdr.model = s.rx.cdr_model;
-        s.rx.cdr.bandwidth_hz = t.number("rx.cdr.bandwidth");
-        s.rx.cdr.damping = t.number("rx.cdr.damping");
-        s.rx.cdr.kp = t.number("rx.cdr.kp");
-        s.rx.cdr.ki = t.number("rx.cdr.ki");
-        s.rx.cdr.detector_jitter_ui = t.number("rx.cdr.detector_jitter");
-        s.rx.cdr.pd_gain_per_ui = t.number("rx.cdr.pd_gain");
-        s.rx.cdr.pi_steps = int_key(t, "rx.cdr.pi_steps");
-        s.rx.cdr.initial_phase_ui = t.number("rx.cdr.initial_phase");
-        s.rx.cdr.frequency_offset_ppm = t.number("rx.cdr.frequency_offset");
-        s.rx.cdr.phase_offset_ui = t.number("rx.cdr.phase_offset");
-        s.rx.cdr.lock_window_ui = int_key(t, "rx.cdr.lock_window");
-        s.rx.cdr.lock_tolerance_ui = t.number("rx.cdr.lock_tolerance");
+        s.rx.cdr.bandwidth_hz = t.number(K("rx.cdr.bandwidth"));
+        s.rx.cdr.damping = t.number(K("rx.cdr.damping"));
+        s.rx.cdr.kp = t.number(K("rx.cdr.kp"));
+        s.rx.cdr.ki = t.number(K("rx.cdr.ki"));
+        s.rx.cdr.detector_jitter_ui = t.number(K("rx.cdr.detector_jitter"));
+        s.rx.cdr.pd_gain_per_ui = t.number(K("rx.cdr.pd_gain"));
+        s.rx.cdr.pi_steps = int_key(t, K("rx.cdr.pi_steps"));
+        s.rx.cdr.initial_phase_ui = t.number(K("rx.cdr.initial_phase"));
+        s.rx.cdr.frequency_offset_ppm = t.number(K("rx.cdr.frequency_offset"));
+        s.rx.cdr.phase_offset_ui = t.number(K("rx.cdr.phase_offset"));
+        s.rx.cdr.lock_window_ui = int_key(t, K("rx.cdr.lock_window"));
+        s.rx.cdr.lock_tolerance_ui = t.number(K("rx.cdr.lock_tolerance"));
         if (s.rx.cdr_model == "ideal")  // a recovered-clock setting with the ideal clock is a mistake
             for (const char* k : {"rx.cdr.bandwidth", "rx.cdr.kp", "rx.cdr.ki", "rx.cdr.initial_phase",
                                   "rx.cdr.frequency_offset", "rx.cdr.pd_gain", "rx.cdr.phase_offset"})
-                si::require(t.number(k) == 0, k, "is set but rx.cdr.model is \"ideal\" (set "
-                            "model = \"bang_bang\" or \"mueller_muller\")", t.number(k));
-        s.rx.training_symbols = t.integer("rx.training_symbols");
-        s.eye.symbols = t.integer("eye.symbols");
-        s.eye.target_ber = t.number("eye.target_ber");
-        s.eye.voltage_bins = int_key(t, "eye.voltage_bins");
-        s.eye.voltage_range_v = t.number("eye.voltage_range");
+                si::require(t.number(K(k)) == 0, k, "is set but rx.cdr.model is \"ideal\" (set "
+                            "model = \"bang_bang\" or \"mueller_muller\")", t.number(K(k)));
+        s.rx.training_symbols = t.integer(K("rx.training_symbols"));
+        s.eye.symbols = t.integer(K("eye.symbols"));
+        s.eye.target_ber = t.number(K("eye.target_ber"));
+        s.eye.voltage_bins = int_key(t, K("eye.voltage_bins"));
+        s.eye.voltage_range_v = t.number(K("eye.voltage_range"));
         // ---- optical front end (LPO/CPO), docs/config-format.md ----
-        s.optics.architecture = t.string("link.architecture");
-        s.optics.modulator = t.string("optics.modulator");
-        s.optics.driver.gain_db = t.number("optics.driver.gain_db");
-        s.optics.driver.bandwidth_hz = t.number("optics.driver.bandwidth_hz");
-        s.optics.driver.bandwidth_poles = int_key(t, "optics.driver.bandwidth_poles");
-        s.optics.driver.input_noise_v_rthz = t.number("optics.driver.input_noise_v_rthz");
-        s.optics.driver.compression.model = t.string("optics.driver.compression.model");
-        s.optics.driver.compression.thd = t.number("optics.driver.compression.thd");
-        s.optics.driver.compression.amplitude_v = t.number("optics.driver.compression.amplitude_v");
-        s.optics.driver.compression.p1db_v = t.number("optics.driver.compression.p1db_v");
-        s.optics.driver.compression.limit_v = t.number("optics.driver.compression.limit_v");
-        s.optics.laser.power_w = t.number("optics.laser.power_w");
-        s.optics.laser.rin_db_hz = t.number("optics.laser.rin_db_hz");
-        s.optics.laser.wavelength_m = t.number("optics.laser.wavelength_m");
-        s.optics.eml.extinction_ratio_db = t.number("optics.eml.extinction_ratio_db");
-        s.optics.eml.v_on_v = t.number("optics.eml.v_on_v");
-        s.optics.eml.v_off_v = t.number("optics.eml.v_off_v");
-        s.optics.eml.curve_exponent = t.number("optics.eml.curve_exponent");
-        s.optics.eml.insertion_loss_db = t.number("optics.eml.insertion_loss_db");
-        s.optics.eml.bandwidth_hz = t.number("optics.eml.bandwidth_hz");
-        s.optics.eml.bandwidth_poles = int_key(t, "optics.eml.bandwidth_poles");
-        s.optics.eml.chirp_alpha = t.number("optics.eml.chirp_alpha");
-        s.optics.mzm.v_pi_v = t.number("optics.mzm.v_pi_v");
-        s.optics.mzm.bias_v = t.number("optics.mzm.bias_v");
-        s.optics.mzm.extinction_ratio_db = t.number("optics.mzm.extinction_ratio_db");
-        s.optics.mzm.insertion_loss_db = t.number("optics.mzm.insertion_loss_db");
-        s.optics.mzm.bandwidth_hz = t.number("optics.mzm.bandwidth_hz");
-        s.optics.mzm.bandwidth_poles = int_key(t, "optics.mzm.bandwidth_poles");
-        s.optics.fibre.length_m = t.number("optics.fibre.length_m");
-        s.optics.fibre.attenuation_db_per_km = t.number("optics.fibre.attenuation_db_per_km");
-        s.optics.fibre.connector_loss_db = t.number("optics.fibre.connector_loss_db");
-        s.optics.fibre.attenuator_db = t.number("optics.fibre.attenuator_db");
-        s.optics.fibre.lambda0_m = t.number("optics.fibre.lambda0_m");
-        s.optics.fibre.s0_s_m3 = t.number("optics.fibre.s0_s_m3");
-        s.optics.fibre.group_index = t.number("optics.fibre.group_index");
-        s.optics.pd.responsivity_a_w = t.number("optics.pd.responsivity_a_w");
-        s.optics.pd.bandwidth_hz = t.number("optics.pd.bandwidth_hz");
-        s.optics.pd.bandwidth_poles = int_key(t, "optics.pd.bandwidth_poles");
-        s.optics.pd.dark_current_a = t.number("optics.pd.dark_current_a");
-        s.optics.pd.shot_noise = t.boolean("optics.pd.shot_noise");
-        s.optics.pd.thermal_noise = t.boolean("optics.pd.thermal_noise");
-        s.optics.pd.load_ohm = t.number("optics.pd.load_ohm");
-        s.optics.pd.temperature_k = t.number("optics.pd.temperature_k");
-        s.optics.tia.transimpedance_ohm = t.number("optics.tia.transimpedance_ohm");
-        s.optics.tia.bandwidth_hz = t.number("optics.tia.bandwidth_hz");
-        s.optics.tia.bandwidth_poles = int_key(t, "optics.tia.bandwidth_poles");
-        s.optics.tia.input_noise_a_rthz = t.number("optics.tia.input_noise_a_rthz");
-        s.optics.tia.peaking_db = t.number("optics.tia.peaking_db");
-        s.optics.tia.peaking_zero_hz = t.number("optics.tia.peaking_zero_hz");
-        s.optics.tia.compression.model = t.string("optics.tia.compression.model");
-        s.optics.tia.compression.thd = t.number("optics.tia.compression.thd");
-        s.optics.tia.compression.amplitude_v = t.number("optics.tia.compression.amplitude_v");
-        s.optics.tia.compression.p1db_v = t.number("optics.tia.compression.p1db_v");
-        s.optics.tia.compression.limit_v = t.number("optics.tia.compression.limit_v");
-        s.optics.far.touchstone = t.paths("far_channel.touchstone", {});
+        if (prefix.empty()) {
+            s.optics.architecture = t.string("link.architecture");
+        } else {  // a hop: the optical chain or not; link.architecture labels the whole link
+            s.optics.architecture = t.boolean(prefix + "optical") ? "lpo" : "electrical";
+            if (t.has(prefix + "symbol_rate")) s.signal.symbol_rate_bd = t.number(prefix + "symbol_rate");
+        }
+        s.optics.modulator = t.string(K("optics.modulator"));
+        s.optics.driver.gain_db = t.number(K("optics.driver.gain_db"));
+        s.optics.driver.bandwidth_hz = t.number(K("optics.driver.bandwidth_hz"));
+        s.optics.driver.bandwidth_poles = int_key(t, K("optics.driver.bandwidth_poles"));
+        s.optics.driver.input_noise_v_rthz = t.number(K("optics.driver.input_noise_v_rthz"));
+        s.optics.driver.compression.model = t.string(K("optics.driver.compression.model"));
+        s.optics.driver.compression.thd = t.number(K("optics.driver.compression.thd"));
+        s.optics.driver.compression.amplitude_v = t.number(K("optics.driver.compression.amplitude_v"));
+        s.optics.driver.compression.p1db_v = t.number(K("optics.driver.compression.p1db_v"));
+        s.optics.driver.compression.limit_v = t.number(K("optics.driver.compression.limit_v"));
+        s.optics.laser.power_w = t.number(K("optics.laser.power_w"));
+        s.optics.laser.rin_db_hz = t.number(K("optics.laser.rin_db_hz"));
+        s.optics.laser.wavelength_m = t.number(K("optics.laser.wavelength_m"));
+        s.optics.eml.extinction_ratio_db = t.number(K("optics.eml.extinction_ratio_db"));
+        s.optics.eml.v_on_v = t.number(K("optics.eml.v_on_v"));
+        s.optics.eml.v_off_v = t.number(K("optics.eml.v_off_v"));
+        s.optics.eml.curve_exponent = t.number(K("optics.eml.curve_exponent"));
+        s.optics.eml.insertion_loss_db = t.number(K("optics.eml.insertion_loss_db"));
+        s.optics.eml.bandwidth_hz = t.number(K("optics.eml.bandwidth_hz"));
+        s.optics.eml.bandwidth_poles = int_key(t, K("optics.eml.bandwidth_poles"));
+        s.optics.eml.chirp_alpha = t.number(K("optics.eml.chirp_alpha"));
+        s.optics.mzm.v_pi_v = t.number(K("optics.mzm.v_pi_v"));
+        s.optics.mzm.bias_v = t.number(K("optics.mzm.bias_v"));
+        s.optics.mzm.extinction_ratio_db = t.number(K("optics.mzm.extinction_ratio_db"));
+        s.optics.mzm.insertion_loss_db = t.number(K("optics.mzm.insertion_loss_db"));
+        s.optics.mzm.bandwidth_hz = t.number(K("optics.mzm.bandwidth_hz"));
+        s.optics.mzm.bandwidth_poles = int_key(t, K("optics.mzm.bandwidth_poles"));
+        s.optics.fibre.length_m = t.number(K("optics.fibre.length_m"));
+        s.optics.fibre.attenuation_db_per_km = t.number(K("optics.fibre.attenuation_db_per_km"));
+        s.optics.fibre.connector_loss_db = t.number(K("optics.fibre.connector_loss_db"));
+        s.optics.fibre.attenuator_db = t.number(K("optics.fibre.attenuator_db"));
+        s.optics.fibre.lambda0_m = t.number(K("optics.fibre.lambda0_m"));
+        s.optics.fibre.s0_s_m3 = t.number(K("optics.fibre.s0_s_m3"));
+        s.optics.fibre.group_index = t.number(K("optics.fibre.group_index"));
+        s.optics.pd.responsivity_a_w = t.number(K("optics.pd.responsivity_a_w"));
+        s.optics.pd.bandwidth_hz = t.number(K("optics.pd.bandwidth_hz"));
+        s.optics.pd.bandwidth_poles = int_key(t, K("optics.pd.bandwidth_poles"));
+        s.optics.pd.dark_current_a = t.number(K("optics.pd.dark_current_a"));
+        s.optics.pd.shot_noise = t.boolean(K("optics.pd.shot_noise"));
+        s.optics.pd.thermal_noise = t.boolean(K("optics.pd.thermal_noise"));
+        s.optics.pd.load_ohm = t.number(K("optics.pd.load_ohm"));
+        s.optics.pd.temperature_k = t.number(K("optics.pd.temperature_k"));
+        s.optics.tia.transimpedance_ohm = t.number(K("optics.tia.transimpedance_ohm"));
+        s.optics.tia.bandwidth_hz = t.number(K("optics.tia.bandwidth_hz"));
+        s.optics.tia.bandwidth_poles = int_key(t, K("optics.tia.bandwidth_poles"));
+        s.optics.tia.input_noise_a_rthz = t.number(K("optics.tia.input_noise_a_rthz"));
+        s.optics.tia.peaking_db = t.number(K("optics.tia.peaking_db"));
+        s.optics.tia.peaking_zero_hz = t.number(K("optics.tia.peaking_zero_hz"));
+        s.optics.tia.compression.model = t.string(K("optics.tia.compression.model"));
+        s.optics.tia.compression.thd = t.number(K("optics.tia.compression.thd"));
+        s.optics.tia.compression.amplitude_v = t.number(K("optics.tia.compression.amplitude_v"));
+        s.optics.tia.compression.p1db_v = t.number(K("optics.tia.compression.p1db_v"));
+        s.optics.tia.compression.limit_v = t.number(K("optics.tia.compression.limit_v"));
+        s.optics.far.touchstone = t.paths(K("far_channel.touchstone"), {});
         for (const auto& f : s.optics.far.touchstone) require_input_file("far_channel.touchstone", f, "Touchstone file");
-        s.optics.far.ports = t.strings("far_channel.ports");
+        s.optics.far.ports = t.strings(K("far_channel.ports"));
         if (s.optics.far.ports.size() == 1 && s.optics.far.ports[0] == "auto") s.optics.far.ports.clear();
-        s.optics.far.loss_at_nyquist_db = t.number("far_channel.loss_at_nyquist");
+        s.optics.far.loss_at_nyquist_db = t.number(K("far_channel.loss_at_nyquist"));
         si::sim::validate(s);
     });
     return s;
+}
+
+namespace {
+/// Throws a ConfigError for key with the key's location, as with_locations does.
+[[noreturn]] void fail_at(const si::io::ConfigTree& t, const std::string& key, const std::string& msg) {
+    with_locations(t, "", [&] { throw si::ConfigError(key, msg); });
+    throw si::ConfigError(key, msg);  // not reached
+}
+int hop_count(const si::io::ConfigTree& t) {
+    const std::int64_t h = t.integer("link.hops");
+    if (h < 1 || h > si::sim::kMaxHops)
+        fail_at(t, "link.hops", "must be in [1, " + std::to_string(si::sim::kMaxHops) + "] (got " + std::to_string(h) + ")");
+    return static_cast<int>(h);
+}
+/// The hop.<i>.* keys set with i >= hops, and (for several hops) the single-hop keys set.
+void check_hop_keys(const si::io::ConfigTree& t, int hops) {
+    std::string msg, first_key;
+    auto add = [&](const std::string& key, const std::string& m) {
+        const std::string loc = t.location(key);
+        msg += (msg.empty() ? "" : "\n") + (loc.empty() ? std::string() : (loc == "--set" ? "--set " : loc + ": ")) + key + ": " + m;
+        if (first_key.empty()) first_key = key;
+    };
+    for (const auto& k : t.keys_set()) {
+        if (k.rfind("hop.", 0) == 0) {
+            const auto dot = k.find('.', 4);
+            const int i = std::stoi(k.substr(4, dot - 4));
+            if (hops == 1)
+                add(k, "is a hop setting, but link.hops = 1 (a single-hop link takes the plain keys; "
+                       "set link.hops for a link with retimers)");
+            else if (i >= hops)
+                add(k, "is set, but the link has " + std::to_string(hops) + " hops (hop.0 .. hop." +
+                           std::to_string(hops - 1) + ")");
+        } else if (hops > 1 && per_hop_key(k)) {
+            add(k, "a link of " + std::to_string(hops) + " hops (link.hops) takes its settings per hop: "
+                   "set hop.<i>." + k);
+        }
+    }
+    if (!msg.empty()) {
+        const std::string loc = t.location(first_key);
+        throw si::io::ConfigLocationError(loc, first_key, msg);
+    }
+}
+}  // namespace
+
+bool is_multi_hop(const si::io::ConfigTree& t) { return hop_count(t) > 1; }
+
+si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
+    const int hops = hop_count(t);
+    check_hop_keys(t, hops);
+    if (hops > 1)
+        fail_at(t, "link.hops", "this command runs single-hop links; a link of " + std::to_string(hops) +
+                                    " hops is run by `sisim run` and `sisim compare`");
+    return hop_spec_from(t, "");
+}
+
+si::sim::MultiHopSpec multi_hop_spec_from(const si::io::ConfigTree& t) {
+    const int hops = hop_count(t);
+    check_hop_keys(t, hops);
+    si::sim::MultiHopSpec m;
+    m.architecture = t.string("link.architecture");
+    if (m.architecture != "electrical" && m.architecture != "lpo" && m.architecture != "cpo" &&
+        m.architecture != "lro" && m.architecture != "retimed")
+        fail_at(t, "link.architecture", "must be \"electrical\", \"lpo\", \"cpo\", \"lro\" or \"retimed\" (got \"" +
+                                            m.architecture + "\")");
+    for (int h = 0; h < hops; ++h) {
+        const std::string p = "hop." + std::to_string(h) + ".";
+        m.hops.push_back(hop_spec_from(t, p));
+        m.names.push_back(t.has(p + "name") ? t.string(p + "name") : "hop " + std::to_string(h));
+        if (h + 1 < hops && m.hops.back().rx.cdr_model == "ideal")
+            fail_at(t, p + "rx.cdr.model",
+                    "hop " + std::to_string(h) + " ends in a retimer, which needs a recovered clock: set "
+                    "\"bang_bang\" or \"mueller_muller\" (its clock launches the next hop)");
+    }
+    return m;
 }
 
 }  // namespace sisim

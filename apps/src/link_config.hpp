@@ -7,6 +7,7 @@
 
 #include "si/io/config.hpp"
 #include "si/sim/link.hpp"
+#include "si/sim/multihop.hpp"
 
 namespace sisim {
 
@@ -17,6 +18,13 @@ namespace sisim {
 /// Validation errors are re-thrown with the location of the offending key
 /// ("link.toml:12:9: tx.swing: must be > 0 V (got -1)").
 [[nodiscard]] si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& tree);
+
+/// True when link.hops > 1 (then multi_hop_spec_from, not link_spec_from, reads the link).
+[[nodiscard]] bool is_multi_hop(const si::io::ConfigTree& tree);
+
+/// A link of several hops: hop.<i>.* keys per hop (docs/architectures.md "Multi-hop links");
+/// errors name "hop.<i>.<key>" with its location. link_spec_from refuses such a link.
+[[nodiscard]] si::sim::MultiHopSpec multi_hop_spec_from(const si::io::ConfigTree& tree);
 
 /// Names accepted by signal.pattern besides a file path.
 [[nodiscard]] bool is_pattern_name(const std::string& s);

@@ -1,5 +1,8 @@
 #include "results.hpp"
 
+#include "si/sim/optical_probe.hpp"
+#include "tdecq_command.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -196,7 +199,7 @@ void write_receiver(si::io::H5Group root, const si::sim::Link& link, const si::s
 }  // namespace
 
 void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::RunResult& r,
-               bool with_pulse) {
+               bool with_pulse, bool with_ber) {
     const auto& sp = link.spec();
     {
         auto g = root.group("pattern");
@@ -301,7 +304,7 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("eye_width_ui", m.eye_width_ui);
         g.attr("levels_v", m.levels_v);
     }
-    {
+    if (with_ber) {
         auto g = root.group("ber");
         g.attr("symbols_compared", r.ber.symbols_compared);
         g.attr("symbol_errors", r.ber.symbol_errors);
@@ -359,6 +362,112 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         for (const auto& s : r.warnings) w += s + "\n";
         g.attr("warnings", w);
     }
+}
+
+void write_multi_hop(si::io::H5Group root, const si::sim::MultiLink& link,
+                     const si::sim::MultiRunResult& r, bool with_pulse) {
+    const std::size_t H = link.size();
+    for (std::size_t h = 0; h < H; ++h) {
+        const auto& l = link.hops()[h];
+        auto g = root.group("hop/" + std::to_string(h));
+        g.attr("name", link.spec().names[h]);
+        g.attr("optical", static_cast<std::int64_t>(l.spec().optics.enabled()));
+        g.attr("symbol_rate_bd", l.spec().signal.symbol_rate_bd);
+        g.attr("retimer", static_cast<std::int64_t>(h + 1 < H));
+        g.attr("note", h + 1 < H ? "ends in a retimer: its decisions and recovered clock launch the next hop"
+                                 : "ends at the link's receiver");
+        write_channel(g, l);
+        write_run(g, l, r.hops[h], with_pulse);
+    }
+    // the receiver the link ends in, at the root (as a single-hop file has it), without /ber
+    write_run(root, link.hops().back(), r.hops.back(), false, false);
+    {
+        auto g = root.group("ber");
+        g.attr("symbols_compared", r.ber.symbols_compared);
+        g.attr("symbol_errors", r.ber.symbol_errors);
+        g.attr("bit_errors", r.ber.bit_errors);
+        g.attr("ser", r.ber.ser());
+        g.attr("ber", r.ber.ber());
+        g.attr("target_ber", link.hops().front().spec().eye.target_ber);
+        g.attr("ser_statistical", r.ser_statistical);
+        g.attr("ber_statistical", r.ber_statistical);
+        g.attr("ser_statistical_method", std::string("1 - prod(1 - SER_h) of the hops' statistical SERs "
+                                                     "(independent hops)"));
+        g.attr("hop_symbol_errors", r.hop_symbol_errors);
+        g.attr("coincident_errors", r.coincident_errors);
+        g.attr("missing_symbols", r.missing_symbols);
+        g.attr("first_symbol", r.first_symbol);
+        g.attr("hops", static_cast<std::int64_t>(H));
+        g.attr("note", "end to end: the last hop's decisions against the pattern (BER after precoding "
+                       "and Gray decoding); hop_symbol_errors sums the hops' own errors on the same "
+                       "symbols, coincident_errors counts those on a symbol another hop also erred on");
+    }
+    {
+        auto g = root.group("link");
+        g.attr("architecture", link.spec().architecture);
+        g.attr("hops", static_cast<std::int64_t>(H));
+        std::string names;
+        for (const auto& n : link.spec().names) names += n + "\n";
+        g.attr("hop_names", names);
+    }
+}
+
+void write_budget(si::io::H5Group root, const si::arch::ChainBudget& b) {
+    auto g = root.group("budget");
+    g.attr("power_w", b.power_w);
+    g.attr("energy_pj_per_bit", b.energy_pj_per_bit);
+    g.attr("latency_s", b.latency_s);
+    g.attr("any_verify", static_cast<std::int64_t>(b.any_verify));
+    g.attr("note", std::string("power per lane and direction and latency end to end, priced from the power "
+                               "table (models/power.toml); verify = a value not from a primary source"));
+    for (std::size_t h = 0; h < b.hops.size(); ++h) {
+        const auto& hb = b.hops[h];
+        auto hg = g.group("hop/" + std::to_string(h));
+        hg.attr("name", hb.name);
+        hg.attr("power_w", hb.power_w);
+        hg.attr("energy_pj_per_bit", hb.energy_pj_per_bit);
+        hg.attr("latency_s", hb.latency_s);
+        std::string el;
+        std::vector<double> pw, lat;
+        for (const auto& e : hb.elements) {
+            el += e.label + " [" + e.element + "]\n";
+            pw.push_back(e.power_w);
+            lat.push_back(e.latency_s);
+        }
+        hg.attr("elements", el);
+        hg.attr("element_power_w", pw);
+        hg.attr("element_latency_s", lat);
+    }
+}
+
+std::string write_optical_probe(si::io::H5Group root, const si::sim::Link& link, std::uint64_t symbols) {
+    const auto w = si::sim::optical_tx_waveform(link, symbols);
+    auto d = root.write("waveforms/optical_tx", std::span<const double>(w.power_w), {}, "W");
+    d.attr("dt_s", w.dt_s);
+    d.attr("t0_s", 0.0);
+    d.attr("symbol_rate_bd", w.symbol_rate_bd);
+    d.attr("units", std::string("W"));
+    d.attr("first_symbol", w.first_symbol);
+    d.attr("note", std::string("optical power at the modulator output (laser RIN and driver noise included), "
+                               "as an oscilloscope captures it for TDECQ: `sisim tdecq FILE.h5`"));
+    si::analysis::TdecqConfig cfg;
+    cfg.symbol_rate_bd = w.symbol_rate_bd;
+    const std::string eq = w.symbol_rate_bd > 60e9 ? "dj" : "5tap";
+    cfg.equalizer = eq;
+    const auto& pn = link.spec().signal.pattern.name;
+    const auto pats = tdecq_patterns(is_tdecq_pattern(pn) ? pn : "none");
+    try {
+        const auto r = si::analysis::tdecq(w.power_w, w.dt_s, cfg, pats);
+        write_tdecq(root, r, cfg, eq, "W", "/waveforms/optical_tx");
+    } catch (const si::ModelError& e) {  // e.g. an eye too closed to find the pattern in
+        auto g = root.group("tdecq");
+        g.attr("tdecq_db", INFINITY);
+        g.attr("error", std::string(e.what()));
+        g.attr("equalizer", eq);
+        g.attr("waveform", std::string("/waveforms/optical_tx"));
+        return e.what();
+    }
+    return "";
 }
 
 }  // namespace sisim

@@ -5,8 +5,12 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
+#include "chain.hpp"
 #include "link_config.hpp"
+#include "si/io/power_table_io.hpp"
+#include "si/sim/multihop.hpp"
 #include "progress.hpp"
 #include "results.hpp"
 #include "si/io/h5.hpp"
@@ -90,6 +94,114 @@ void absolutize_paths(si::io::ConfigTree& tree, const si::sim::LinkSpec& spec) {
         tree.apply_override("signal.pattern=\"" +
                             std::filesystem::absolute(spec.signal.pattern.file).lexically_normal().string() + "\"");
 }
+void absolutize_paths(si::io::ConfigTree& tree, const si::sim::MultiHopSpec& m) {
+    auto toml_array = [](const std::vector<std::string>& v) {
+        std::string a = "[";
+        for (std::size_t i = 0; i < v.size(); ++i)
+            a += (i ? ", \"" : "\"") + std::filesystem::absolute(v[i]).lexically_normal().string() + "\"";
+        return a + "]";
+    };
+    for (std::size_t h = 0; h < m.hops.size(); ++h) {
+        const auto& s = m.hops[h];
+        const std::string p = "hop." + std::to_string(h) + ".";
+        if (!s.channel.touchstone.empty()) tree.apply_override(p + "channel.touchstone=" + toml_array(s.channel.touchstone));
+        if (!s.channel.crosstalk.empty()) tree.apply_override(p + "channel.crosstalk=" + toml_array(s.channel.crosstalk));
+        if (!s.optics.far.touchstone.empty())
+            tree.apply_override(p + "far_channel.touchstone=" + toml_array(s.optics.far.touchstone));
+    }
+    const auto& s0 = m.hops.front();
+    if (s0.signal.pattern.name == "file")
+        tree.apply_override("signal.pattern=\"" +
+                            std::filesystem::absolute(s0.signal.pattern.file).lexically_normal().string() + "\"");
+}
+
+/// output.optical_waveform_symbols, checked before the run (0 = no optical probe).
+std::uint64_t optical_probe_symbols(const si::io::ConfigTree& tree, bool optical) {
+    const std::int64_t n = tree.integer("output.optical_waveform_symbols");
+    if (n == 0) return 0;
+    const std::string loc = tree.location("output.optical_waveform_symbols");
+    auto fail = [&](const std::string& m) {
+        const std::string msg = "output.optical_waveform_symbols: " + m;
+        throw si::io::ConfigLocationError(loc, "output.optical_waveform_symbols",
+                                          loc.empty() ? msg : (loc == "--set" ? "--set " : loc + ": ") + msg);
+    };
+    if (n < 2048 || n > 100000000) fail("must be 0 or in [2048, 1e8] symbols (TDECQ needs >= 2048) (got " + std::to_string(n) + ")");
+    if (!optical) fail("the link has no optical transmitter (link.architecture \"lpo\"/\"cpo\", or a hop with optical = true)");
+    return static_cast<std::uint64_t>(n);
+}
+
+/// The power table of a config in models/links/: models/power.toml ("" when there is none; then
+/// the run writes no /budget).
+std::string default_power_table(const si::io::ConfigTree& tree) {
+    const std::string dir = tree.source_dir();
+    if (dir.empty()) return "";
+    const auto p = std::filesystem::path(dir).parent_path() / "power.toml";
+    std::error_code ec;
+    return std::filesystem::is_regular_file(p, ec) ? p.string() : "";
+}
+
+void print_multi_summary(const si::sim::MultiLink& link, const si::sim::MultiRunResult& r,
+                         const si::arch::ChainBudget* b, const std::string& out) {
+    const auto& s0 = link.hops().front().spec();
+    std::printf("sisim: %s link of %zu hops, %s, %llu symbols end to end\n", link.spec().architecture.c_str(),
+                link.size(), s0.signal.modulation.c_str(), static_cast<unsigned long long>(r.ber.symbols_compared));
+    for (std::size_t h = 0; h < link.size(); ++h) {
+        const auto& l = link.hops()[h];
+        const auto& hr = r.hops[h];
+        std::printf("  hop %zu (%s): %.6g GBd, %s; loss at Nyquist %.2f dB%s; SER %.3e (statistical %.3e)%s\n", h,
+                    link.spec().names[h].c_str(), l.spec().signal.symbol_rate_bd / 1e9,
+                    l.channel().description.c_str(), l.channel().loss_at_nyquist_db,
+                    l.spec().optics.enabled() ? " + optics" : "", hr.ber.ser(),
+                    l.receiver().has_dsp ? hr.rx.ser_statistical : hr.statistical_sampler.ser,
+                    h + 1 < link.size() ? "; retimer" : "");
+        if (hr.rx.cdr)
+            std::printf("    CDR: locked in %.0f %% of segments, rms jitter %.4f UI\n", 100 * hr.rx.locked_fraction,
+                        hr.rx.rms_jitter_ui);
+    }
+    std::printf("  end to end: %llu symbol errors, %llu bit errors; SER %.3e, BER %.3e (statistical BER %.3e); "
+                "hop errors %llu, coincident %llu\n",
+                static_cast<unsigned long long>(r.ber.symbol_errors), static_cast<unsigned long long>(r.ber.bit_errors),
+                r.ber.ser(), r.ber.ber(), r.ber_statistical, static_cast<unsigned long long>(r.hop_symbol_errors),
+                static_cast<unsigned long long>(r.coincident_errors));
+    if (b != nullptr)
+        std::printf("  power %.3f W per lane (%.2f pJ/bit), latency %.1f ns end to end\n", b->power_w,
+                    b->energy_pj_per_bit, b->latency_s * 1e9);
+    std::printf("  %.3f s streaming; wrote %s\n", r.elapsed_s, out.c_str());
+}
+
+void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileOptions& opt) {
+    auto spec = multi_hop_spec_from(tree);
+    const auto stored_spec = spec;
+    bool any_optical = false;
+    for (const auto& h : spec.hops) any_optical = any_optical || h.optics.enabled();
+    const auto probe_symbols = optical_probe_symbols(tree, any_optical);
+    if (opt.threads >= 0) spec.hops[0].sim.threads = opt.threads;
+    const si::sim::MultiLink link(spec);
+    std::optional<si::arch::ChainBudget> budget;
+    if (const auto pt = default_power_table(tree); !pt.empty())
+        budget = si::arch::budget(chain_of(stored_spec, std::filesystem::path(out).stem().string()),
+                                  si::io::read_power_table(pt));
+    auto file = si::io::H5File::create(out, opt.compress);
+    guard_temp_file(file.temp_path());
+    ProgressReporter rep(opt.quiet);
+    const auto res = si::sim::run(link, [&](double f) { rep(f); });
+    if (!opt.quiet)
+        for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
+    absolutize_paths(tree, stored_spec);
+    auto root = file.root();
+    write_root_attrs(root, opt.command_line, tree.resolved_toml(), spec.hops[0].sim.seed);
+    write_multi_hop(root, link, res, tree.boolean("output.pulse"));
+    if (probe_symbols > 0)
+        for (std::size_t h = 0; h < link.size(); ++h)
+            if (link.hops()[h].optics_model() != nullptr)
+                if (const auto why = write_optical_probe(root.group("hop/" + std::to_string(h)), link.hops()[h], probe_symbols);
+                    !why.empty() && !opt.quiet)
+                    std::fprintf(stderr, "sisim: warning: hop %zu: no TDECQ for the optical probe: %s\n", h, why.c_str());
+    if (budget) write_budget(root, *budget);
+    file.commit();
+    release_temp_file();
+    if (opt.summary) print_multi_summary(link, res, budget ? &*budget : nullptr, out);
+}
 
 }  // namespace
 
@@ -103,13 +215,21 @@ void guard_temp_file(const std::string& path) {
 void release_temp_file() { g_temp_path[0] = 0; }
 
 std::string stored_config(si::io::ConfigTree tree) {
-    absolutize_paths(tree, link_spec_from(tree));
+    if (is_multi_hop(tree))
+        absolutize_paths(tree, multi_hop_spec_from(tree));
+    else
+        absolutize_paths(tree, link_spec_from(tree));
     return tree.resolved_toml();
 }
 
 void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileOptions& opt) {
+    if (is_multi_hop(tree)) {
+        run_multi_to_file(std::move(tree), out, opt);
+        return;
+    }
     auto spec = link_spec_from(tree);
     const auto stored_spec = spec;
+    const auto probe_symbols = optical_probe_symbols(tree, spec.optics.enabled());
     if (opt.threads >= 0) spec.sim.threads = opt.threads;
     si::sim::Link link(spec);
     if (!opt.quiet)
@@ -127,6 +247,12 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
     write_root_attrs(root, opt.command_line, tree.resolved_toml(), spec.sim.seed);
     write_channel(root, link);
     write_run(root, link, res, tree.boolean("output.pulse"));
+    if (probe_symbols > 0)
+        if (const auto why = write_optical_probe(root, link, probe_symbols); !why.empty() && !opt.quiet)
+            std::fprintf(stderr, "sisim: warning: no TDECQ for the optical probe: %s\n", why.c_str());
+    if (const auto pt = default_power_table(tree); !pt.empty())
+        write_budget(root, si::arch::budget(chain_of(stored_spec, std::filesystem::path(out).stem().string()),
+                                            si::io::read_power_table(pt)));
     file.commit();
     release_temp_file();
     if (opt.summary) print_summary(link, res, out);

@@ -246,13 +246,16 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& cmdline) 
         for (std::size_t i = 0; i < n; ++i) {
             try {
                 const auto tree = spec.tree(i);
-                const auto ls = link_spec_from(tree);
-                for (const auto& f : ls.channel.touchstone)
-                    if (!fs::exists(f)) throw si::IoError(f, 0, "no such file (channel.touchstone)");
-                for (const auto& f : ls.channel.crosstalk)
-                    if (!fs::exists(f)) throw si::IoError(f, 0, "no such file (channel.crosstalk)");
-                if (ls.signal.pattern.name == "file" && !fs::exists(ls.signal.pattern.file))
-                    throw si::IoError(ls.signal.pattern.file, 0, "no such file (signal.pattern)");
+                const auto lss = is_multi_hop(tree) ? multi_hop_spec_from(tree).hops
+                                                    : std::vector<si::sim::LinkSpec>{link_spec_from(tree)};
+                for (const auto& ls : lss) {
+                    for (const auto& f : ls.channel.touchstone)
+                        if (!fs::exists(f)) throw si::IoError(f, 0, "no such file (channel.touchstone)");
+                    for (const auto& f : ls.channel.crosstalk)
+                        if (!fs::exists(f)) throw si::IoError(f, 0, "no such file (channel.crosstalk)");
+                    if (ls.signal.pattern.name == "file" && !fs::exists(ls.signal.pattern.file))
+                        throw si::IoError(ls.signal.pattern.file, 0, "no such file (signal.pattern)");
+                }
             } catch (const si::Error& e) {
                 ++bad;
                 std::cerr << "sisim: point " << spec.describe(i) << ": " << e.what() << "\n";

@@ -178,7 +178,10 @@ SweepSpec::SweepSpec(const std::string& path, const std::vector<std::string>& se
     }
     if (doc.size() > 1) base_.load_file(path, {"sweep"});
     for (const auto& s : sets) base_.apply_override(s);
-    (void)link_spec_from(base_);  // the base itself must be valid
+    if (is_multi_hop(base_))  // the base itself must be valid
+        (void)multi_hop_spec_from(base_);
+    else
+        (void)link_spec_from(base_);
     base_seed_ = static_cast<std::uint64_t>(base_.integer("sim.seed"));
 
     if (const auto* s = sw->get("seeds")) {

@@ -84,6 +84,54 @@ const char* const kAuto[] = {"ssprq", "prbs13q", "prbs15q", "prbs11q", "prbs9q",
 
 }  // namespace
 
+std::vector<si::analysis::TdecqPattern> tdecq_patterns(const std::string& name) {
+    std::vector<si::analysis::TdecqPattern> pats;
+    if (name == "auto") {
+        for (const char* n : kAuto) pats.push_back(pattern_levels(n));
+    } else if (name != "none") {
+        pats.push_back(pattern_levels(name));
+    }
+    return pats;
+}
+
+bool is_tdecq_pattern(const std::string& name) {
+    for (const char* n : kAuto)
+        if (name == n) return true;
+    return false;
+}
+
+void write_tdecq(si::io::H5Group root, const si::analysis::TdecqResult& r, const si::analysis::TdecqConfig& cfg,
+                 const std::string& eq, const std::string& units, const std::string& waveform) {
+    auto g = root.group("tdecq");
+    g.attr("tdecq_db", r.tdecq_db);
+    g.attr("ceq_db", r.ceq_db);
+    g.attr("oma_outer", r.oma_outer);
+    g.attr("extinction_ratio_db", r.extinction_ratio_db);
+    g.attr("rlm", r.rlm);
+    g.attr("equalizer_taps", r.taps);
+    g.attr("equalizer_main_tap", static_cast<std::int64_t>(r.ffe_main));
+    g.attr("equalizer", eq);
+    g.attr("sigma_g", r.sigma_g);
+    g.attr("p_ave", r.p_ave);
+    g.attr("p0", r.p0);
+    g.attr("p3", r.p3);
+    g.attr("levels", std::vector<double>(r.levels.begin(), r.levels.end()));
+    g.attr("units", units);
+    g.attr("symbol_rate_bd", cfg.symbol_rate_bd);
+    g.attr("ref_bandwidth_hz", cfg.ref_bandwidth_hz == 0 ? 0.5 * cfg.symbol_rate_bd : cfg.ref_bandwidth_hz);
+    g.attr("pattern", r.pattern);
+    g.attr("pattern_agreement", r.pattern_agreement);
+    g.attr("symbols", static_cast<std::uint64_t>(r.symbols));
+    g.attr("target_ser", cfg.target_ser);
+    g.attr("q_t", cfg.q_t);
+    g.attr("waveform", waveform);
+    auto eye = g.group("eye");
+    const std::size_t nt = r.eye_time_ui.size(), nl = r.eye_level.size();
+    eye.write("histogram", std::span<const std::uint64_t>(r.eye_histogram), {nl, nt}, "count");
+    eye.write("time_ui", std::span<const double>(r.eye_time_ui), {}, "UI");
+    eye.write("level", std::span<const double>(r.eye_level), {}, units);
+}
+
 CsvWaveform read_csv_waveform(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw si::IoError(path, 0, "cannot open the file");
@@ -240,12 +288,7 @@ int cmd_tdecq(const std::vector<std::string>& args, const std::string& cmdline, 
                                                                   : e.key();
         throw si::ConfigError(k, std::string(e.what()).substr(e.key().size() + 2));
     }
-    std::vector<si::analysis::TdecqPattern> pats;
-    if (pattern == "auto") {
-        for (const char* n : kAuto) pats.push_back(pattern_levels(n));
-    } else if (pattern != "none") {
-        pats.push_back(pattern_levels(pattern));
-    }
+    const auto pats = tdecq_patterns(pattern);
 
     // 3. Analysis; a waveform that cannot be analysed is bad input: name the file.
     si::analysis::TdecqResult r;
@@ -269,34 +312,7 @@ int cmd_tdecq(const std::vector<std::string>& args, const std::string& cmdline, 
           << "\"\nsymbol_rate = " << cfg.symbol_rate_bd << "\npattern = \"" << pattern << "\"\nequalizer = \"" << eq
           << "\"\nref_bandwidth_hz = " << cfg.ref_bandwidth_hz << "\nscope_noise_rms = " << cfg.scope_noise_rms << "\n";
         write_root_attrs(root, cmdline, c.str(), 0);
-        auto g = root.group("tdecq");
-        g.attr("tdecq_db", r.tdecq_db);
-        g.attr("ceq_db", r.ceq_db);
-        g.attr("oma_outer", r.oma_outer);
-        g.attr("extinction_ratio_db", r.extinction_ratio_db);
-        g.attr("rlm", r.rlm);
-        g.attr("equalizer_taps", r.taps);
-        g.attr("equalizer_main_tap", static_cast<std::int64_t>(r.ffe_main));
-        g.attr("equalizer", eq);
-        g.attr("sigma_g", r.sigma_g);
-        g.attr("p_ave", r.p_ave);
-        g.attr("p0", r.p0);
-        g.attr("p3", r.p3);
-        g.attr("levels", std::vector<double>(r.levels.begin(), r.levels.end()));
-        g.attr("units", units);
-        g.attr("symbol_rate_bd", cfg.symbol_rate_bd);
-        g.attr("ref_bandwidth_hz", cfg.ref_bandwidth_hz == 0 ? 0.5 * cfg.symbol_rate_bd : cfg.ref_bandwidth_hz);
-        g.attr("pattern", r.pattern);
-        g.attr("pattern_agreement", r.pattern_agreement);
-        g.attr("symbols", static_cast<std::uint64_t>(r.symbols));
-        g.attr("target_ser", cfg.target_ser);
-        g.attr("q_t", cfg.q_t);
-        g.attr("waveform", std::filesystem::absolute(file).string());
-        auto eye = g.group("eye");
-        const std::size_t nt = r.eye_time_ui.size(), nl = r.eye_level.size();
-        eye.write("histogram", std::span<const std::uint64_t>(r.eye_histogram), {nl, nt}, "count");
-        eye.write("time_ui", std::span<const double>(r.eye_time_ui), {}, "UI");
-        eye.write("level", std::span<const double>(r.eye_level), {}, units);
+        write_tdecq(root, r, cfg, eq, units, std::filesystem::absolute(file).string());
         f.commit();
     }
     if (!vm.count("quiet")) {

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "si/analysis/tdecq.hpp"
+#include "si/io/h5.hpp"
+
 namespace sisim {
 
 /// A uniformly sampled waveform read from a CSV file.
@@ -31,6 +34,15 @@ struct CsvWaveform {
 /// directories and the input files); throws si::IoError.
 using OutputCheck = std::function<void(const std::string& out, const std::vector<std::string>& inputs)>;
 
+/// Candidate patterns for pattern detection: "auto" (SSPRQ, PRBS13Q, ...), one name, or "none"
+/// (label symbols by their decisions). Throws si::ConfigError("--pattern") for an unknown name.
+[[nodiscard]] std::vector<si::analysis::TdecqPattern> tdecq_patterns(const std::string& name);
+/// True for the names tdecq_patterns() knows (ssprq, prbs13q, prbs15q, prbs11q, prbs9q, prbs7q).
+[[nodiscard]] bool is_tdecq_pattern(const std::string& name);
+/// /tdecq: the result's attributes (tdecq_db, ceq_db, oma_outer, extinction_ratio_db, rlm,
+/// equalizer_taps, ...) and its equalized eye; written by `sisim tdecq -o` and `sisim run`.
+void write_tdecq(si::io::H5Group root, const si::analysis::TdecqResult& r, const si::analysis::TdecqConfig& cfg,
+                 const std::string& eq, const std::string& units, const std::string& waveform);
 /// Runs the command; returns the exit status (0). Throws si::ConfigError / si::IoError for bad
 /// input (the caller maps them to exit status 2). `check_output` is applied to -o OUT.h5 with the
 /// waveform file as input.

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 
 #include "si/core/rng.hpp"
 #include "si/io/h5.hpp"
@@ -534,4 +535,137 @@ TEST_F(Cli, TdecqRefusesUnusableWaveformsWithTheReasonAndNoOutput) {
     EXPECT_EQ(sh(run("tdecq " + (dir_ / "short.csv").string() + out)).code, 2);  // no symbol rate
     EXPECT_EQ(sh(run("tdecq " + (dir_ / "short.csv").string() + " -r 53.125GBd -e bogus" + out)).code, 2);
     EXPECT_TRUE(only_file_is(""));
+}
+
+// ------------------------------------------------------------------ links of several hops
+namespace {
+class MultiHopPresets : public Cli, public ::testing::WithParamInterface<std::pair<const char*, double>> {};
+}  // namespace
+
+TEST_P(MultiHopPresets, RunsOutOfTheBoxWithPerHopAndEndToEndResults) {
+    // docs/architectures.md "Presets" states each preset's BER; 2e5 symbols here. The file holds
+    // /hop/<i>/ groups (each a single-hop result), the end-to-end /ber counted against the
+    // pattern, /link and /budget; the end-to-end errors are the hops' (no coincidences here).
+    const auto [name, bound] = GetParam();
+    const auto model = si::testing::source_path(std::string("models/links/") + name);
+    const auto out = (dir_ / "m.h5").string();
+    const auto o = sh(run("run " + model + " -q -o " + out + " --set sim.symbols=200000"));
+    ASSERT_EQ(o.code, 0) << o.text;
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto chk = sh(
+        "/usr/bin/python3 -c \"import h5py; f=h5py.File('" + out + "'); b=f['ber'].attrs; H=int(f['link'].attrs['hops']); "
+        "assert H == len(f['hop']) and H >= 2, H; "
+        "assert b['symbols_compared'] == 200000, b['symbols_compared']; "
+        "assert b['ber'] <= " + std::to_string(bound) + ", b['ber']; "
+        "s=sum(int(f['hop/%d/ber' % i].attrs['symbol_errors']) for i in range(H)); "
+        "assert b['hop_symbol_errors'] == s and b['symbol_errors'] <= s, (s, b['symbol_errors']); "
+        "assert all(f['hop/%d/cdr' % i].attrs['locked'] == 1 for i in range(H)); "
+        "assert all('eye/rx/metrics' in f['hop/%d' % i] and 'channel' in f['hop/%d' % i] for i in range(H)); "
+        "assert [int(f['hop/%d' % i].attrs['retimer']) for i in range(H)] == [1]*(H-1) + [0]; "
+        "assert any(int(f['hop/%d' % i].attrs['optical']) for i in range(H)); "
+        "assert f['budget'].attrs['latency_s'] > 2.4e-6 and len(f['budget/hop']) >= H; "
+        "assert 'eye/rx/histogram' in f\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, MultiHopPresets,
+                         ::testing::Values(std::pair{"retimed_112g_dr.toml", 1e-5}, std::pair{"lro_112g_dr.toml", 1e-5},
+                                           std::pair{"retimed_224g_dr.toml", 2.4e-4}, std::pair{"lro_224g_dr.toml", 1e-3},
+                                           std::pair{"cpo_112g_dr_retimer.toml", 1e-5},
+                                           std::pair{"cpo_224g_dr_retimer.toml", 2e-4}));
+
+TEST_F(Cli, MultiHopBadInputExit2NamingTheKey) {
+    const auto model = si::testing::source_path("models/links/retimed_112g_dr.toml");
+    const auto single = si::testing::source_path("models/links/lpo_112g_dr.toml");
+    const auto out = (dir_ / "bad.h5").string();
+    for (const auto& [cfg, set, key] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {model, "hop.0.rx.cdr.model=ideal", "hop.0.rx.cdr."},  // a retimer without a CDR (its CDR keys refused)
+             {model, "hop.1.optics.laser.power_w=-1e-3", "hop.1.optics.laser.power_w"},
+             {model, "hop.1.optics.laser.rin_db_hz=3", "hop.1.optics.laser.rin_db_hz"},
+             {model, "hop.2.tx.swing=-1", "hop.2.tx.swing"},
+             {model, "tx.swing=0.5", "tx.swing"},                          // a single-hop key
+             {model, "hop.3.tx.swing=0.5", "hop.3.tx.swing"},              // past the last hop
+             {model, "link.hops=9", "link.hops"},
+             {single, "hop.0.tx.swing=0.5", "hop.0.tx.swing"}}) {          // hop keys, one hop
+        const auto o = sh(run("run " + cfg + " -q -o " + out + " --set " + set));
+        EXPECT_EQ(o.code, 2) << set << ": " << o.text;
+        EXPECT_NE(o.text.find(key), std::string::npos) << o.text;
+        EXPECT_FALSE(fs::exists(out));
+    }
+    // a file location when the bad key is in the file
+    const auto bad = write("bad.toml", "[link]\nhops = 2\n[hop.0.rx]\ncdr.model = \"ideal\"\n[hop.1.tx]\nswing = 0.5\n");
+    const auto o = sh(run("run " + bad + " -q -o " + out));
+    EXPECT_EQ(o.code, 2) << o.text;
+    EXPECT_NE(o.text.find("bad.toml:4:13: hop.0.rx.cdr.model: hop 0 ends in a retimer"), std::string::npos) << o.text;
+}
+
+TEST_F(Cli, CompareTakesLinksOfSeveralHops) {
+    const auto lpo = si::testing::source_path("models/links/lpo_112g_dr.toml");
+    const auto ret = si::testing::source_path("models/links/retimed_112g_dr.toml");
+    const auto out = (dir_ / "cmp.h5").string();
+    const auto o = sh(run("compare " + lpo + " " + ret + " -q -o " + out + " --set sim.symbols=20000"));
+    ASSERT_EQ(o.code, 0) << o.text;
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    // the retimed link pays two module DSPs: more energy per bit and more latency than LPO
+    const auto chk = sh("/usr/bin/python3 -c \"import h5py; r=h5py.File('" + out + "')['compare/table'][...]; "
+                        "d=lambda x: x.decode() if isinstance(x, bytes) else str(x); "
+                        "assert [d(x) for x in r['architecture']]==['lpo','retimed'], r; "
+                        "assert r['power_pj_per_bit'][1] > r['power_pj_per_bit'][0] + 4; "
+                        "assert r['latency_s'][1] > r['latency_s'][0] + 10e-9; "
+                        "assert (r['margin_db'] > 0).all(), r['margin_db']\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+}
+
+TEST_F(Cli, RetimedOpticalLinkIsBitIdenticalForAnyThreadCount) {
+    // retimers (CDR, DFE, ADC) and nonlinear optics (driver and TIA tanh, EML curve) in the chain
+    const auto model = si::testing::source_path("models/links/retimed_112g_dr.toml");
+    std::vector<std::string> outs;
+    for (int t : {1, 3}) {
+        outs.push_back((dir_ / ("t" + std::to_string(t) + ".h5")).string());
+        const auto o = sh(run("run " + model + " -q -o " + outs.back() +
+                              " --set sim.symbols=90000 --set sim.segment_symbols=30000 --set hop.1.rx.noise_rms=12mV"
+                              " --set sim.threads=" + std::to_string(t)));
+        ASSERT_EQ(o.code, 0) << o.text;
+    }
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    const auto chk = sh(
+        "/usr/bin/python3 -c \"import h5py, numpy as np; a=h5py.File('" + outs[0] + "'); b=h5py.File('" + outs[1] + "'); "
+        "assert a['ber'].attrs['symbol_errors'] > 0; "
+        "assert all(a['ber'].attrs[k] == b['ber'].attrs[k] for k in ('symbol_errors','bit_errors','hop_symbol_errors')); "
+        "assert all(np.array_equal(a['hop/%d/eye/rx/histogram' % i][...], b['hop/%d/eye/rx/histogram' % i][...]) for i in range(3)); "
+        "assert all(a['hop/%d/cdr' % i].attrs['rms_jitter_ui'] == b['hop/%d/cdr' % i].attrs['rms_jitter_ui'] for i in range(3))\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+}
+
+TEST_F(Cli, InRunTdecqEqualsSisimTdecqOnTheWrittenWaveform) {
+    // the optical probe of a run (/waveforms/optical_tx, /tdecq) read back by `sisim tdecq`:
+    // the same TDECQ, Ceq, OMA, ER and RLM; for a single-hop CPO link at the root and for the
+    // optical hop of a retimed link under /hop/1
+    for (const auto& [model, prefix] : std::vector<std::pair<std::string, std::string>>{
+             {"models/links/cpo_112g_dr.toml", ""}, {"models/links/retimed_112g_dr.toml", "hop/1/"}}) {
+        const auto run_h5 = (dir_ / "run.h5").string(), t_h5 = (dir_ / "t.h5").string();
+        fs::remove(run_h5);
+        fs::remove(t_h5);
+        const auto o = sh(run("run " + si::testing::source_path(model) + " -q -o " + run_h5 +
+                              " --set sim.symbols=20000 --set signal.pattern=prbs13q"
+                              " --set output.optical_waveform_symbols=16384"));
+        ASSERT_EQ(o.code, 0) << o.text;
+        const auto t = sh(run("tdecq " + run_h5 + " --dataset /" + prefix + "waveforms/optical_tx --pattern prbs13q -q -o " + t_h5));
+        ASSERT_EQ(t.code, 0) << t.text;
+        if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+        const auto chk = sh(
+            "/usr/bin/python3 -c \"import h5py; a=h5py.File('" + run_h5 + "')['" + prefix + "tdecq'].attrs; "
+            "b=h5py.File('" + t_h5 + "')['tdecq'].attrs; "
+            "assert 0.5 < a['tdecq_db'] < 4.0, a['tdecq_db']; "
+            "assert all(abs(a[k] - b[k]) <= 1e-9 * max(1.0, abs(a[k])) for k in "
+            "('tdecq_db','ceq_db','oma_outer','extinction_ratio_db','rlm')), [(k, a[k], b[k]) for k in a]; "
+            "assert list(a['equalizer_taps']) == list(b['equalizer_taps'])\"");
+        EXPECT_EQ(chk.code, 0) << model << ": " << chk.text;
+    }
+    // a link without optics refuses the probe before running
+    const auto bad = sh(run("run " + si::testing::source_path("models/links/c2m_112g_orthobp_12db.toml") + " -q -o " +
+                            (dir_ / "b.h5").string() + " --set output.optical_waveform_symbols=4096"));
+    EXPECT_EQ(bad.code, 2) << bad.text;
+    EXPECT_NE(bad.text.find("output.optical_waveform_symbols"), std::string::npos) << bad.text;
+    EXPECT_FALSE(fs::exists(dir_ / "b.h5"));
 }

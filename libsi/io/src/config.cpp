@@ -737,8 +737,12 @@ std::string ConfigTree::resolved_toml() const {
     for (const auto& sec : order) {
         const auto it = by_section.find(sec);
         if (it == by_section.end()) continue;
+        bool any = false;
+        for (const KeySpec* s : it->second) any = any || !s->only_if_set || impl_->find(s->key) != nullptr;
+        if (!any) continue;
         if (!sec.empty()) os << "\n[" << toml_key(sec) << "]\n";
         for (const KeySpec* s : it->second) {
+            if (s->only_if_set && impl_->find(s->key) == nullptr) continue;
             const std::string leaf = toml_key(last_component(s->key));
             const std::string unit = s->unit.empty() ? "" : s->unit;
             if (const Entry* e = impl_->find(s->key)) {
@@ -769,6 +773,7 @@ std::string ConfigTree::resolved_toml() const {
 std::string format_keys(const std::vector<KeySpec>& registry) {
     std::size_t wk = 3, wd = 7, wu = 4;
     for (const auto& s : registry) {
+        if (s.only_if_set) continue;
         wk = std::max(wk, s.key.size());
         wd = std::max(wd, s.default_text.empty() ? std::size_t{1} : s.default_text.size());
         wu = std::max(wu, s.unit.empty() ? std::size_t{1} : s.unit.size());
@@ -787,6 +792,7 @@ std::string format_keys(const std::vector<KeySpec>& registry) {
         out += row(os, "KEY", "DEFAULT", "UNIT", "MEANING") + "\n";
     }
     for (const auto& s : registry) {
+        if (s.only_if_set) continue;
         std::ostringstream os;
         std::string line = row(os, s.key, s.default_text.empty() ? "-" : s.default_text,
                                s.unit.empty() ? "-" : s.unit, s.help);

@@ -18,6 +18,7 @@
 #include "si/sim/link.hpp"
 #include "si/sim/receiver.hpp"
 #include "si/sim/stateye.hpp"
+#include "segment.hpp"
 #include "stage_rx.hpp"
 #include "stage_sampler.hpp"
 #include "stage_tx.hpp"
@@ -34,35 +35,16 @@ double dsp_eye_range(const Link& link) {
                            : link.eye_range_v() * std::abs(rd.gain);
 }
 
-/// What one thread accumulates over its segments: integer counts only, so the merge is exact
-/// whatever the order in which segments were run.
-struct SegmentResult {
-    std::unique_ptr<analysis::EyeAccumulator> eye, dsp_eye;
-    analysis::BerCounts ber;
-    std::unique_ptr<analysis::BurstCounter> bursts;
-    std::vector<std::uint8_t> decisions;  // when collecting
-    std::vector<std::uint8_t> sent;       // when collecting
-    std::uint64_t samples = 0;            // UIs sampled x samples per UI
-    std::uint64_t adc_clipped = 0;
-};
+}  // namespace
 
-/// What one segment leaves behind that is not a count (kept per segment, combined in order).
-struct SegmentInfo {
-    std::vector<double> ffe_taps, dfe_taps;
-    bool locked = false;
-    std::int64_t lock_ui = -1;
-    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;  // sampling offset vs UI, counted UIs
-    double py = 0, pxy = 0;                                   // phase vs UI
-    std::vector<float> trace;  // segment 0 only
-};
+namespace detail {
 
-/// Decisions [u0, u1) of one segment: the run composed of its stages, block by block. The
-/// receiver runs `training` decisions (plus its delay line) before u0 without counting them.
-/// lag < 0: collect decisions and sent symbols (alignment pre-run). Decisions u < eye_end feed
-/// the eye.
+// Decisions [u0, u1) of one segment: the run composed of its stages, block by block. The
+// receiver runs `training` decisions (plus its delay line) before the first decision made
+// (u0, or io.x0) without counting them.
 void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int64_t lag,
                  std::uint64_t eye_end, bool trace, std::atomic<std::uint64_t>& progress,
-                 SegmentResult& out, SegmentInfo& info) {
+                 SegmentResult& out, SegmentInfo& info, const SegmentIo& io) {
     const auto& sp = link.spec();
     const auto& rd = link.receiver();
     const int M = sp.sim.samples_per_ui;
@@ -78,13 +60,16 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     if (!out.bursts) out.bursts = std::make_unique<analysis::BurstCounter>();
     // First decision whose decoder state we need: u0-1 when it maps to a real symbol.
     const bool prime = !collect && u0 > ulag;
-    const std::uint64_t ud0 = prime ? u0 - 1 : u0;
+    const std::uint64_t uc0 = prime ? u0 - 1 : u0;  // first decision counted (or primed)
+    // decisions made: the counted ones, or the wider range a retimer exports
+    const std::uint64_t ud0 = io.x1 > 0 ? std::min(io.x0, uc0) : uc0;
+    const std::uint64_t ud1 = io.x1 > 0 ? std::max(io.x1, u1) : u1;
 
     // ---- the stages, in signal order -----------------------------------------------------------
     const auto D = static_cast<std::uint64_t>(rd.delay_ui);              // chain delay [UI]
     const std::uint64_t lead = D + static_cast<std::uint64_t>(rd.history_ui) + rd.training;
     const std::uint64_t us = ud0 > lead ? ud0 - lead : 0;                // first UI sampled
-    detail::TxSymbols tx(link);                                          // pattern -> TX symbols
+    detail::TxSymbols tx(link, io.upstream);                             // pattern -> TX symbols
     detail::FrontEnd fe(link, tx, us);                                   // waveform + xtalk + noise
     detail::Sampler sampler(link, fe, us);                               // fixed clock or CDR
     detail::SymbolChain chain(link, us);                                 // gain, ADC, FFE, detector
@@ -103,7 +88,7 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     std::vector<float> windows(wring * static_cast<std::size_t>(M));
     bool first_count = true;
     std::uint64_t last_report = u0;
-    const std::uint64_t u_end = u1 + D;
+    const std::uint64_t u_end = ud1 + D;
     const std::uint64_t u_adapt_off = ud0 + D;  // first sample whose decision is counted
     const bool want_eye = !collect && ud0 < eye_end;
     const std::uint64_t tdec = trace ? std::max<std::uint64_t>(16, (u_end - us) / 131072) : 0;
@@ -141,7 +126,22 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
         for (std::size_t i = 0; i < nb; ++i) {
             if (u + i < us + D) continue;  // the chain's delay line is filling
             const std::uint64_t ud = u + i - D;  // the UI this decision belongs to
-            if (ud < ud0 || ud >= u1) continue;  // training, or past the segment
+            if (ud >= ud1) continue;  // past the segment
+            if (ud < ud0) {
+                // training: not counted, but a retimer's decisions while it locks are what it
+                // sends, so the next hop trains on them (docs/architectures.md section 8)
+                const auto off = sampler.symbol_offset(ud);
+                if (io.out_levels != nullptr && static_cast<std::int64_t>(ud) + off >= static_cast<std::int64_t>(ulag)) {
+                    const std::uint64_t k = ud - ulag + static_cast<std::uint64_t>(off);
+                    if (k >= io.out_k0 && k - io.out_k0 < io.out_n) {
+                        const auto j = static_cast<std::size_t>(k - io.out_k0);
+                        io.out_levels[j] = decisions[i];
+                        if (io.out_offset_ui != nullptr)
+                            io.out_offset_ui[j] = static_cast<float>(sampler.clock_offset_ui(ud));
+                    }
+                }
+                continue;
+            }
             if (collect) {
                 out.decisions.push_back(decisions[i]);
                 out.sent.push_back(tx.level(ud + static_cast<std::uint64_t>(sampler.symbol_offset(ud))));
@@ -150,13 +150,24 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
             // symbol decided: the one whose ideal instant is nearest the sampling instant
             const std::uint64_t k = ud - ulag + static_cast<std::uint64_t>(sampler.symbol_offset(ud));
             const std::uint8_t lk = tx.level(k);
+            if (io.out_levels != nullptr && k >= io.out_k0 && k - io.out_k0 < io.out_n) {
+                const auto j = static_cast<std::size_t>(k - io.out_k0);
+                io.out_levels[j] = decisions[i];
+                if (io.out_offset_ui != nullptr)
+                    io.out_offset_ui[j] = static_cast<float>(sampler.clock_offset_ui(ud));
+                if (io.out_sent != nullptr) io.out_sent[j] = lk;
+            }
+            if (ud < uc0 || ud >= u1) continue;         // made for the next hop, not counted here
+            if (lk == Upstream::kMissing) continue;     // the retimer before decided no symbol k
             if (ud >= u0) {
                 if (ud < eye_end) {
+                    std::uint8_t lnext = tx.level(k + 1);
+                    if (lnext == Upstream::kMissing) lnext = lk;
                     out.eye->add_ui(&windows[(ud % wring) * static_cast<std::size_t>(M)], lk,
-                                    tx.level(k + 1));
+                                    lnext);
                     if (out.dsp_eye) {
                         const auto v = static_cast<float>(det_in[i]);
-                        out.dsp_eye->add_ui(&v, lk, tx.level(k + 1));
+                        out.dsp_eye->add_ui(&v, lk, lnext);
                     }
                 }
                 if (sampler.recovered()) {
@@ -213,12 +224,12 @@ std::uint64_t warmup_symbols(const Link& link) {
     return (link.symbol_pulse().size() + M - 1) / M + 8;
 }
 
-RunResult run(const Link& link, const Progress& progress) {
-    const auto t_start = std::chrono::steady_clock::now();
+namespace detail {
+
+RunPlan plan_run(const Link& link, RunResult& res) {
     const auto& sp = link.spec();
     const int M = sp.sim.samples_per_ui;
-    RunResult res;
-
+    RunPlan plan;
     {   // first symbols, for checking
         pattern::SymbolSource src(sp.signal.pattern);
         res.first_symbols.resize(65536);  // always: enough to check a pattern (PRBS13Q period 8191)
@@ -247,48 +258,48 @@ RunResult run(const Link& link, const Progress& progress) {
     // Warm-up: the first symbols fill the channel memory (symbols before index 0 are 0 V), so
     // decisions start being counted and binned only `warm` symbols later, when every sample
     // sees a full history of real symbols (no start-up transient in the eye or the counts).
-    const std::uint64_t warm = warmup_symbols(link);
-    res.warmup_symbols = warm;
+    plan.warm = warmup_symbols(link);
     std::atomic<std::uint64_t> prog{0};
     SegmentResult pre;
     SegmentInfo pre_info;
     const auto& rd = link.receiver();
     // a receiver with state starts every segment this many UI early (delay line, training)
-    const std::uint64_t lead = rd.stateful ? static_cast<std::uint64_t>(rd.delay_ui + rd.history_ui) + rd.training : 0;
-    res.warmup_symbols = warm + lead;
-    run_segment(link, warm + lead, warm + lead + pre_n, -1, 0, false, prog, pre, pre_info);
+    plan.lead = rd.stateful ? static_cast<std::uint64_t>(rd.delay_ui + rd.history_ui) + rd.training : 0;
+    res.warmup_symbols = plan.warm + plan.lead;
+    run_segment(link, plan.warm + plan.lead, plan.warm + plan.lead + pre_n, -1, 0, false, prog, pre, pre_info);
     double mism = 0;
-    const std::int64_t lag = analysis::find_alignment(pre.sent, pre.decisions, max_lag, &mism);
-    if (lag < 0) throw ModelError("alignment search had too few decisions");
-    res.ber.lag_symbols = lag;
+    plan.lag = analysis::find_alignment(pre.sent, pre.decisions, max_lag, &mism);
+    if (plan.lag < 0) throw ModelError("alignment search had too few decisions");
+    res.ber.lag_symbols = plan.lag;
     res.alignment_mismatch = mism;
-    if (lag != res.expected_latency_ui)
-        res.warnings.push_back(str("alignment found at ", lag, " UI but the pulse response puts the main cursor at ",
+    if (plan.lag != res.expected_latency_ui)
+        res.warnings.push_back(str("alignment found at ", plan.lag, " UI but the pulse response puts the main cursor at ",
                                    res.expected_latency_ui, " UI (mismatch fraction ", mism, ")"));
 
-    // ---- main run in fixed segments, handed to the threads in turn --------------------------------
+    // ---- fixed segments ------------------------------------------------------------------------
     // Segments have a fixed length (sim.segment_symbols, independent of sim.threads), each with
     // its own start-up (warm-up, training, lock); every count is an integer sum, so the result is
     // the same whatever thread runs which segment.
     int threads = sp.sim.threads;
     if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     const std::uint64_t total = sp.sim.symbols;
-    const std::uint64_t ulag = static_cast<std::uint64_t>(lag);
     // A stateless receiver has no start-up to repeat: shorter segments spread short runs over
     // the threads (kStatelessSegment, a fixed size: the result does not depend on it either).
     constexpr std::uint64_t kStatelessSegment = 1u << 16;
-    const std::uint64_t S = std::min<std::uint64_t>(
-        rd.stateful ? sp.sim.segment_symbols : std::min<std::uint64_t>(sp.sim.segment_symbols, kStatelessSegment), total);
-    const std::uint64_t nseg = (total + S - 1) / S;
-    const std::uint64_t base = ulag + warm + lead;  // first counted decision
-    threads = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(threads), nseg));
-    const std::uint64_t eye_end = sp.eye.symbols < 0 ? base + total
-                                                     : base + std::min<std::uint64_t>(total, static_cast<std::uint64_t>(sp.eye.symbols));
-    std::vector<SegmentResult> acc(static_cast<std::size_t>(threads));
-    std::vector<SegmentInfo> info(static_cast<std::size_t>(nseg));
+    plan.S = std::max<std::uint64_t>(1, std::min<std::uint64_t>(
+        rd.stateful ? sp.sim.segment_symbols : std::min<std::uint64_t>(sp.sim.segment_symbols, kStatelessSegment), total));
+    plan.nseg = (total + plan.S - 1) / plan.S;
+    plan.base = static_cast<std::uint64_t>(plan.lag) + plan.warm + plan.lead;  // first counted decision
+    plan.threads = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(threads), std::max<std::uint64_t>(1, plan.nseg)));
+    plan.eye_end = sp.eye.symbols < 0 ? plan.base + total
+                                      : plan.base + std::min<std::uint64_t>(total, static_cast<std::uint64_t>(sp.eye.symbols));
+    return plan;
+}
+
+void run_pool(int threads, std::uint64_t nseg, const std::function<void(int, std::uint64_t)>& work,
+              std::atomic<std::uint64_t>& done, std::uint64_t total, const Progress& progress) {
     std::vector<std::exception_ptr> errs(static_cast<std::size_t>(threads));
     std::atomic<std::uint64_t> next_seg{0};
-    prog = 0;
     std::vector<std::thread> pool;
     std::atomic<int> finished{0};
     // Workers wait for `gate`: if one cannot be started, the others are released with nothing to
@@ -304,9 +315,7 @@ RunResult run(const Link& link, const Progress& progress) {
                     while (g > 0 && !failed.load(std::memory_order_relaxed)) {
                         const std::uint64_t k = next_seg.fetch_add(1);
                         if (k >= nseg) break;
-                        const std::uint64_t a = base + k * S, b = base + std::min(total, (k + 1) * S);
-                        run_segment(link, a, b, lag, eye_end, k == 0 && rd.cdr, prog,
-                                    acc[static_cast<std::size_t>(t)], info[static_cast<std::size_t>(k)]);
+                        work(t, k);
                     }
                 } catch (...) {
                     errs[static_cast<std::size_t>(t)] = std::current_exception();
@@ -330,7 +339,7 @@ RunResult run(const Link& link, const Progress& progress) {
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
             const auto now = std::chrono::steady_clock::now();
             if (now - last >= std::chrono::milliseconds(100)) {
-                progress(std::min(1.0, static_cast<double>(prog.load()) / static_cast<double>(total)));
+                progress(std::min(1.0, static_cast<double>(done.load()) / static_cast<double>(std::max<std::uint64_t>(1, total))));
                 last = now;
             }
         }
@@ -339,7 +348,15 @@ RunResult run(const Link& link, const Progress& progress) {
     for (auto& e : errs)
         if (e) std::rethrow_exception(e);
     if (progress) progress(1.0);
+}
 
+void finish_run(const Link& link, const RunPlan& plan, std::vector<SegmentResult>& acc,
+                std::vector<SegmentInfo>& info, RunResult& res) {
+    const auto& sp = link.spec();
+    const auto& rd = link.receiver();
+    const std::int64_t lag = plan.lag;
+    const std::uint64_t S = plan.S;
+    const std::uint64_t nseg = plan.nseg;
     res.eye = std::move(acc[0].eye);
     res.ber = acc[0].ber;
     res.waveform_samples = acc[0].samples;
@@ -397,7 +414,6 @@ RunResult run(const Link& link, const Progress& progress) {
     if (rr.dsp_eye) rr.dsp_metrics = rr.dsp_eye->metrics(sp.eye.target_ber);
     rr.dsp_range = dsp_eye_range(link);
     res.ber.lag_symbols = lag;
-    res.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     const auto t_analysis = std::chrono::steady_clock::now();
     {
         res.statistical_sampler = statistical_ser(link);
@@ -432,6 +448,30 @@ RunResult run(const Link& link, const Progress& progress) {
         res.warnings.push_back(str(res.eye->clipped(), " eye samples fell outside +-",
                                    link.eye_range_v(), " V and were counted in the edge bins"));
     res.analysis_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_analysis).count();
+}
+
+}  // namespace detail
+
+RunResult run(const Link& link, const Progress& progress) {
+    const auto t_start = std::chrono::steady_clock::now();
+    RunResult res;
+    const auto plan = detail::plan_run(link, res);
+    const auto& rd = link.receiver();
+    const std::uint64_t total = link.spec().sim.symbols;
+    std::vector<detail::SegmentResult> acc(static_cast<std::size_t>(plan.threads));
+    std::vector<detail::SegmentInfo> info(static_cast<std::size_t>(plan.nseg));
+    std::atomic<std::uint64_t> prog{0};
+    detail::run_pool(
+        plan.threads, plan.nseg,
+        [&](int t, std::uint64_t k) {
+            const std::uint64_t a = plan.base + k * plan.S, b = plan.base + std::min(total, (k + 1) * plan.S);
+            detail::run_segment(link, a, b, plan.lag, plan.eye_end, k == 0 && rd.cdr, prog,
+                                acc[static_cast<std::size_t>(t)], info[static_cast<std::size_t>(k)]);
+        },
+        prog, total, progress);
+    const double streaming_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    detail::finish_run(link, plan, acc, info, res);
+    res.elapsed_s = streaming_s;
     return res;
 }
 

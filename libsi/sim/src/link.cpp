@@ -36,6 +36,9 @@ void validate(const LinkSpec& s) {
             "must be in [16, 4194304]", s.sim.block_symbols);
     require(s.sim.engine == "auto" || s.sim.engine == "superposition" || s.sim.engine == "waveform",
             "sim.engine", "must be \"auto\", \"superposition\" or \"waveform\"", s.sim.engine);
+    require(!(s.sim.engine == "superposition" && s.retimed_input), "sim.engine",
+            "\"superposition\" cannot follow a retimer (its recovered clock moves the TX edges); use \"auto\"",
+            s.sim.engine);
     require(!(s.sim.engine == "superposition" && tx::has_jitter(s.tx)), "sim.engine",
             "\"superposition\" cannot inject TX jitter (tx.rj, tx.sj, tx.dcd); use \"auto\"",
             s.sim.engine);
@@ -555,8 +558,8 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
         const double sn = std::sqrt(sn2);
         eye_range_ = 1.1 * r + 6 * sn;
     }
-    linear_ = spec_.sim.engine == "superposition" ||
-              (spec_.sim.engine == "auto" && !tx::has_jitter(spec_.tx));
+    linear_ = !spec_.retimed_input && (spec_.sim.engine == "superposition" ||
+                                       (spec_.sim.engine == "auto" && !tx::has_jitter(spec_.tx)));
     rx_ = design_receiver(*this);
 }
 

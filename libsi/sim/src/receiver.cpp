@@ -129,8 +129,10 @@ ReceiverDesign design_receiver(const Link& link) {
 
     // ---- detector ------------------------------------------------------------------------------
     if (has_dfe) {
-        d.dfe_taps = d.dfe.mode == "solve" ? rx::solve_dfe(d.dfe, d.equalized, d.eq_cursor)
-                                           : rx::dfe_taps_from_config(d.dfe, d.detector_main);
+        // "lms" without coefficients starts from the solved taps (what it converges to)
+        const bool solve = d.dfe.mode == "solve" || (d.dfe.mode == "lms" && d.dfe.coefficients.empty());
+        d.dfe_taps = solve ? rx::solve_dfe(d.dfe, d.equalized, d.eq_cursor)
+                           : rx::dfe_taps_from_config(d.dfe, d.detector_main);
     }
     if (has_mlse) {
         d.mlse_target = !d.mlse.target.empty()

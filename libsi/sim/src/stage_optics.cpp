@@ -10,6 +10,8 @@
 #include "si/core/error.hpp"
 #include "si/optics/linear_filter.hpp"
 #include "si/tx/transmitter.hpp"
+#include "si/sim/optical_probe.hpp"
+#include "stage_tx.hpp"
 
 namespace si::sim::detail {
 
@@ -21,8 +23,9 @@ void validate_optics(const LinkSpec& s) {
             o.architecture);
     if (o.architecture == "lro" || o.architecture == "retimed")
         throw ConfigError("link.architecture",
-                          "\"" + o.architecture + "\" needs a multi-hop link with a retimer, which is "
-                          "not implemented yet (single-hop \"lpo\" and \"cpo\" are)");
+                          "\"" + o.architecture + "\" is a link with retimers: set link.hops >= 2 and "
+                          "each hop's keys as hop.<i>.* (models/links/retimed_112g_dr.toml, "
+                          "docs/architectures.md \"Multi-hop links\")");
     if (!o.enabled()) return;
     require(o.modulator == "eml" || o.modulator == "mzm", "optics.modulator",
             "must be \"eml\" or \"mzm\"", o.modulator);
@@ -37,8 +40,6 @@ void validate_optics(const LinkSpec& s) {
     }
     optics::validate(o.pd);
     optics::validate(o.tia);
-    require(!tx::has_jitter(s.tx), "tx.rj",
-            "TX jitter (tx.rj, tx.sj, tx.dcd) with an optical front end is not implemented yet", 0);
     require(s.sim.engine == "auto", "sim.engine",
             "must be \"auto\" for an optical link (its own waveform path)", s.sim.engine);
     require(s.optics.far.crosstalk.empty(), "far_channel.crosstalk", "is not supported", "");
@@ -180,6 +181,7 @@ std::shared_ptr<OpticsModel> build_optics(
         std::vector<double> imp, pul;
         time_response(om->near, imp, pul, om->near_t0_s);
         om->near_pulse = std::move(pul);
+        om->near_impulse = std::move(imp);
         std::vector<double> fimp, fpul;
         time_response(om->far, fimp, fpul, om->far_t0_s);
         om->far_impulse = std::move(fimp);
@@ -245,7 +247,7 @@ std::shared_ptr<OpticsModel> build_optics(
 
 // ---- OpticsWave ---------------------------------------------------------------------------------
 
-OpticsWave::OpticsWave(const Link& link, SymbolFn symbols, std::uint64_t first_ui)
+OpticsWave::OpticsWave(const Link& link, TxSymbols& tx, std::uint64_t first_ui)
     : om_(*link.optics_model()) {
     const int M = link.spec().sim.samples_per_ui;
     const auto Mu = static_cast<std::size_t>(M);
@@ -261,7 +263,17 @@ OpticsWave::OpticsWave(const Link& link, SymbolFn symbols, std::uint64_t first_u
     // first near-end sample processed: that of the first block produced (next_blk_)
     const std::int64_t gn0 = static_cast<std::int64_t>(next_blk_ * Bf) + shift_;
     const std::uint64_t gfirst = gn0 > 0 ? static_cast<std::uint64_t>(gn0) : 0;
-    near_ = std::make_unique<PulseStream>(om_.near_pulse, M, 1024, std::move(symbols), gfirst / Mu);
+    const auto& sp = link.spec();
+    if (tx::has_jitter(sp.tx) || tx.has_upstream()) {
+        near_ = std::make_unique<JitterWaveform>(om_.near_impulse, M, sp.tx, link.ui_s(), sp.sim.seed, tx,
+                                                 gfirst / Mu);
+    } else {
+        auto sym = [&tx](std::uint64_t k0, std::size_t n, float* out) {
+            tx.extend(k0 + n);
+            for (std::size_t i = 0; i < n; ++i) out[i] = tx.x(k0 + i);
+        };
+        near_ = std::make_unique<PulseStream>(om_.near_pulse, M, 1024, sym, gfirst / Mu);
+    }
     chain_ = om_.make_chain(true);
     for (auto& st : chain_) st->reset(gfirst);
     a_.resize(Bf);
@@ -295,3 +307,52 @@ void OpticsWave::produce(std::uint64_t blk, Slot& s) {
 }
 
 }  // namespace si::sim::detail
+
+namespace si::sim {
+
+OpticalWaveform optical_tx_waveform(const Link& link, std::uint64_t symbols) {
+    const auto* om = link.optics_model();
+    if (om == nullptr)
+        throw ConfigError("output.optical_waveform_symbols",
+                          "the link has no optical transmitter (link.architecture \"lpo\" or \"cpo\", or an optical hop)");
+    const auto& sp = link.spec();
+    const auto M = static_cast<std::uint64_t>(sp.sim.samples_per_ui);
+    OpticalWaveform w;
+    w.dt_s = link.dt_s();
+    w.symbol_rate_bd = sp.signal.symbol_rate_bd;
+    w.first_symbol = warmup_symbols(link);
+    detail::TxSymbols tx(link);
+    // the near stream as OpticsWave builds it (superposed, or jittered NRZ), from symbol 0
+    std::unique_ptr<detail::WaveStream> near;
+    if (tx::has_jitter(sp.tx)) {
+        near = std::make_unique<detail::JitterWaveform>(om->near_impulse, sp.sim.samples_per_ui, sp.tx, link.ui_s(),
+                                                        sp.sim.seed, tx, 0);
+    } else {
+        auto sym = [&tx](std::uint64_t k0, std::size_t n, float* out) {
+            tx.extend(k0 + n);
+            for (std::size_t i = 0; i < n; ++i) out[i] = tx.x(k0 + i);
+        };
+        near = std::make_unique<detail::PulseStream>(om->near_pulse, sp.sim.samples_per_ui, 1024, sym, 0);
+    }
+    tx.start(near->symbols_needed_from());
+    auto chain = om->make_chain(true);
+    chain.resize(2);  // driver, modulator (laser inside)
+    for (auto& st : chain) st->reset(0);
+    const std::uint64_t delay = chain[0]->delay_samples() + chain[1]->delay_samples();
+    const std::uint64_t g0 = w.first_symbol * M, n = symbols * M;
+    w.power_w.reserve(static_cast<std::size_t>(n));
+    constexpr std::size_t kB = 8192;
+    std::vector<double> a(kB), b(kB);
+    for (std::uint64_t g = 0; g < g0 + n + delay; g += kB) {
+        for (std::size_t i = 0; i < kB; ++i) a[i] = near->at(g + i);
+        chain[0]->process(a, b);
+        chain[1]->process(b, a);
+        for (std::size_t i = 0; i < kB; ++i) {
+            const std::uint64_t gi = g + i;  // output sample gi is input sample gi - delay
+            if (gi >= g0 + delay && gi < g0 + n + delay) w.power_w.push_back(a[i]);
+        }
+    }
+    return w;
+}
+
+}  // namespace si::sim

@@ -33,6 +33,7 @@ using Response = std::function<std::complex<double>(double)>;
 struct OpticsModel {
     OpticsSpec spec;                 ///< resolved (seeds, wavelength, chirp, TIA offset)
     double dt_s = 0;
+    std::vector<double> near_impulse;  ///< impulse of TX rise + host channel at dt, same frame
     std::vector<double> near_pulse;  ///< 1-UI pulse through TX rise + host channel, padded at
                                      ///< its front; M samples per UI
     double near_t0_s = 0;            ///< time of near_pulse[0]
@@ -77,7 +78,9 @@ void validate_optics(const LinkSpec& s);
 /// The victim waveform of an optical link at the sampler input (without the RX noise).
 class OpticsWave final : public WaveStream {
 public:
-    OpticsWave(const Link& link, SymbolFn symbols, std::uint64_t first_ui);
+    /// The near part is superposed at symbol rate, or (TX jitter, or an upstream retimer's
+    /// clock) the jittered NRZ through the near impulse response.
+    OpticsWave(const Link& link, TxSymbols& tx, std::uint64_t first_ui);
     [[nodiscard]] std::uint64_t symbols_needed_from() const noexcept override {
         return near_->symbols_needed_from();
     }
@@ -87,7 +90,7 @@ private:
     const float* compute_phase(Slot&, int) override { return nullptr; }  // eager
     const OpticsModel& om_;
     std::int64_t shift_ = 0;  // near-stream sample index = output index + shift_
-    std::unique_ptr<PulseStream> near_;
+    std::unique_ptr<WaveStream> near_;
     std::vector<std::unique_ptr<optics::OpticalStage>> chain_;
     std::unique_ptr<dsp::OverlapSave> far_;
     std::vector<double> a_, b_;

@@ -11,8 +11,11 @@ SymbolChain::SymbolChain(const Link& link, std::uint64_t first_ui)
     ascending_ = std::is_sorted(d_.detector_thresholds.begin(), d_.detector_thresholds.end());
     first_ = first_ui;
     if (d_.ffe.taps > 0) {
-        // "lms" starts from the given coefficients or w_P = 1/h0 and adapts during training
-        const std::vector<double> init = d_.ffe.mode == "lms" ? d_.ffe.coefficients : d_.ffe_taps;
+        // "lms" starts from the given coefficients, else from the MMSE solution of the pulse
+        // response (a cold start at w_P = 1/h0 leaves a lossy channel's eye closed, and
+        // decision-directed LMS cannot converge from there), and adapts during training
+        const std::vector<double> init =
+            d_.ffe.mode == "lms" && !d_.ffe.coefficients.empty() ? d_.ffe.coefficients : d_.ffe_taps;
         ffe_.emplace(d_.ffe, init, d_.h[static_cast<std::size_t>(d_.h_cursor)]);
         pre_ = d_.ffe.pre;
     }
@@ -25,6 +28,7 @@ SymbolChain::SymbolChain(const Link& link, std::uint64_t first_ui)
         mlse_.emplace(d_.mlse, d_.mlse_target, d_.detector_main);
         mlse_q_.assign(static_cast<std::size_t>(d_.mlse.traceback), 0);
         mlse_in_q_.assign(static_cast<std::size_t>(d_.mlse.traceback), 0.0);
+        tent_prev_.assign(d_.mlse_target.size() > 1 ? d_.mlse_target.size() - 1 : 0, 0.0);
     }
 }
 
@@ -73,9 +77,19 @@ void SymbolChain::process(std::span<const double> in, std::span<std::uint8_t> de
         m_.resize(n);
         const std::size_t k = mlse_->process(a_, m_);
         for (std::size_t i = 0; i < k; ++i) mlse_q_.push_back(m_[i]);
+        // Tentative decisions for the CDR: the FFE output is shaped to the partial-response
+        // target h0 (1 + g1 D + g2 D^2), so it is sliced after removing the target's trailing
+        // terms with the previous tentative decisions (a DFE on the target); slicing it
+        // directly would be wrong for every g1 far from 0.
+        const auto& g = d_.mlse_target;
+        const double h0 = d_.detector_main;
         for (std::size_t i = 0; i < n; ++i) {
             mlse_in_q_.push_back(a_[i]);
-            tentative[i] = slice(a_[i]);
+            double v = a_[i];
+            for (std::size_t j = 1; j < g.size(); ++j) v -= h0 * g[j] * tent_prev_[j - 1];
+            tentative[i] = slice(v);
+            for (std::size_t j = tent_prev_.size(); j-- > 1;) tent_prev_[j] = tent_prev_[j - 1];
+            if (!tent_prev_.empty()) tent_prev_[0] = rx::pam_level(tentative[i], n_);
         }
         for (std::size_t i = 0; i < n; ++i) {
             decisions[i] = mlse_q_.front();
@@ -102,6 +116,7 @@ void SymbolChain::reset() noexcept {
     if (ffe_) ffe_->reset();
     if (dfe_) dfe_->reset();
     if (mlse_) mlse_->reset();
+    std::fill(tent_prev_.begin(), tent_prev_.end(), 0.0);
 }
 
 std::vector<double> SymbolChain::ffe_taps() const { return ffe_ ? ffe_->taps() : std::vector<double>{}; }

@@ -55,6 +55,7 @@ private:
     std::vector<double> a_, b_;              // scratch
     std::vector<std::uint8_t> m_;            // MLSE output scratch
     std::deque<std::uint8_t> mlse_q_;        // aligns MLSE decisions (delay = traceback)
+    std::vector<double> tent_prev_;          // before an MLSE: last tentative levels (a_{k-1}, ...)
     std::deque<double> mlse_in_q_;           // and their detector inputs
     std::uint64_t first_ = 0, count_ = 0;    // ADC noise index of the next sample
 };

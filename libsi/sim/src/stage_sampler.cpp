@@ -77,6 +77,7 @@ double Sampler::sample(std::uint64_t u) {
         tx_shift = sj_amp_ui_ * std::sin(sj_w_ * static_cast<double>(u - latency_ui_));
     e.off = rx::round_away(t - rel - tx_shift);
     e.dt = t - rel - tx_shift - static_cast<double>(e.off);
+    e.shift = tx_shift;
     e.data = at(e.x, FrontEnd::kData);
     if (sigma_ > 0) e.data += sigma_ * ziggurat_gaussian_keyed(noise_key_, 2 * u);
     return e.data;

@@ -55,6 +55,12 @@ public:
     [[nodiscard]] double sampling_offset_ui(std::uint64_t u) const noexcept {
         return cdr_ ? ring_[u & mask_].dt : 0.0;
     }
+    /// Recovered clock: the sampling instant of UI u less the undisplaced ideal instant of the
+    /// symbol it decides [UI]: sampling_offset_ui() plus the TX's own SJ the loop follows (the
+    /// recovered clock a retimer launches the next hop on). 0 for the fixed clock.
+    [[nodiscard]] double clock_offset_ui(std::uint64_t u) const noexcept {
+        return cdr_ ? ring_[u & mask_].dt + ring_[u & mask_].shift : 0.0;
+    }
     /// Largest |symbol_offset| the sampler allows before it reports a lost lock [UI].
     [[nodiscard]] std::uint64_t max_offset_ui() const noexcept {
         return static_cast<std::uint64_t>(bound_ui_) + 1;
@@ -66,6 +72,7 @@ private:
     struct Entry {
         double data = 0, phase = 0, x = 0;  // x: data instant [samples from g0_]
         double dt = 0;                                 // instant - ideal instant of its symbol [UI]
+        double shift = 0;                              // TX SJ displacement of that symbol [UI]
         std::int64_t off = 0;                          // symbol decided - UI index
     };
     /// Noiseless waveform at x samples after g0_, read through the FrontEnd reader given.

@@ -7,8 +7,8 @@
 
 namespace si::sim::detail {
 
-TxSymbols::TxSymbols(const Link& link)
-    : link_(link), src_(link.spec().signal.pattern), ffe_(tx::ffe_taps(link.spec().tx)),
+TxSymbols::TxSymbols(const Link& link, const Upstream* upstream)
+    : link_(link), up_(upstream), src_(link.spec().signal.pattern), ffe_(tx::ffe_taps(link.spec().tx)),
       half_(link.spec().tx.swing_v / 2), sigma_tx_(link.tx_noise_sigma_v()),
       seed_(link.spec().sim.seed) {
     for (int i = 0; i < link.levels(); ++i) level_v_.push_back(static_cast<float>(link.level_value(i)));
@@ -18,6 +18,7 @@ void TxSymbols::start(std::uint64_t first) {
     // Skip ahead to `first - (ffe taps - 1)` so the FFE history is exact.
     const std::uint64_t pre = ffe_.size() - 1;
     std::uint64_t skip = first > pre ? first - pre : 0;
+    if (up_ != nullptr) skip = 0;  // the retimer's symbols are addressed by index
     std::vector<std::uint8_t> junk(65536);
     while (skip > 0) {
         const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(skip, junk.size()));
@@ -42,8 +43,18 @@ void TxSymbols::grow(std::uint64_t k_end) {
     lv_.resize(s0 + n);
     a_.resize(s0 + n);
     x_.resize(s0 + n);
-    src_.generate(std::span<std::uint8_t>(lv_.data() + s0, n));
-    for (std::size_t i = 0; i < n; ++i) a_[s0 + i] = level_v_[lv_[s0 + i]];
+    if (up_ == nullptr) {
+        src_.generate(std::span<std::uint8_t>(lv_.data() + s0, n));
+        for (std::size_t i = 0; i < n; ++i) a_[s0 + i] = level_v_[lv_[s0 + i]];
+    } else {  // the previous hop's decisions; silence where it decided none
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t k = end_ + i;
+            const bool has = up_->has(k);
+            const std::uint8_t l = has ? up_->levels[k - up_->k0] : Upstream::kMissing;
+            lv_[s0 + i] = l;
+            a_[s0 + i] = has ? level_v_[l] : 0.0f;
+        }
+    }
     // x_k = half * sum_i c_i a_{k-i} + noise_k, for k in [end_, k_end); the sum in the order
     // i = 0, 1, ..., terms before the store's first symbol left out (fresh start)
     const std::size_t T = ffe_.size();

@@ -14,9 +14,31 @@
 
 namespace si::sim::detail {
 
+/// The symbols a retimer hands to the next hop (docs/architectures.md "Multi-hop links"):
+/// levels[k - k0] for symbols k0 .. k0+n-1 (kMissing where the retimer decided none) and the
+/// retimer's recovered-clock offset of each, which shifts the edge that starts it [UI of this
+/// hop]. Symbols outside the range are silence (0 V), like those before a pattern's start.
+struct Upstream {
+    static constexpr std::uint8_t kMissing = 255;
+    const std::uint8_t* levels = nullptr;
+    const float* edge_ui = nullptr;
+    std::uint64_t k0 = 0, n = 0;
+    [[nodiscard]] bool has(std::uint64_t k) const noexcept {
+        return k >= k0 && k - k0 < n && levels[k - k0] != kMissing;
+    }
+};
+
 class TxSymbols {
 public:
-    explicit TxSymbols(const Link& link);
+    /// Symbols from the link's pattern, or (upstream != nullptr) from the previous hop's retimer.
+    explicit TxSymbols(const Link& link, const Upstream* upstream = nullptr);
+    /// Extra edge offset of symbol k from the upstream retimer's clock [UI] (0 without one).
+    [[nodiscard]] double upstream_edge_ui(std::uint64_t k) const noexcept {
+        return up_ != nullptr && up_->edge_ui != nullptr && k >= up_->k0 && k - up_->k0 < up_->n
+                   ? static_cast<double>(up_->edge_ui[k - up_->k0])
+                   : 0.0;
+    }
+    [[nodiscard]] bool has_upstream() const noexcept { return up_ != nullptr; }
     /// Starts the store at symbol `first` (minus the FFE span, so the FFE history is exact);
     /// called once, before any symbol is read.
     void start(std::uint64_t first);
@@ -48,6 +70,7 @@ private:
         return static_cast<std::size_t>(k - off_);
     }
     const Link& link_;
+    const Upstream* up_ = nullptr;
     pattern::SymbolSource src_;
     std::vector<double> ffe_;
     std::vector<float> level_v_;  // a_i per level index

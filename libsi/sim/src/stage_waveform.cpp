@@ -85,16 +85,19 @@ double edge_offset_ui(const tx::TxConfig& t, double ui_s, std::uint64_t seed, st
     return tau;
 }
 
-JitterWaveform::JitterWaveform(const Link& link, TxSymbols& tx, std::uint64_t first_ui)
-    : link_(link), tx_(tx) {
-    const auto M = static_cast<std::uint64_t>(link.spec().sim.samples_per_ui);
+JitterWaveform::JitterWaveform(const std::vector<double>& impulse, int samples_per_ui,
+                               const tx::TxConfig& txc, double ui_s, std::uint64_t seed,
+                               TxSymbols& tx, std::uint64_t first_ui)
+    : txc_(txc), ui_s_(ui_s), seed_(seed), tx_(tx) {
+    const auto M = static_cast<std::uint64_t>(samples_per_ui);
     // FFT partition tied to absolute sample positions: blocks of Bf samples from g = 0, at
     // least 128 UI (the ring holds the few blocks a receiver reads around its instant).
-    const std::size_t K = link.impulse().size();
+    const std::size_t K = impulse.size();
     const std::size_t Bf = ((std::max<std::size_t>({8192, 3 * K, 128 * M}) + M - 1) / M) * M;
-    ols_ = std::make_unique<dsp::OverlapSave>(link.impulse(), Bf);
-    const auto& t = link.spec().tx;
-    jit_margin_ = static_cast<int>(std::ceil(t.sj_amp_ui + 8 * t.rj_rms_ui + t.dcd_ui)) + 2;
+    ols_ = std::make_unique<dsp::OverlapSave>(impulse, Bf);
+    // an upstream retimer's offsets are within +-1 UI (multihop.cpp clamps them)
+    jit_margin_ = static_cast<int>(std::ceil(txc.sj_amp_ui + 8 * txc.rj_rms_ui + txc.dcd_ui)) + 2 +
+                  (tx.has_upstream() ? 1 : 0);
     init(M, Bf / M, first_ui);
 }
 
@@ -107,9 +110,9 @@ std::uint64_t JitterWaveform::symbols_needed_from() const noexcept {
 void JitterWaveform::produce(std::uint64_t blk, Slot& s) {
     const std::size_t Bf = ols_->block_size();
     const auto M = static_cast<double>(m_);
-    const auto& tx = link_.spec().tx;
-    const double ui_s = link_.ui_s();
-    const std::uint64_t seed = link_.spec().sim.seed;
+    const auto& tx = txc_;
+    const double ui_s = ui_s_;
+    const std::uint64_t seed = seed_;
     const std::uint64_t g_next = blk * bu_ * m_;
     ub_.assign(Bf, 0.0f);
     // area-sampled NRZ with edges at e_k = k M + tau_k M (samples)
@@ -123,7 +126,8 @@ void JitterWaveform::produce(std::uint64_t blk, Slot& s) {
     const std::int64_t kstart = std::max<std::int64_t>(kfirst, 0);
     auto edge = [&](std::int64_t k) {
         return static_cast<double>(k) * M + 0.5 +
-               edge_offset_ui(tx, ui_s, seed, static_cast<std::uint64_t>(k)) * M;
+               (edge_offset_ui(tx, ui_s, seed, static_cast<std::uint64_t>(k)) +
+                tx_.upstream_edge_ui(static_cast<std::uint64_t>(k))) * M;
     };
     double e1 = edge(kstart);
     for (std::int64_t k = kstart; k <= klast; ++k) {
@@ -152,15 +156,15 @@ FrontEnd::FrontEnd(const Link& link, TxSymbols& tx, std::uint64_t first_ui) {
     const auto& sp = link.spec();
     const int M = sp.sim.samples_per_ui;
     if (link.optics_model() != nullptr) {  // LPO/CPO: optics stages on the streamed waveform
-        auto sym = [&tx](std::uint64_t k0, std::size_t n, float* out) { tx.copy_x(k0, n, out); };
-        victim_ = std::make_unique<OpticsWave>(link, sym, first_ui);
-    } else if (link.linear_path()) {
+        victim_ = std::make_unique<OpticsWave>(link, tx, first_ui);
+    } else if (link.linear_path() && !tx.has_upstream()) {
         auto sym = [&tx](std::uint64_t k0, std::size_t n, float* out) { tx.copy_x(k0, n, out); };
         victim_ = std::make_unique<PulseStream>(link.pulse(), M,
                                                 static_cast<std::size_t>(sp.sim.block_symbols),
                                                 sym, first_ui);
     } else {
-        victim_ = std::make_unique<JitterWaveform>(link, tx, first_ui);
+        victim_ = std::make_unique<JitterWaveform>(link.impulse(), M, sp.tx, link.ui_s(), sp.sim.seed,
+                                                   tx, first_ui);
     }
     tx.start(victim_->symbols_needed_from());
     for (std::size_t a = 0; a < link.aggressors().size(); ++a) {

@@ -170,16 +170,22 @@ private:
     std::vector<float> x_;
 };
 
-/// Jittered NRZ through the fused impulse response (FFT overlap-save).
+/// Jittered NRZ through an impulse response (FFT overlap-save): the TX edges move by the TX's
+/// own jitter (RJ, SJ, DCD of `txc`) plus the upstream retimer's clock offset of each symbol.
 class JitterWaveform final : public WaveStream {
 public:
-    JitterWaveform(const Link& link, TxSymbols& tx, std::uint64_t first_ui);
+    /// impulse: taps at dt = ui_s / M in the frame of the matching pulse response (the fused
+    /// chain's, or an optical link's near part).
+    JitterWaveform(const std::vector<double>& impulse, int samples_per_ui, const tx::TxConfig& txc,
+                   double ui_s, std::uint64_t seed, TxSymbols& tx, std::uint64_t first_ui);
     [[nodiscard]] std::uint64_t symbols_needed_from() const noexcept override;
 
 private:
     void produce(std::uint64_t blk, Slot& s) override;
     const float* compute_phase(Slot&, int) override { return nullptr; }  // eager
-    const Link& link_;
+    tx::TxConfig txc_;
+    double ui_s_ = 0;
+    std::uint64_t seed_ = 0;
     TxSymbols& tx_;
     std::unique_ptr<dsp::OverlapSave> ols_;
     int jit_margin_ = 0;

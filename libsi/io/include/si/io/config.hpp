@@ -40,6 +40,9 @@ struct KeySpec {
     std::string unit;                ///< "Hz", "Bd", "s", "V", "UI", "dB", or "" for none
     std::string default_text;  ///< default as written in a config ("53.125GBd"); "" = no default
     std::string help;          ///< one-line meaning
+    /// A key of a repeated family (hop.<i>.*): resolved_toml() and format_keys() leave it out
+    /// unless it is set (format_keys: always).
+    bool only_if_set = false;
 };
 
 /// A ConfigError raised for a value whose origin is known. what() is

@@ -150,6 +150,9 @@ struct LinkSpec {
     RxConfig rx;
     EyeConfig eye;
     OpticsSpec optics;
+    /// Set by MultiLink for a hop after a retimer (not a config key): its symbols come from the
+    /// retimer and its TX edges move with the retimer's recovered clock (waveform path).
+    bool retimed_input = false;
 };
 
 /// Resource bounds (docs/user-guide.md, "Limits"): a run longer than kMaxSymbols would take days;
