@@ -204,7 +204,13 @@ void BM_LpoLink(benchmark::State& state) {
 ///           1 = BER run at 112G: bang-bang CDR + 16-tap FFE + 1-tap DFE, eye off;
 ///           2 = 224G host with MLSE (models/links/host_rx_224g_dj_mlse.toml), CDR, eye off.
 /// Counters: UI/s per wall second of the whole call; UI/engine_s per second of streaming
-/// (RunResult::elapsed_s: the run without the statistical analysis after it).
+/// (RunResult::elapsed_s: the run without the statistical analysis after it); UI/cpu_s per
+/// second of process CPU time of the whole call (the per-core figure on a shared machine);
+/// analysis_s the statistical analysis after the streaming (RunResult::analysis_s, wall time: a
+/// fixed cost per run whatever the symbol count); UI/cpu_s_marginal the CPU rate of the symbols
+/// beyond the first tenth: each iteration also runs the same link with symbols / 10, and the
+/// rate is (N - N/10) / (CPU(N) - CPU(N/10)), free of every per-run fixed cost (analysis,
+/// alignment pre-run, start-up) but not of the per-segment training, which is part of the run.
 void BM_RunReceiver(benchmark::State& state) {
     const int mode = static_cast<int>(state.range(0));
     const std::uint64_t symbols = 2000000;
@@ -226,20 +232,32 @@ void BM_RunReceiver(benchmark::State& state) {
             spec = example_spec(ov);
         }
         const si::sim::Link link(spec);
-        std::uint64_t compared = 0, training = 0;
-        double engine_s = 0;
+        auto short_spec = spec;
+        short_spec.sim.symbols = symbols / 10;
+        const si::sim::Link short_link(short_spec);
+        std::uint64_t compared = 0, training = 0, compared_short = 0;
+        double engine_s = 0, analysis_s = 0, cpu_short = 0;
         const double cpu0 = process_cpu_s();
         for (auto _ : state) {
+            state.PauseTiming();  // the short run is not part of UI/s
+            const double c0 = process_cpu_s();
+            compared_short += si::sim::run(short_link).ber.symbols_compared;
+            cpu_short += process_cpu_s() - c0;
+            state.ResumeTiming();
             const auto r = si::sim::run(link);
             compared += r.ber.symbols_compared;
             training += r.rx.training_symbols * r.rx.segments;
             engine_s += r.elapsed_s;
+            analysis_s += r.analysis_s;
             benchmark::DoNotOptimize(r.ber.symbol_errors);
         }
-        const double cpu_s = process_cpu_s() - cpu0;
+        const double cpu_s = process_cpu_s() - cpu0 - cpu_short;
         state.counters["UI/s"] = benchmark::Counter(static_cast<double>(compared), benchmark::Counter::kIsRate);
         state.counters["UI/engine_s"] = static_cast<double>(compared) / engine_s;
         state.counters["UI/cpu_s"] = static_cast<double>(compared) / cpu_s;
+        state.counters["analysis_s"] = analysis_s / static_cast<double>(state.iterations());
+        state.counters["UI/cpu_s_marginal"] =
+            static_cast<double>(compared - compared_short) / (cpu_s - cpu_short);
         state.counters["training_UI"] = static_cast<double>(training) / static_cast<double>(state.iterations());
     } catch (const std::exception& e) {
         state.SkipWithError(e.what());

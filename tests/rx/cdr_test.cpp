@@ -3,6 +3,7 @@
 // sampled through the interpolator) locks from 0.5 UI away, tracks a 200 ppm offset without a
 // cycle slip, and has the jitter-transfer bandwidth it was designed for; Mueller-Muller locks.
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "rx_sim.hpp"
@@ -274,3 +275,53 @@ TEST(CdrConfig, GainsFollowTheLinearisedDesign) {
 }
 
 }  // namespace
+
+// The sampler computes an edge sample only when Cdr::uses_edge() says the detector reads it:
+// two loops fed the same data and levels but opposite edge values must stay identical exactly
+// when uses_edge() was false, and the edge must move the bang-bang detector otherwise.
+TEST(Cdr, UsesEdgeIsExactlyWhenTheEdgeMovesTheDetector) {
+    for (int levels : {2, 4, 8}) {
+        for (const char* model : {"bang_bang", "mueller_muller"}) {
+            si::rx::CdrConfig c;
+            c.model = model;
+            c.levels = levels;
+            c.kp = 1.0 / 64;
+            c.ki = 1.0 / 4096;
+            c.pd_gain_per_ui = 1.0;
+            si::rx::Cdr a(c), b(c);
+            std::uint64_t state = 12345;
+            int used = 0, moved = 0;
+            for (int n = 0; n < 20000; ++n) {
+                state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                const auto lv = static_cast<std::uint8_t>((state >> 33) % static_cast<std::uint64_t>(levels));
+                const double y = -1.0 + 2.0 * lv / (levels - 1) + 0.01 * static_cast<double>((state >> 20) % 7);
+                const bool u = a.uses_edge(lv);
+                ASSERT_EQ(u, b.uses_edge(lv));
+                a.update(y, 0.3, lv);
+                b.update(y, -0.3, lv);
+                if (u) {
+                    ++used;
+                    EXPECT_EQ(a.last_pd(), -b.last_pd()) << model << " " << levels;
+                    moved += a.last_pd() != 0 ? 1 : 0;
+                } else {
+                    EXPECT_EQ(a.last_pd(), b.last_pd());
+                }
+                if (!u && std::string(model) == "bang_bang") {
+                    EXPECT_EQ(a.last_pd(), 0);
+                }
+                if (used == 0) {  // a loop that never read a different edge is in the same state
+                    EXPECT_EQ(a.phase_ui(), b.phase_ui());
+                }
+            }
+            if (std::string(model) == "mueller_muller") {
+                EXPECT_EQ(used, 0);  // baud-rate: no edge sampler at all
+                EXPECT_EQ(a.phase_ui(), b.phase_ui());
+            } else {
+                // symmetric transitions: 1/N of random PAM-N UIs (binomial, 5 sigma)
+                const double p = 1.0 / levels, n = 20000;
+                EXPECT_NEAR(used, n * p, 5 * std::sqrt(n * p * (1 - p))) << levels;
+                EXPECT_EQ(moved, used);
+            }
+        }
+    }
+}

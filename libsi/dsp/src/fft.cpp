@@ -91,6 +91,11 @@ void RealFftF::inverse(std::span<const std::complex<float>> in, std::span<float>
     fftwf_execute(impl_->inv);
     std::copy(impl_->buf_r, impl_->buf_r + n_, out.begin());
 }
+std::span<std::complex<float>> RealFftF::inverse_input() noexcept {
+    return {reinterpret_cast<std::complex<float>*>(impl_->buf_c), n_ / 2 + 1};
+}
+void RealFftF::execute_inverse() noexcept { fftwf_execute(impl_->inv); }
+std::span<const float> RealFftF::inverse_output() const noexcept { return {impl_->buf_r, n_}; }
 
 std::size_t good_fft_size(std::size_t n) {
     if (n <= 2) return 2;

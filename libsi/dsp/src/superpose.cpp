@@ -174,10 +174,12 @@ std::span<const float> PolyphaseFftSuperposer::phase(int mi, int slot) noexcept 
     float* out = sl.phases.data() + m * s.b;
     if (!sl.have[m]) {
         const auto keep = static_cast<std::ptrdiff_t>(s.l - 1);
+        // the product straight into the FFT's buffer, the samples straight out of it
         cmul(reinterpret_cast<const float*>(sl.xs.data()), reinterpret_cast<const float*>(s.pm[m].data()),
-             reinterpret_cast<float*>(s.ys.data()), sl.xs.size());
-        s.fft.inverse(s.ys, s.tmp);
-        std::copy(s.tmp.begin() + keep, s.tmp.begin() + keep + static_cast<std::ptrdiff_t>(s.b), out);
+             reinterpret_cast<float*>(s.fft.inverse_input().data()), sl.xs.size());
+        s.fft.execute_inverse();
+        const float* r = s.fft.inverse_output().data();
+        std::copy(r + keep, r + keep + static_cast<std::ptrdiff_t>(s.b), out);
         sl.have[m] = 1;
     }
     return {out, s.b};

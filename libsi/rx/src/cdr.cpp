@@ -4,6 +4,7 @@
 
 #include "si/core/error.hpp"
 #include "si/core/units.hpp"
+#include "si/rx/round.hpp"
 
 namespace si::rx {
 
@@ -78,6 +79,8 @@ CdrGains cdr_gains(const CdrConfig& c) {
 Cdr::Cdr(const CdrConfig& cfg)
     : cfg_(cfg), g_(cdr_gains(cfg)), mm_(cfg.model == "mueller_muller"),
       rx_ui_(1.0 / (1.0 + cfg.frequency_offset_ppm * 1e-6)) {
+    for (int i = 0; i < cfg.levels; ++i) level_[i] = -1.0 + 2.0 * i / (cfg.levels - 1);
+    if ((cfg.pi_steps & (cfg.pi_steps - 1)) == 0) inv_steps_ = 1.0 / cfg.pi_steps;
     reset();
 }
 
@@ -101,16 +104,19 @@ void Cdr::reset() noexcept {
 
 void Cdr::update(double y, double edge, std::uint8_t level) noexcept {
     const int N = cfg_.levels;
-    const double a = -1.0 + 2.0 * level / (N - 1);
+    const double a = level_[level];
     int eps = 0;
+    // branch-free where the data decide (the detector's output is random from UI to UI)
     if (mm_) {
         if (prev_level_ >= 0) {
             const double z = y * prev_a_ - prev_y_ * a;
-            eps = z > 0 ? 1 : (z < 0 ? -1 : 0);
+            eps = static_cast<int>(z > 0) - static_cast<int>(z < 0);
         }
-    } else if (prev_level_ >= 0 && level != prev_level_ && level + prev_level_ == N - 1) {
-        const int dir = level > prev_level_ ? 1 : -1;
-        eps = edge > 0 ? -dir : (edge < 0 ? dir : 0);
+    } else {
+        const bool used = prev_level_ >= 0 && level != prev_level_ && level + prev_level_ == N - 1;
+        const int dir = static_cast<int>(level > prev_level_) - static_cast<int>(level < prev_level_);
+        const int s = static_cast<int>(edge < 0) - static_cast<int>(edge > 0);  // -sign(edge)
+        eps = used ? s * dir : 0;
     }
     pd_ = eps;
     prev_y_ = y;
@@ -120,7 +126,9 @@ void Cdr::update(double y, double edge, std::uint8_t level) noexcept {
     integ_ += g_.ki * eps;
     acc_ += g_.kp * eps + integ_;
     const double steps = cfg_.pi_steps;
-    phase_ = cfg_.initial_phase_ui + std::nearbyint(acc_ * steps) / steps;
+    // x * (1/steps) equals x / steps exactly when steps is a power of two
+    const double q = round_even(acc_ * steps);
+    phase_ = cfg_.initial_phase_ui + (inv_steps_ > 0 ? q * inv_steps_ : q / steps);
 
     // lock detector on the window mean of the phase
     win_sum_ += phase_;

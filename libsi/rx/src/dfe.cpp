@@ -1,4 +1,5 @@
 #include "si/rx/dfe.hpp"
+#include "si/rx/round.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -144,12 +145,63 @@ Dfe::Dfe(const DfeConfig& cfg, const DfeTaps& taps)
     limits(cfg, taps_, lo_, hi_);
     coef_.resize(taps_.b.size());
     for (std::size_t j = 0; j < coef_.size(); ++j) coef_[j] = taps_.main_cursor * taps_.b[j];
+    // the decided level value by table (the same expression as a division per symbol would
+    // give, off the feedback loop's critical path)
+    const double half = (levels_ - 1) / 2.0;
+    for (int i = 0; i < levels_; ++i) level_.push_back(-1.0 + static_cast<double>(i) / half);
 }
 
 void Dfe::reset() noexcept {
     std::fill(hist_.begin(), hist_.end(), 0.0);
     pos_ = 0;
+    last_ = -1;
 }
+
+namespace {
+struct DfeOneTap {
+    const double* in;
+    const double* fbp;  // feedback for each previous level
+    const double* lvl;
+    double inv, half, top;
+    std::uint8_t* lv;
+    double* eq;
+    double* h;
+    std::size_t mask;
+};
+// The decision for previous level p: clamp(round((x - fb_p) / h0 ... )) with std::max/min,
+// which equal std::clamp's result (NaN included) without branches.
+template <int N>
+int dfe_one_tap(const DfeOneTap& k, std::size_t n, int prev, std::size_t pos) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        double zc[N];
+        std::uint8_t dc[N];
+        for (int p = 0; p < N; ++p) {
+            zc[p] = k.in[i] - k.fbp[p];
+            dc[p] = static_cast<std::uint8_t>(
+                std::min(std::max(round_even((zc[p] * k.inv + 1.0) * k.half), 0.0), k.top));
+        }
+        const std::uint8_t li = dc[prev];
+        k.eq[i] = zc[prev];
+        k.lv[i] = li;
+        k.h[(pos + i) & k.mask] = k.lvl[li];
+        prev = li;
+    }
+    return prev;
+}
+// Other level counts: the plain loop (one decision per symbol).
+int dfe_one_tap_n(const DfeOneTap& k, std::size_t n, int prev, std::size_t pos) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        const double z = k.in[i] - k.fbp[prev];
+        const auto li = static_cast<std::uint8_t>(
+            std::min(std::max(round_even((z * k.inv + 1.0) * k.half), 0.0), k.top));
+        k.eq[i] = z;
+        k.lv[i] = li;
+        k.h[(pos + i) & k.mask] = k.lvl[li];
+        prev = li;
+    }
+    return prev;
+}
+}  // namespace
 
 void Dfe::process(std::span<const double> in, std::span<std::uint8_t> lv,
                   std::span<double> eq) noexcept {
@@ -158,18 +210,41 @@ void Dfe::process(std::span<const double> in, std::span<std::uint8_t> lv,
     const double half = (levels_ - 1) / 2.0, top = levels_ - 1.0;
     const std::size_t nt = coef_.size();
     const int* dl = taps_.delays.data();
+    const double* lvl = level_.data();
     double* c = coef_.data();
     double* h = hist_.data();
     const std::size_t mask = mask_;
     std::size_t pos = pos_;
-    for (std::size_t i = 0; i < in.size(); ++i) {
+    std::size_t i = 0;
+    if (nt == 1 && dl[0] == 1 && !adapting_ && last_ >= 0 && levels_ <= 8) {
+        // One tap at 1 UI: the decision for every possible previous level is computed first
+        // (the same arithmetic as below), so the feedback loop is one table read per symbol
+        // (the unrolled DFE of high-speed receivers, computed in software).
+        const double c0 = c[0];
+        double fbp[8];
+        for (int p = 0; p < levels_; ++p) fbp[p] = 0.0 + c0 * lvl[p];  // fb as summed below
+        const DfeOneTap k{in.data(), fbp, lvl, inv, half, top, lv.data(), eq.data(), h, mask};
+        int prev = last_;
+        switch (levels_) {
+            case 2: prev = dfe_one_tap<2>(k, in.size(), prev, pos); break;
+            case 4: prev = dfe_one_tap<4>(k, in.size(), prev, pos); break;
+            case 8: prev = dfe_one_tap<8>(k, in.size(), prev, pos); break;
+            default: prev = dfe_one_tap_n(k, in.size(), prev, pos); break;
+        }
+        pos += in.size();
+        i = in.size();
+        last_ = prev;
+    }
+    for (; i < in.size(); ++i) {
         double fb = 0;
         for (std::size_t j = 0; j < nt; ++j) fb += c[j] * h[(pos - static_cast<std::size_t>(dl[j])) & mask];
         const double z = in[i] - fb;
-        const double idx = std::clamp(std::nearbyint((z * inv + 1.0) * half), 0.0, top);
-        const double a = -1.0 + idx / half;
+        const double idx = std::clamp(round_even((z * inv + 1.0) * half), 0.0, top);
+        const auto li = static_cast<std::uint8_t>(idx);
+        const double a = lvl[li];
         eq[i] = z;
-        lv[i] = static_cast<std::uint8_t>(idx);
+        lv[i] = li;
+        last_ = li;
         if (adapting_) {
             const double g = mu_ * (z - h0 * a) * inv;  // mu e / h0
             for (std::size_t j = 0; j < nt; ++j) {

@@ -1,4 +1,5 @@
 #include "si/rx/ffe.hpp"
+#include "si/rx/round.hpp"
 
 #include <Eigen/Dense>
 #include <algorithm>
@@ -282,7 +283,7 @@ void Ffe::process(std::span<const double> in, std::span<double> out) noexcept {
             const double y = step(in[i]);
             out[i] = y;
             // nearest normalised level
-            const double idx = std::clamp(std::nearbyint((y + 1.0) * half), 0.0, 2.0 * half);
+            const double idx = std::clamp(round_even((y + 1.0) * half), 0.0, 2.0 * half);
             update(y - (-1.0 + idx / half));
         }
         return;

@@ -62,10 +62,22 @@ Mlse::Mlse(const MlseConfig& cfg, std::span<const double> target, double h0)
     }
     metric_.assign(states_, 0.0);
     next_.assign(states_, 0.0);
+    if (m_ == 1) {  // transposed reference table for the state-parallel step
+        ref_js_.resize(states_ * N);
+        for (std::size_t s = 0; s < states_; ++s)
+            for (std::size_t j = 0; j < N; ++j) ref_js_[j * N + s] = ref_[s * N + j];
+    }
     std::size_t r = 1;
     while (r < static_cast<std::size_t>(depth_) + 1) r <<= 1;
     rmask_ = r - 1;
     surv_.assign(r * states_, 0);
+    while ((1 << bits_) < n_) ++bits_;
+    exchange_ = (depth_ + 1) * bits_ <= 128;
+    for (std::size_t s = 0; s < states_; ++s) xs_.push_back(static_cast<std::uint8_t>(s % N));
+    if (exchange_) {
+        reg_.assign(states_, 0);
+        reg_next_.assign(states_, 0);
+    }
 }
 
 void Mlse::reset() noexcept {
@@ -73,8 +85,52 @@ void Mlse::reset() noexcept {
     t_ = 0;
 }
 
+namespace {
+// One add-compare-select step of a memory-1 target with N levels (N states, predecessor j of
+// every state is state j): the same operations in the same order as the general loop in
+// Mlse::step, laid out state-parallel ([j][s]) so that the compiler vectorises across states.
+template <std::size_t N>
+double acs_memory1(double y, const double* ref_js, const double* metric, double* next,
+                   std::uint8_t* sv) noexcept {
+    double best[N], d2[N];
+    std::uint8_t arg[N];
+    for (std::size_t s = 0; s < N; ++s) {
+        best[s] = 1e300;
+        arg[s] = 0;
+    }
+    for (std::size_t j = 0; j < N; ++j) {
+        const double mj = metric[j];
+        for (std::size_t s = 0; s < N; ++s) {
+            const double d = y - ref_js[j * N + s];
+            d2[s] = mj + d * d;
+        }
+        for (std::size_t s = 0; s < N; ++s) {
+            const bool lt = d2[s] < best[s];  // first minimum kept on ties
+            best[s] = lt ? d2[s] : best[s];
+            arg[s] = lt ? static_cast<std::uint8_t>(j) : arg[s];
+        }
+    }
+    double best_all = 1e300;
+    for (std::size_t s = 0; s < N; ++s) {
+        next[s] = best[s];
+        sv[s] = arg[s];
+        best_all = std::min(best_all, best[s]);
+    }
+    return best_all;
+}
+}  // namespace
+
 void Mlse::step(double y) noexcept {
     const auto N = static_cast<std::size_t>(n_);
+    if (m_ == 1 && (N == 2 || N == 4 || N == 8)) {
+        std::uint8_t* sv = surv_.data() + (t_ & rmask_) * states_;
+        const double best_all =
+            N == 4   ? acs_memory1<4>(y, ref_js_.data(), metric_.data(), next_.data(), sv)
+            : N == 2 ? acs_memory1<2>(y, ref_js_.data(), metric_.data(), next_.data(), sv)
+                     : acs_memory1<8>(y, ref_js_.data(), metric_.data(), next_.data(), sv);
+        finish_step(sv, best_all);
+        return;
+    }
     std::uint8_t* sv = surv_.data() + (t_ & rmask_) * states_;
     double best_all = 1e300;
     for (std::size_t s = 0; s < states_; ++s) {
@@ -85,16 +141,25 @@ void Mlse::step(double y) noexcept {
         for (std::size_t j = 0; j < N; ++j) {
             const double d = y - rf[j];
             const double m = metric_[pr[j]] + d * d;
-            if (m < best) {
-                best = m;
-                arg = pr[j];
-            }
+            const bool lt = m < best;  // first minimum kept on ties
+            best = lt ? m : best;
+            arg = lt ? pr[j] : arg;
         }
         next_[s] = best;
         sv[s] = arg;
         best_all = std::min(best_all, best);
     }
+    finish_step(sv, best_all);
+}
+
+void Mlse::finish_step(const std::uint8_t* sv, double best_all) noexcept {
     for (std::size_t s = 0; s < states_; ++s) metric_[s] = next_[s] - best_all;
+    if (exchange_) {
+        const Reg* r = reg_.data();
+        Reg* rn = reg_next_.data();
+        for (std::size_t s = 0; s < states_; ++s) rn[s] = (r[sv[s]] << bits_) | xs_[s];
+        reg_.swap(reg_next_);
+    }
     ++t_;
 }
 
@@ -107,7 +172,19 @@ std::size_t Mlse::process(std::span<const double> in, std::span<std::uint8_t> ou
         step(y);
         if (t_ <= D) continue;
         // best state at time t_-1, traced back D steps to the state at time t_-1-D
-        std::size_t s = static_cast<std::size_t>(std::min_element(metric_.begin(), metric_.end()) - metric_.begin());
+        // best state: the first minimum, as std::min_element gives it, without branches
+        std::size_t s = 0;
+        double bv = metric_[0];
+        for (std::size_t q = 1; q < states_; ++q) {
+            const bool lt = metric_[q] < bv;
+            bv = lt ? metric_[q] : bv;
+            s = lt ? q : s;
+        }
+        if (exchange_) {
+            out[k++] = static_cast<std::uint8_t>((reg_[s] >> (D * static_cast<unsigned>(bits_))) &
+                                                 ((Reg{1} << bits_) - 1));
+            continue;
+        }
         for (std::uint64_t i = 0; i < D; ++i) s = surv_[((t_ - 1 - i) & rmask_) * states_ + s];
         out[k++] = static_cast<std::uint8_t>(s % N);
     }

@@ -8,6 +8,7 @@ SymbolChain::SymbolChain(const Link& link, std::uint64_t first_ui)
     : d_(link.receiver()), n_(link.levels()), delay_(link.receiver().delay_ui),
       gain_(link.receiver().gain) {
     if (d_.adc.bits > 0) adc_.emplace(d_.adc);
+    ascending_ = std::is_sorted(d_.detector_thresholds.begin(), d_.detector_thresholds.end());
     first_ = first_ui;
     if (d_.ffe.taps > 0) {
         // "lms" starts from the given coefficients, else from the MMSE solution of the pulse
@@ -34,6 +35,10 @@ SymbolChain::SymbolChain(const Link& link, std::uint64_t first_ui)
 std::uint8_t SymbolChain::slice(double v) const noexcept {
     const auto& thr = d_.detector_thresholds;
     int d = 0;
+    if (ascending_) {  // the count of thresholds at or below v: the same level, without branches
+        for (int k = 0; k < n_ - 1; ++k) d += static_cast<int>(v >= thr[static_cast<std::size_t>(k)]);
+        return static_cast<std::uint8_t>(d);
+    }
     while (d < n_ - 1 && v >= thr[static_cast<std::size_t>(d)]) ++d;
     return static_cast<std::uint8_t>(d);
 }

@@ -46,6 +46,7 @@ private:
     int n_, delay_, pre_ = 0;
     bool joint_lms_ = false;                 // FFE LMS driven by the DFE's decisions
     bool adapting_ = false;
+    bool ascending_ = false;                 // detector thresholds in increasing order
     double gain_;
     std::optional<rx::Adc> adc_;
     std::optional<rx::Ffe> ffe_;

@@ -6,6 +6,7 @@
 #include "si/core/rng.hpp"
 #include "si/core/units.hpp"
 #include "si/rx/interpolator.hpp"
+#include "si/rx/round.hpp"
 
 namespace si::sim::detail {
 
@@ -47,13 +48,13 @@ void Sampler::process(std::uint64_t u0, std::span<double> out) {
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = fe_.noisy((u0 + i) * m_ + cm_);
 }
 
-double Sampler::at(double x) {
-    const double fl = std::floor(x);
+double Sampler::at(double x, int reader) {
+    const double fl = rx::floor_fast(x);
     const double mu = x - fl;
     // x >= -M/2 - 1 is guaranteed by bound_ui_ < segment warm-up; g0_ >= M
     const std::uint64_t g = g0_ + static_cast<std::uint64_t>(static_cast<std::int64_t>(fl));
     float q[4];
-    fe_.signal4(g - 1, q);
+    fe_.signal4(g - 1, q, reader);
     const double p[4] = {q[0], q[1], q[2], q[3]};
     return rx::lagrange3(p, mu);
 }
@@ -74,21 +75,25 @@ double Sampler::sample(std::uint64_t u) {
     double tx_shift = 0;
     if (sj_amp_ui_ > 0 && u >= latency_ui_)
         tx_shift = sj_amp_ui_ * std::sin(sj_w_ * static_cast<double>(u - latency_ui_));
-    e.off = std::llround(t - rel - tx_shift);
+    e.off = rx::round_away(t - rel - tx_shift);
     e.dt = t - rel - tx_shift - static_cast<double>(e.off);
     e.shift = tx_shift;
-    e.data = at(e.x);
+    e.data = at(e.x, FrontEnd::kData);
     if (sigma_ > 0) e.data += sigma_ * ziggurat_gaussian_keyed(noise_key_, 2 * u);
-    if (edge_) {
-        e.edge = at((rel + e.phase - 0.5) * rx_ui_ * static_cast<double>(m_));
-        if (sigma_ > 0) e.edge += sigma_ * ziggurat_gaussian_keyed(noise_key_, 2 * u + 1);
-    }
     return e.data;
 }
 
 void Sampler::decide(std::uint64_t u, std::uint8_t level) {
     const Entry& e = ring_[u & mask_];
-    cdr_->update(e.data, e.edge, level);
+    double edge = 0;
+    // the edge sample half a UI before the data one, taken only when the detector reads it (its
+    // value depends on u and the phase used for u only, so skipping the others changes nothing)
+    if (edge_ && cdr_->uses_edge(level)) {
+        const double rel = static_cast<double>(u - first_);
+        edge = at((rel + e.phase - 0.5) * rx_ui_ * static_cast<double>(m_), FrontEnd::kEdge);
+        if (sigma_ > 0) edge += sigma_ * ziggurat_gaussian_keyed(noise_key_, 2 * u + 1);
+    }
+    cdr_->update(e.data, edge, level);
 }
 
 void Sampler::window(std::uint64_t u, float* w) {
@@ -97,7 +102,7 @@ void Sampler::window(std::uint64_t u, float* w) {
         const double x = std::nearbyint(ring_[u & mask_].x);
         g = g0_ + static_cast<std::uint64_t>(static_cast<std::int64_t>(x));
     }
-    for (std::uint64_t r = 0; r < m_; ++r) w[r] = fe_.noisy(g + r);
+    for (std::uint64_t r = 0; r < m_; ++r) w[r] = fe_.noisy(g + r, FrontEnd::kWindow);
 }
 
 }  // namespace si::sim::detail

@@ -10,7 +10,8 @@
 //   The value is the noiseless waveform interpolated at t_u by cubic Lagrange over the four
 //   nearest grid samples (si/rx/interpolator.hpp: error <= 2.2e-6 of a tone's amplitude at fb/2
 //   and 32 samples/UI), plus Gaussian RX noise of the same sigma from stream rx_sampler_noise
-//   (index 2u data, 2u + 1 edge). Bang-bang: the edge sample half a UI earlier, same way.
+//   (index 2u data, 2u + 1 edge). Bang-bang: the edge sample half a UI earlier, same way, taken
+//   when the loop reads it (rx::Cdr::uses_edge: a symmetric transition), at decide().
 // Eye windows: M grid samples from the grid point nearest the sampling instant (the eye's time
 // resolution is one grid sample), with the waveform's RX noise.
 #include <cstdint>
@@ -69,12 +70,13 @@ public:
 
 private:
     struct Entry {
-        double data = 0, edge = 0, phase = 0, x = 0;  // x: data instant [samples from g0_]
+        double data = 0, phase = 0, x = 0;  // x: data instant [samples from g0_]
         double dt = 0;                                 // instant - ideal instant of its symbol [UI]
         double shift = 0;                              // TX SJ displacement of that symbol [UI]
         std::int64_t off = 0;                          // symbol decided - UI index
     };
-    [[nodiscard]] double at(double x);  // noiseless waveform at x samples after g0_
+    /// Noiseless waveform at x samples after g0_, read through the FrontEnd reader given.
+    [[nodiscard]] double at(double x, int reader);
     FrontEnd& fe_;
     std::uint64_t m_;
     std::uint64_t cm_;  // sampling phase within the UI [samples]

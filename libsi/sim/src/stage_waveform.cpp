@@ -158,10 +158,7 @@ FrontEnd::FrontEnd(const Link& link, TxSymbols& tx, std::uint64_t first_ui) {
     if (link.optics_model() != nullptr) {  // LPO/CPO: optics stages on the streamed waveform
         victim_ = std::make_unique<OpticsWave>(link, tx, first_ui);
     } else if (link.linear_path() && !tx.has_upstream()) {
-        auto sym = [&tx](std::uint64_t k0, std::size_t n, float* out) {
-            tx.extend(k0 + n);
-            for (std::size_t i = 0; i < n; ++i) out[i] = tx.x(k0 + i);
-        };
+        auto sym = [&tx](std::uint64_t k0, std::size_t n, float* out) { tx.copy_x(k0, n, out); };
         victim_ = std::make_unique<PulseStream>(link.pulse(), M,
                                                 static_cast<std::size_t>(sp.sim.block_symbols),
                                                 sym, first_ui);

@@ -27,46 +27,33 @@ namespace si::sim::detail {
 constexpr std::uint64_t kFftSuperpositionMinUi = 40;  // measured crossover 32-40 UI (performance.md)
 
 /// A stream of samples read by absolute index through a ring of the last kSlots blocks.
+/// Readers walk the stream with cursors (kCursors of them, one per kind of reader: data
+/// instants, edge instants, eye windows): a cursor remembers the UI, block and slot of its last
+/// read, so reads that move by less than a UI or two find their sample without a division.
 class WaveStream {
 public:
     static constexpr int kSlots = 4;
+    static constexpr int kCursors = 3;
     virtual ~WaveStream() = default;
-    /// Sample g; g must lie in one of the last kSlots blocks or later.
-    [[nodiscard]] float at(std::uint64_t g) {
-        const std::uint64_t n = g / m_;
-        const auto m = static_cast<int>(g - n * m_);
-        const std::uint64_t blk = n / bu_;
-        Slot& s = slots_[static_cast<std::size_t>(blk % kSlots)];
-        if (s.blk != static_cast<std::int64_t>(blk)) advance_to(blk);
-        const float* b = s.base[static_cast<std::size_t>(m)];
-        if (b == nullptr) b = s.base[static_cast<std::size_t>(m)] = compute_phase(s, m);
-        return b[static_cast<std::size_t>(n - blk * bu_) * s.stride];
+    /// Sample g through cursor c; g must lie in one of the last kSlots blocks or later.
+    [[nodiscard]] float at(std::uint64_t g, int c = 0) {
+        Cursor& k = cursor_to(g, c);
+        return value(*k.s, k.r, static_cast<std::size_t>(g - k.g));
     }
-    /// Samples g .. g+3 into out (one index computation for the four; interpolation).
-    void at4(std::uint64_t g, float* out) {
-        std::uint64_t n = g / m_;
-        auto m = static_cast<std::uint64_t>(g - n * m_);
-        std::uint64_t blk = n / bu_;
-        std::uint64_t r = n - blk * bu_;  // UI within the block
-        for (int i = 0;;) {
-            Slot& s = slots_[static_cast<std::size_t>(blk % kSlots)];
-            if (s.blk != static_cast<std::int64_t>(blk)) advance_to(blk);
-            for (; i < 4; ++i) {
-                const float* b = s.base[static_cast<std::size_t>(m)];
-                if (b == nullptr) b = s.base[static_cast<std::size_t>(m)] = compute_phase(s, static_cast<int>(m));
-                out[i] = b[static_cast<std::size_t>(r) * s.stride];
-                if (++m == m_) {
-                    m = 0;
-                    if (++r == bu_) {  // next block
-                        r = 0;
-                        ++blk;
-                        ++i;
-                        break;
-                    }
-                }
+    /// Samples g .. g+3 into out through cursor c (interpolation).
+    void at4(std::uint64_t g, float* out, int c = 0) {
+        Cursor& k = cursor_to(g, c);
+        const auto d = static_cast<std::size_t>(g - k.g);
+        if (d + 3 < m_) [[likely]] {  // all four in the cursor's UI (the common case)
+            Slot& s = *k.s;
+            const std::size_t i = k.r * s.stride;
+            const float* const* b = s.base.data() + d;
+            if (b[0] && b[1] && b[2] && b[3]) [[likely]] {
+                for (std::size_t j = 0; j < 4; ++j) out[j] = b[j][i];
+                return;
             }
-            if (i >= 4) return;
         }
+        at4_slow(k, d, out);
     }
     /// Lowest symbol index the stream may still ask its symbol source for.
     [[nodiscard]] virtual std::uint64_t symbols_needed_from() const noexcept = 0;
@@ -88,6 +75,78 @@ protected:
 
     std::uint64_t m_ = 1, bu_ = 1, next_blk_ = 0;
     std::array<Slot, kSlots> slots_;
+
+private:
+    struct Cursor {
+        std::uint64_t g = 0;    // absolute index of phase 0 of the cursor's UI
+        std::uint64_t blk = 0;  // its block
+        std::uint64_t r = 0;    // its UI within the block
+        Slot* s = nullptr;      // the block's slot
+    };
+    /// at4 when a phase is still to be computed or the four samples cross into the next UI.
+    [[gnu::noinline]] void at4_slow(const Cursor& k, std::size_t d, float* out) {
+        // walk a copy of the cursor
+        std::uint64_t blk = k.blk, r = k.r;
+        Slot* s = k.s;
+        std::size_t m = d;
+        for (int j = 0; j < 4; ++j) {
+            out[j] = value(*s, r, m);
+            if (++m == m_) {
+                m = 0;
+                if (++r == bu_) {
+                    r = 0;
+                    s = &slot_of(++blk);
+                }
+            }
+        }
+    }
+    /// The slot holding block blk, produced if it is the next one(s).
+    Slot& slot_of(std::uint64_t blk) {
+        Slot& s = slots_[static_cast<std::size_t>(blk % kSlots)];
+        if (s.blk != static_cast<std::int64_t>(blk)) advance_to(blk);
+        return s;
+    }
+    const float* phase_ptr(Slot& s, std::size_t m) {
+        const float* b = s.base[m];
+        if (b == nullptr) b = s.base[m] = compute_phase(s, static_cast<int>(m));
+        return b;
+    }
+    float value(Slot& s, std::uint64_t r, std::size_t m) {
+        return phase_ptr(s, m)[static_cast<std::size_t>(r) * s.stride];
+    }
+    /// Cursor c moved to the UI holding sample g: one-UI steps without division, else a seek.
+    Cursor& cursor_to(std::uint64_t g, int c) {
+        Cursor& k = cursors_[static_cast<std::size_t>(c)];
+        if (k.s != nullptr && g - k.g >= m_ && g - k.g < 2 * m_) [[likely]] {  // the next UI
+            k.g += m_;
+            if (++k.r == bu_) [[unlikely]] {
+                k.r = 0;
+                ++k.blk;
+            }
+            k.s = &slots_[static_cast<std::size_t>(k.blk % kSlots)];
+        } else if (k.s == nullptr || g - k.g >= m_) {  // not in the cursor's UI nor the next
+            cursor_move(k, g);
+        }
+        if (k.s->blk != static_cast<std::int64_t>(k.blk)) [[unlikely]]
+            k.s = &slot_of(k.blk);  // not produced yet (or older than the ring: asserts)
+        return k;
+    }
+    [[gnu::noinline]] void cursor_move(Cursor& k, std::uint64_t g) {
+        if (k.s != nullptr && g < k.g && g + m_ >= k.g) {  // the previous UI
+            k.g -= m_;
+            if (k.r-- == 0) {
+                k.r = bu_ - 1;
+                --k.blk;
+            }
+        } else {
+            const std::uint64_t n = g / m_;
+            k.g = n * m_;
+            k.blk = n / bu_;
+            k.r = n - k.blk * bu_;
+        }
+        k.s = &slots_[static_cast<std::size_t>(k.blk % kSlots)];
+    }
+    std::array<Cursor, kCursors> cursors_{};
 };
 
 /// Symbol amplitudes k0 .. k0+n-1 of a stream into out.
@@ -142,24 +201,26 @@ class FrontEnd {
 public:
     /// first_ui: first UI whose samples will be read (streams start one block earlier).
     FrontEnd(const Link& link, TxSymbols& tx, std::uint64_t first_ui);
+    /// Readers of the waveform, each with its own cursor into the streams (WaveStream).
+    enum Reader : int { kData = 0, kEdge = 1, kWindow = 2 };
     /// Noiseless sample g [V] (victim plus aggressors, summed in float in that order).
-    [[nodiscard]] float signal(std::uint64_t g) {
-        float y = victim_->at(g);
-        for (auto& a : aggressors_) y += a->at(g);
+    [[nodiscard]] float signal(std::uint64_t g, int reader = kData) {
+        float y = victim_->at(g, reader);
+        for (auto& a : aggressors_) y += a->at(g, reader);
         return y;
     }
     /// Noiseless samples g .. g+3 [V].
-    void signal4(std::uint64_t g, float* out) {
-        victim_->at4(g, out);
+    void signal4(std::uint64_t g, float* out, int reader = kData) {
+        victim_->at4(g, out, reader);
         float t[4];
         for (auto& a : aggressors_) {
-            a->at4(g, t);
+            a->at4(g, t, reader);
             for (int i = 0; i < 4; ++i) out[i] += t[i];
         }
     }
     /// Sample g with the RX noise of the waveform (stream rx_noise, index g) [V].
-    [[nodiscard]] float noisy(std::uint64_t g) {
-        float y = signal(g);
+    [[nodiscard]] float noisy(std::uint64_t g, int reader = kData) {
+        float y = signal(g, reader);
         if (sigma_ > 0) y += noise(g);
         return y;
     }

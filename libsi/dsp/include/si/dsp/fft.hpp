@@ -39,6 +39,12 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return n_; }
     void forward(std::span<const float> in, std::span<std::complex<float>> out);
     void inverse(std::span<const std::complex<float>> in, std::span<float> out);
+    /// In-place form of inverse() without its two copies: write the n/2+1 bins into
+    /// inverse_input(), call execute_inverse(), read the n samples from inverse_output() (valid
+    /// until the next call on this object). Same plan, same values as inverse().
+    [[nodiscard]] std::span<std::complex<float>> inverse_input() noexcept;
+    void execute_inverse() noexcept;
+    [[nodiscard]] std::span<const float> inverse_output() const noexcept;
 
 private:
     struct Impl;

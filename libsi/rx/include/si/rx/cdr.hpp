@@ -93,6 +93,12 @@ public:
     /// Advances one UI with the data sample, the edge sample (Alexander; ignored by MM) [V,
     /// centred on the middle threshold] and the level decided for the data sample.
     void update(double data_v, double edge_v, std::uint8_t level) noexcept;
+    /// Whether update() with this level will read its edge sample (a bang-bang detector on a
+    /// symmetric transition); a caller may skip computing edges that are not read.
+    [[nodiscard]] bool uses_edge(std::uint8_t level) const noexcept {
+        return !mm_ && prev_level_ >= 0 && level != prev_level_ &&
+               level + prev_level_ == cfg_.levels - 1;
+    }
     void reset() noexcept;
 
     [[nodiscard]] std::uint64_t ui() const noexcept { return n_; }
@@ -113,6 +119,8 @@ private:
     std::uint64_t n_ = 0;
     double acc_ = 0, integ_ = 0, phase_ = 0;
     double prev_y_ = 0, prev_a_ = 0;
+    double level_[8] = {};            // a = -1 + 2 i / (N - 1) per level index i
+    double inv_steps_ = 0;            // 1 / pi_steps when that is exact (a power of two), else 0
     int prev_level_ = -1, pd_ = 0;
     // lock detector
     double win_sum_ = 0, prev_mean_ = 0;

@@ -82,6 +82,8 @@ private:
     std::vector<double> hist_;      // decided level values, ring of size mask_ + 1
     std::size_t mask_ = 0, pos_ = 0;
     std::vector<double> coef_;      // h0 b_j
+    std::vector<double> level_;     // level value -1 + idx / half per level index
+    int last_ = -1;                 // last decided level index (-1: none since reset)
 };
 
 }  // namespace si::rx

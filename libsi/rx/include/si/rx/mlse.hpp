@@ -57,14 +57,25 @@ public:
 
 private:
     void step(double y) noexcept;
+    void finish_step(const std::uint8_t* sv, double best_all) noexcept;
     int n_, m_, depth_;
     std::size_t states_;
     std::vector<double> target_;
     std::vector<double> ref_;       // [new state s'][pred j]: expected y
+    std::vector<double> ref_js_;    // memory 1: the same, [pred j][new state s']
     std::vector<std::uint8_t> pred_;  // [new state s'][pred j]: predecessor state index
     std::vector<double> metric_, next_;
     std::vector<std::uint8_t> surv_;  // ring [time][state] of predecessor states
     std::size_t rmask_ = 0;
+    // Register exchange (Rader 1981), used when the last D + 1 symbols of a path fit in 128
+    // bits: reg_[s] holds the symbols of the survivor ending in state s, newest in the low bits,
+    // so the decision D symbols back is one shift instead of a D-step traceback (same result:
+    // the same survivor, read another way).
+    __extension__ typedef unsigned __int128 Reg;
+    bool exchange_ = false;
+    int bits_ = 1;                  // bits per symbol
+    std::vector<Reg> reg_, reg_next_;
+    std::vector<std::uint8_t> xs_;  // newest symbol of each state (s mod N)
     std::uint64_t t_ = 0;           // symbols processed
 };
 
