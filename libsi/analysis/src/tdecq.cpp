@@ -204,8 +204,8 @@ struct Analysis {
     [[nodiscard]] double crossing(const std::vector<double>& c) const {
         double sum = 0;
         std::size_t cnt = 0;
-        const std::size_t stride = std::max<std::size_t>(1, cross_k.size() / 1500);
-        for (std::size_t q = 0; q < cross_k.size(); q += stride) {
+        const std::size_t step = std::max<std::size_t>(1, cross_k.size() / 1500);
+        for (std::size_t q = 0; q < cross_k.size(); q += step) {
             const std::size_t k = cross_k[q];
             const std::ptrdiff_t a = centre(k);
             double prev = eq_at(c, a) - p_ave;

@@ -154,19 +154,19 @@ ReceiverDesign design_receiver(const Link& link) {
         // detector's edge samples balance when p(t - T/2) = p(t + T/2), a Mueller-Muller one
         // when p(t - T) = p(t + T); the crossing nearest the design phase, interpolated.
         const auto& p = link.symbol_pulse();
-        const int M = sp.sim.samples_per_ui;
+        const int spu = sp.sim.samples_per_ui;
         const int c = link.cursor_index();
-        const int hs = d.cdr_config.model == "mueller_muller" ? M : M / 2;
-        auto g = [&](int x) { return p[static_cast<std::size_t>(x - hs)] - p[static_cast<std::size_t>(x + hs)]; };
+        const int hs = d.cdr_config.model == "mueller_muller" ? spu : spu / 2;
+        auto gap = [&](int x) { return p[static_cast<std::size_t>(x - hs)] - p[static_cast<std::size_t>(x + hs)]; };
         double best = NAN;
-        for (int x = std::max(c - M, hs); x < c + M && x + 1 + hs < static_cast<int>(p.size()); ++x) {
-            const double g0 = g(x), g1 = g(x + 1);
+        for (int x = std::max(c - spu, hs); x < c + spu && x + 1 + hs < static_cast<int>(p.size()); ++x) {
+            const double g0 = gap(x), g1 = gap(x + 1);
             if ((g0 <= 0 && g1 > 0) || (g0 >= 0 && g1 < 0)) {
                 const double xi = x + g0 / (g0 - g1);
                 if (std::isnan(best) || std::abs(xi - c) < std::abs(best - c)) best = xi;
             }
         }
-        d.cdr_predicted_lock_ui = std::isnan(best) ? NAN : (best - c) / M;
+        d.cdr_predicted_lock_ui = std::isnan(best) ? NAN : (best - c) / spu;
         if (rs.cdr_eye_centering == "auto" && std::isfinite(d.cdr_predicted_lock_ui)) {
             d.cdr_eye_centering_ui = -d.cdr_predicted_lock_ui;
             d.cdr_config.phase_offset_ui += d.cdr_eye_centering_ui;
