@@ -77,42 +77,24 @@ void print_summary(const si::sim::Link& link, const si::sim::RunResult& r, const
 }
 
 // File paths become absolute so that the stored config loads again from anywhere.
-void absolutize_paths(si::io::ConfigTree& tree, const si::sim::LinkSpec& spec) {
-    auto toml_array = [](const std::vector<std::string>& v) {
+/// The file keys of one hop (prefix "" or "hop.<i>.") and the pattern file, made absolute.
+void absolutize_paths(si::io::ConfigTree& tree, const si::sim::LinkSpec& spec, const std::string& prefix = "") {
+    auto set_files = [&](const char* key, const std::vector<std::string>& v) {
+        if (v.empty()) return;
         std::string a = "[";
         for (std::size_t i = 0; i < v.size(); ++i)
             a += (i ? ", \"" : "\"") + std::filesystem::absolute(v[i]).lexically_normal().string() + "\"";
-        return a + "]";
+        tree.apply_override(prefix + key + "=" + a + "]");
     };
-    if (!spec.channel.touchstone.empty())
-        tree.apply_override("channel.touchstone=" + toml_array(spec.channel.touchstone));
-    if (!spec.channel.crosstalk.empty())
-        tree.apply_override("channel.crosstalk=" + toml_array(spec.channel.crosstalk));
-    if (!spec.optics.far.touchstone.empty())
-        tree.apply_override("far_channel.touchstone=" + toml_array(spec.optics.far.touchstone));
+    set_files("channel.touchstone", spec.channel.touchstone);
+    set_files("channel.crosstalk", spec.channel.crosstalk);
+    set_files("far_channel.touchstone", spec.optics.far.touchstone);
     if (spec.signal.pattern.name == "file")
         tree.apply_override("signal.pattern=\"" +
                             std::filesystem::absolute(spec.signal.pattern.file).lexically_normal().string() + "\"");
 }
 void absolutize_paths(si::io::ConfigTree& tree, const si::sim::MultiHopSpec& m) {
-    auto toml_array = [](const std::vector<std::string>& v) {
-        std::string a = "[";
-        for (std::size_t i = 0; i < v.size(); ++i)
-            a += (i ? ", \"" : "\"") + std::filesystem::absolute(v[i]).lexically_normal().string() + "\"";
-        return a + "]";
-    };
-    for (std::size_t h = 0; h < m.hops.size(); ++h) {
-        const auto& s = m.hops[h];
-        const std::string p = "hop." + std::to_string(h) + ".";
-        if (!s.channel.touchstone.empty()) tree.apply_override(p + "channel.touchstone=" + toml_array(s.channel.touchstone));
-        if (!s.channel.crosstalk.empty()) tree.apply_override(p + "channel.crosstalk=" + toml_array(s.channel.crosstalk));
-        if (!s.optics.far.touchstone.empty())
-            tree.apply_override(p + "far_channel.touchstone=" + toml_array(s.optics.far.touchstone));
-    }
-    const auto& s0 = m.hops.front();
-    if (s0.signal.pattern.name == "file")
-        tree.apply_override("signal.pattern=\"" +
-                            std::filesystem::absolute(s0.signal.pattern.file).lexically_normal().string() + "\"");
+    for (std::size_t h = 0; h < m.hops.size(); ++h) absolutize_paths(tree, m.hops[h], "hop." + std::to_string(h) + ".");
 }
 
 /// output.optical_waveform_symbols, checked before the run (0 = no optical probe).
