@@ -240,7 +240,7 @@ int cmd_jtol(const std::vector<std::string>& args, const std::string& cmdline) {
     // the statistical eye width at the detector at the target (SER = BER x bits per symbol, Gray)
     const double ew = si::sim::receiver_eye_width_ui(link, opt.target_ber * std::log2(double(link.levels())));
     auto root = file.root();
-    sisim::write_root_attrs(root, cmdline, tree.resolved_toml(), spec.sim.seed);
+    sisim::write_root_attrs(root, cmdline, sisim::resolved_config(tree), spec.sim.seed);
     auto g = root.group("jtol");
     std::vector<double> f, a, m;
     std::vector<std::uint8_t> pass, capped;

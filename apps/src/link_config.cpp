@@ -495,6 +495,11 @@ void check_hop_keys(const si::io::ConfigTree& t, int hops) {
 
 bool is_multi_hop(const si::io::ConfigTree& t) { return hop_count(t) > 1; }
 
+std::string resolved_config(const si::io::ConfigTree& t) {
+    if (!is_multi_hop(t)) return t.resolved_toml();
+    return t.resolved_toml([](const std::string& k) { return per_hop_key(k); });
+}
+
 si::sim::LinkSpec link_spec_from(const si::io::ConfigTree& t) {
     const int hops = hop_count(t);
     check_hop_keys(t, hops);

@@ -26,6 +26,10 @@ namespace sisim {
 /// errors name "hop.<i>.<key>" with its location. link_spec_from refuses such a link.
 [[nodiscard]] si::sim::MultiHopSpec multi_hop_spec_from(const si::io::ConfigTree& tree);
 
+/// The resolved configuration (ConfigTree::resolved_toml) as a result file stores it: for a link
+/// of several hops without the single-hop keys it would refuse, so it loads again as it is.
+[[nodiscard]] std::string resolved_config(const si::io::ConfigTree& tree);
+
 /// Names accepted by signal.pattern besides a file path.
 [[nodiscard]] bool is_pattern_name(const std::string& s);
 

@@ -171,7 +171,7 @@ void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const Ru
         for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
     absolutize_paths(tree, stored_spec);
     auto root = file.root();
-    write_root_attrs(root, opt.command_line, tree.resolved_toml(), spec.hops[0].sim.seed);
+    write_root_attrs(root, opt.command_line, resolved_config(tree), spec.hops[0].sim.seed);
     write_multi_hop(root, link, res, tree.boolean("output.pulse"));
     if (probe_symbols > 0)
         for (std::size_t h = 0; h < link.size(); ++h)
@@ -202,7 +202,7 @@ std::string stored_config(si::io::ConfigTree tree) {
         absolutize_paths(tree, multi_hop_spec_from(tree));
     else
         absolutize_paths(tree, link_spec_from(tree));
-    return tree.resolved_toml();
+    return resolved_config(tree);
 }
 
 void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileOptions& opt) {
@@ -227,7 +227,7 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
         for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
     absolutize_paths(tree, stored_spec);
     auto root = file.root();
-    write_root_attrs(root, opt.command_line, tree.resolved_toml(), spec.sim.seed);
+    write_root_attrs(root, opt.command_line, resolved_config(tree), spec.sim.seed);
     write_channel(root, link, opt.channel_responses);
     write_run(root, link, res, tree.boolean("output.pulse"));
     if (probe_symbols > 0)

@@ -376,7 +376,7 @@ SweepSpec::SweepSpec(const std::string& path, const std::vector<std::string>& se
 
     // The definition: everything that decides the points' configs.
     std::ostringstream d;
-    d << "# sisim sweep definition\n# base config\n" << base_.resolved_toml() << "# axes\n";
+    d << "# sisim sweep definition\n# base config\n" << resolved_config(base_) << "# axes\n";
     for (const auto& ax : axes_) {
         d << "axis";
         for (const auto& k : ax.keys) d << ' ' << k;

@@ -699,3 +699,21 @@ TEST_F(Cli, CdrEyeCentringPredictsTheLockPointAndCentresTheSampler) {
     EXPECT_EQ(bad.code, 2) << bad.text;
     EXPECT_NE(bad.text.find("rx.cdr.eye_centering"), std::string::npos) << bad.text;
 }
+
+TEST_F(Cli, StoredConfigOfAMultiHopRunRunsAgainIdentically) {
+    // the root attribute `config` of a multi-hop result holds the hop keys (and not the
+    // single-hop keys such a link refuses), with file paths made absolute: it runs as it is
+    const auto model = si::testing::source_path("models/links/lro_112g_dr.toml");
+    const auto a = (dir_ / "a.h5").string(), b = (dir_ / "b.h5").string(), cfg = (dir_ / "stored.toml").string();
+    ASSERT_EQ(sh(run("run " + model + " -q -o " + a + " --set sim.symbols=20000 --set hop.1.rx.noise_rms=8mV")).code, 0);
+    if (sh("/usr/bin/python3 -c 'import h5py'").code != 0) GTEST_SKIP() << "python3-h5py absent";
+    ASSERT_EQ(sh("/usr/bin/python3 -c \"import h5py; c=h5py.File('" + a + "').attrs['config']; "
+                 "open('" + cfg + "', 'w').write(c.decode() if isinstance(c, bytes) else c)\"").code, 0);
+    const auto o = sh(run("run " + cfg + " -q -o " + b));
+    ASSERT_EQ(o.code, 0) << o.text;
+    const auto chk = sh("/usr/bin/python3 -c \"import h5py, numpy as np; a=h5py.File('" + a + "'); b=h5py.File('" + b + "'); "
+                        "assert a['ber'].attrs['symbol_errors'] > 0; "
+                        "assert all(a['ber'].attrs[k] == b['ber'].attrs[k] for k in ('symbol_errors','bit_errors','symbols_compared')); "
+                        "assert all(np.array_equal(a['hop/%d/eye/rx/histogram' % i][...], b['hop/%d/eye/rx/histogram' % i][...]) for i in range(2))\"");
+    EXPECT_EQ(chk.code, 0) << chk.text;
+}

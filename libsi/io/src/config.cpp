@@ -721,7 +721,9 @@ std::vector<std::string> ConfigTree::keys_set() const {
     return out;
 }
 
-std::string ConfigTree::resolved_toml() const {
+std::string ConfigTree::resolved_toml() const { return resolved_toml({}); }
+
+std::string ConfigTree::resolved_toml(const std::function<bool(const std::string&)>& omit) const {
     // Sections in order of first appearance; root keys ("" section) first.
     std::vector<std::string> order{""};
     std::map<std::string, std::vector<const KeySpec*>> by_section;
@@ -738,11 +740,14 @@ std::string ConfigTree::resolved_toml() const {
         const auto it = by_section.find(sec);
         if (it == by_section.end()) continue;
         bool any = false;
-        for (const KeySpec* s : it->second) any = any || !s->only_if_set || impl_->find(s->key) != nullptr;
+        auto shown = [&](const KeySpec* s) {
+            return !(omit && omit(s->key)) && (!s->only_if_set || impl_->find(s->key) != nullptr);
+        };
+        for (const KeySpec* s : it->second) any = any || shown(s);
         if (!any) continue;
         if (!sec.empty()) os << "\n[" << toml_key(sec) << "]\n";
         for (const KeySpec* s : it->second) {
-            if (s->only_if_set && impl_->find(s->key) == nullptr) continue;
+            if (!shown(s)) continue;
             const std::string leaf = toml_key(last_component(s->key));
             const std::string unit = s->unit.empty() ? "" : s->unit;
             if (const Entry* e = impl_->find(s->key)) {

@@ -13,6 +13,7 @@
 /// unit are rejected there, so a bad config fails before any simulation starts. This header does
 /// not include toml++.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -155,6 +156,9 @@ public:
     /// keys without a usable default as a comment. Root keys first, then one [section] table
     /// per section in registry order. Loading the text again gives the same values.
     [[nodiscard]] std::string resolved_toml() const;
+    /// The same, leaving out the keys for which omit(key) is true (e.g. the single-hop keys of a
+    /// link of several hops, which that link refuses).
+    [[nodiscard]] std::string resolved_toml(const std::function<bool(const std::string&)>& omit) const;
     /// The registry given to the constructor.
     [[nodiscard]] const std::vector<KeySpec>& registry() const;
     /// Keys currently set (file or override), sorted.
