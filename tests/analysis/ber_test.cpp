@@ -35,4 +35,23 @@ TEST(CountErrors, CountsSymbolsAndGrayBits) {
     EXPECT_DOUBLE_EQ(c.ber(), 0.3);
 }
 
+TEST(CountErrors, StatelessDecodingGivesTheSameCounts) {
+    // Gray PAM4 decoding (0 1 3 2): random levels with 10 % symbol errors
+    const si::analysis::BitDecoder gray = [](std::uint8_t l) { return std::uint32_t(l ^ (l >> 1)); };
+    std::vector<std::uint8_t> sent(20000), rx(20000);
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        sent[i] = si::random_bits(5, si::Stream::pattern, i) % 4;
+        rx[i] = si::random_bits(6, si::Stream::pattern, i) % 10 == 0 ? si::random_bits(7, si::Stream::pattern, i) % 4 : sent[i];
+    }
+    for (std::size_t skip : {0u, 1u, 7u}) {
+        si::analysis::BerCounts a, b;
+        si::analysis::count_errors(sent, rx, gray, gray, skip, a);
+        si::analysis::count_errors_stateless(sent, rx, gray, skip, b);
+        EXPECT_GT(a.bit_errors, 1000u);
+        EXPECT_EQ(a.symbols_compared, b.symbols_compared);
+        EXPECT_EQ(a.symbol_errors, b.symbol_errors);
+        EXPECT_EQ(a.bit_errors, b.bit_errors);
+    }
+}
+
 }  // namespace

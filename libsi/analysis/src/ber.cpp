@@ -1,6 +1,7 @@
 #include "si/analysis/ber.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 
 namespace si::analysis {
@@ -38,6 +39,18 @@ void count_errors(std::span<const std::uint8_t> sent, std::span<const std::uint8
         ++c.symbols_compared;
         c.symbol_errors += sent[i] != decided[i];
         c.bit_errors += static_cast<std::uint64_t>(__builtin_popcount(bs ^ bd));
+    }
+}
+
+void count_errors_stateless(std::span<const std::uint8_t> sent, std::span<const std::uint8_t> decided,
+                            const BitDecoder& decode, std::size_t skip, BerCounts& c) {
+    const std::size_t n = std::min(sent.size(), decided.size());
+    if (n <= skip) return;
+    c.symbols_compared += n - skip;
+    for (std::size_t i = skip; i < n; ++i) {
+        if (sent[i] == decided[i]) continue;
+        ++c.symbol_errors;
+        c.bit_errors += static_cast<std::uint64_t>(std::popcount(decode(sent[i]) ^ decode(decided[i])));
     }
 }
 

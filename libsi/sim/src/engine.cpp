@@ -189,7 +189,10 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
         u += nb;
         if (!collect && (sent_blk.size() >= 4096 || u >= u_end)) {
             const std::size_t skip = prime && first_count ? 1 : 0;
-            analysis::count_errors(sent_blk, dec_blk, fs, fr, skip, out.ber);
+            if (sp.signal.pattern.precode)
+                analysis::count_errors(sent_blk, dec_blk, fs, fr, skip, out.ber);
+            else  // stateless decoding: only the symbol errors need decoding
+                analysis::count_errors_stateless(sent_blk, dec_blk, fs, skip, out.ber);
             out.bursts->add(std::span(sent_blk).subspan(skip), std::span(dec_blk).subspan(skip));
             first_count = false;
             sent_blk.clear();

@@ -200,7 +200,10 @@ MultiRunResult run(const MultiLink& ml, const Progress& progress) {
                 dv.push_back(y);
             }
             E.ber.bits_per_symbol = static_cast<int>(std::lround(std::log2(N)));
-            analysis::count_errors(sv, dv, fs, fr, 1, E.ber);
+            if (s0.signal.pattern.precode)
+                analysis::count_errors(sv, dv, fs, fr, 1, E.ber);
+            else
+                analysis::count_errors_stateless(sv, dv, fs, 1, E.ber);
         },
         prog, total, progress);
     res.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();

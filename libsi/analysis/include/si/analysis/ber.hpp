@@ -41,4 +41,9 @@ void count_errors(std::span<const std::uint8_t> sent, std::span<const std::uint8
                   const BitDecoder& dec_sent, const BitDecoder& dec_decided, std::size_t skip,
                   BerCounts& counts);
 
+/// count_errors() for a stateless decoding (no precoding): equal symbols decode to equal bits,
+/// so only the symbols that differ are decoded. Same counts as count_errors().
+void count_errors_stateless(std::span<const std::uint8_t> sent, std::span<const std::uint8_t> decided,
+                            const BitDecoder& decode, std::size_t skip, BerCounts& c);
+
 }  // namespace si::analysis
