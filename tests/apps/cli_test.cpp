@@ -564,7 +564,9 @@ TEST_P(MultiHopPresets, RunsOutOfTheBoxWithPerHopAndEndToEndResults) {
         "assert [int(f['hop/%d' % i].attrs['retimer']) for i in range(H)] == [1]*(H-1) + [0]; "
         "assert any(int(f['hop/%d' % i].attrs['optical']) for i in range(H)); "
         "assert f['budget'].attrs['latency_s'] > 2.4e-6 and len(f['budget/hop']) >= H; "
-        "assert 'eye/rx/histogram' in f\"");
+        "assert 'eye/rx/histogram' in f; "
+        "t=f['hop/1/tdecq'].attrs; assert 0.5 < t['tdecq_db'] < 4.5 and 0.9 < t['rlm'] <= 1, (t['tdecq_db'], t['rlm']); "
+        "assert f['hop/1/waveforms/optical_tx'].attrs['units'] in ('W', b'W')\"");
     EXPECT_EQ(chk.code, 0) << chk.text;
 }
 
