@@ -113,6 +113,17 @@ std::string channel_report(si::io::H5Group root, const si::sim::Link& link) {
 }
 
 namespace {
+/// /ber's counts (single-hop, a hop's, or end to end).
+si::io::H5Group write_ber_counts(si::io::H5Group root, const si::analysis::BerCounts& c, double target_ber) {
+    auto g = root.group("ber");
+    g.attr("symbols_compared", c.symbols_compared);
+    g.attr("symbol_errors", c.symbol_errors);
+    g.attr("bit_errors", c.bit_errors);
+    g.attr("ser", c.ser());
+    g.attr("ber", c.ber());
+    g.attr("target_ber", target_ber);
+    return g;
+}
 /// /rx (receiver DSP design and final state), /eye/dsp (detector input), /cdr (clock recovery).
 void write_receiver(si::io::H5Group root, const si::sim::Link& link, const si::sim::RunResult& r) {
     const auto& rd = link.receiver();
@@ -309,13 +320,7 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
         g.attr("levels_v", m.levels_v);
     }
     if (with_ber) {
-        auto g = root.group("ber");
-        g.attr("symbols_compared", r.ber.symbols_compared);
-        g.attr("symbol_errors", r.ber.symbol_errors);
-        g.attr("bit_errors", r.ber.bit_errors);
-        g.attr("ser", r.ber.ser());
-        g.attr("ber", r.ber.ber());
-        g.attr("target_ber", sp.eye.target_ber);
+        auto g = write_ber_counts(root, r.ber, sp.eye.target_ber);
         g.attr("lag_symbols", r.ber.lag_symbols);
         g.attr("lag_note", "lag_symbols: engine index offset between a decision and the symbol it "
                            "decides (the main cursor's UI within the pulse window, which starts "
@@ -386,13 +391,7 @@ void write_multi_hop(si::io::H5Group root, const si::sim::MultiLink& link,
     // the receiver the link ends in, at the root (as a single-hop file has it), without /ber
     write_run(root, link.hops().back(), r.hops.back(), false, false, &r.warnings);
     {
-        auto g = root.group("ber");
-        g.attr("symbols_compared", r.ber.symbols_compared);
-        g.attr("symbol_errors", r.ber.symbol_errors);
-        g.attr("bit_errors", r.ber.bit_errors);
-        g.attr("ser", r.ber.ser());
-        g.attr("ber", r.ber.ber());
-        g.attr("target_ber", link.hops().front().spec().eye.target_ber);
+        auto g = write_ber_counts(root, r.ber, link.hops().front().spec().eye.target_ber);
         g.attr("ser_statistical", r.ser_statistical);
         g.attr("ber_statistical", r.ber_statistical);
         g.attr("ser_statistical_method", std::string("1 - prod(1 - SER_h) of the hops' statistical SERs "

@@ -151,6 +151,39 @@ void print_multi_summary(const si::sim::MultiLink& link, const si::sim::MultiRun
     std::printf("  %.3f s streaming; wrote %s\n", r.elapsed_s, out.c_str());
 }
 
+/// The power and latency budget of a config in models/links/ (none without a power table).
+template <class Spec>
+std::optional<si::arch::ChainBudget> budget_of(const si::io::ConfigTree& tree, const Spec& spec, const std::string& out) {
+    const auto pt = default_power_table(tree);
+    if (pt.empty()) return std::nullopt;
+    return si::arch::budget(chain_of(spec, std::filesystem::path(out).stem().string()), si::io::read_power_table(pt));
+}
+
+/// What every run to a file does around the simulation: create the output first (an unwritable
+/// path fails before the run; it stays a temporary file until commit()), run with progress,
+/// print the warnings, write (write(root, result)), commit. Returns the run's result.
+template <class Run, class Write>
+auto run_into_file(const std::string& out, const RunFileOptions& opt, Run&& run, Write&& write) {
+    auto file = si::io::H5File::create(out, opt.compress);
+    guard_temp_file(file.temp_path());
+    ProgressReporter rep(opt.quiet);
+    auto res = run([&](double f) { rep(f); });
+    if (!opt.quiet)
+        for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
+    write(file.root(), res);
+    file.commit();
+    release_temp_file();
+    return res;
+}
+
+/// The optical probe of `link` under `root`; a TDECQ that cannot be computed is a warning.
+void probe_optics(si::io::H5Group root, const si::sim::Link& link, std::uint64_t symbols, const std::string& where,
+                  bool quiet) {
+    if (const auto why = write_optical_probe(root, link, symbols, where); !why.empty() && !quiet)
+        std::fprintf(stderr, "sisim: warning: %sno TDECQ for the optical probe: %s\n",
+                     where.empty() ? "" : (where.substr(1) + ": ").c_str(), why.c_str());
+}
+
 void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileOptions& opt) {
     auto spec = multi_hop_spec_from(tree);
     const auto stored_spec = spec;
@@ -159,30 +192,19 @@ void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const Ru
     const auto probe_symbols = optical_probe_symbols(tree, any_optical);
     if (opt.threads >= 0) spec.hops[0].sim.threads = opt.threads;
     const si::sim::MultiLink link(spec);
-    std::optional<si::arch::ChainBudget> budget;
-    if (const auto pt = default_power_table(tree); !pt.empty())
-        budget = si::arch::budget(chain_of(stored_spec, std::filesystem::path(out).stem().string()),
-                                  si::io::read_power_table(pt));
-    auto file = si::io::H5File::create(out, opt.compress);
-    guard_temp_file(file.temp_path());
-    ProgressReporter rep(opt.quiet);
-    const auto res = si::sim::run(link, [&](double f) { rep(f); });
-    if (!opt.quiet)
-        for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
-    absolutize_paths(tree, stored_spec);
-    auto root = file.root();
-    write_root_attrs(root, opt.command_line, resolved_config(tree), spec.hops[0].sim.seed);
-    write_multi_hop(root, link, res, tree.boolean("output.pulse"));
-    if (probe_symbols > 0)
-        for (std::size_t h = 0; h < link.size(); ++h)
-            if (link.hops()[h].optics_model() != nullptr)
-                if (const auto why = write_optical_probe(root.group("hop/" + std::to_string(h)), link.hops()[h],
-                                                         probe_symbols, "/hop/" + std::to_string(h));
-                    !why.empty() && !opt.quiet)
-                    std::fprintf(stderr, "sisim: warning: hop %zu: no TDECQ for the optical probe: %s\n", h, why.c_str());
-    if (budget) write_budget(root, *budget);
-    file.commit();
-    release_temp_file();
+    const auto budget = budget_of(tree, stored_spec, out);
+    const auto res = run_into_file(
+        out, opt, [&](const si::sim::Progress& p) { return si::sim::run(link, p); },
+        [&](si::io::H5Group root, const si::sim::MultiRunResult& r) {
+            absolutize_paths(tree, stored_spec);
+            write_root_attrs(root, opt.command_line, resolved_config(tree), spec.hops[0].sim.seed);
+            write_multi_hop(root, link, r, tree.boolean("output.pulse"));
+            for (std::size_t h = 0; h < link.size() && probe_symbols > 0; ++h)
+                if (link.hops()[h].optics_model() != nullptr)
+                    probe_optics(root.group("hop/" + std::to_string(h)), link.hops()[h], probe_symbols,
+                                 "/hop/" + std::to_string(h), opt.quiet);
+            if (budget) write_budget(root, *budget);
+        });
     if (opt.summary) print_multi_summary(link, res, budget ? &*budget : nullptr, out);
 }
 
@@ -217,27 +239,17 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
     si::sim::Link link(spec);
     if (!opt.quiet)
         for (const auto& r : link.channel().pairing_reports) std::fprintf(stderr, "sisim: %s\n", r.c_str());
-    // Create the output before the run so that an unwritable path fails early; it stays a
-    // temporary file until commit().
-    auto file = si::io::H5File::create(out, opt.compress);
-    guard_temp_file(file.temp_path());
-    ProgressReporter rep(opt.quiet);
-    const auto res = si::sim::run(link, [&](double f) { rep(f); });
-    if (!opt.quiet)
-        for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
-    absolutize_paths(tree, stored_spec);
-    auto root = file.root();
-    write_root_attrs(root, opt.command_line, resolved_config(tree), spec.sim.seed);
-    write_channel(root, link, opt.channel_responses);
-    write_run(root, link, res, tree.boolean("output.pulse"));
-    if (probe_symbols > 0)
-        if (const auto why = write_optical_probe(root, link, probe_symbols); !why.empty() && !opt.quiet)
-            std::fprintf(stderr, "sisim: warning: no TDECQ for the optical probe: %s\n", why.c_str());
-    if (const auto pt = default_power_table(tree); !pt.empty())
-        write_budget(root, si::arch::budget(chain_of(stored_spec, std::filesystem::path(out).stem().string()),
-                                            si::io::read_power_table(pt)));
-    file.commit();
-    release_temp_file();
+    const auto budget = budget_of(tree, stored_spec, out);
+    const auto res = run_into_file(
+        out, opt, [&](const si::sim::Progress& p) { return si::sim::run(link, p); },
+        [&](si::io::H5Group root, const si::sim::RunResult& r) {
+            absolutize_paths(tree, stored_spec);
+            write_root_attrs(root, opt.command_line, resolved_config(tree), spec.sim.seed);
+            write_channel(root, link, opt.channel_responses);
+            write_run(root, link, r, tree.boolean("output.pulse"));
+            if (probe_symbols > 0) probe_optics(root, link, probe_symbols, "", opt.quiet);
+            if (budget) write_budget(root, *budget);
+        });
     if (opt.summary) print_summary(link, res, out);
 }
 
