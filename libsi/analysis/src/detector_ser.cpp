@@ -61,19 +61,43 @@ double ser_ffe_dfe(std::span<const double> f, int c, int B, double sigma, int N)
     }
     std::size_t lo = 0, hi = G - 1;
     const double w = 1.0 / N;
+    // Each tap convolves the pdf with N weighted deltas at the levels' offsets, split linearly
+    // between the two nearest bins. Gathered per output bin k (vectorises), adding the terms in
+    // the order a scatter over (level i, input bin j) adds them: for each i, the fraction fr of
+    // bin k - s_i - 1, then the fraction 1 - fr of bin k - s_i (bit for bit the scatter's sums).
+    std::vector<long> shift(static_cast<std::size_t>(N));
+    std::vector<double> wa(static_cast<std::size_t>(N)), wb(static_cast<std::size_t>(N));
     for (double r : taps) {
-        std::fill(out.begin(), out.end(), 0.0);
         for (int i = 0; i < N; ++i) {
             const double s = (-1.0 + 2.0 * i / (N - 1)) * r / dv;
             const long si = static_cast<long>(std::floor(s));
             const double fr = s - static_cast<double>(si);
-            for (std::size_t j = lo; j <= hi; ++j) {
-                const double p = pdf[j];
-                if (p == 0) continue;
-                const long j0 = static_cast<long>(j) + si;
-                if (j0 >= 0 && j0 < static_cast<long>(G)) out[static_cast<std::size_t>(j0)] += w * (1 - fr) * p;
-                if (j0 + 1 >= 0 && j0 + 1 < static_cast<long>(G)) out[static_cast<std::size_t>(j0 + 1)] += w * fr * p;
+            shift[static_cast<std::size_t>(i)] = si;
+            wa[static_cast<std::size_t>(i)] = w * fr;        // to bin j + si + 1
+            wb[static_cast<std::size_t>(i)] = w * (1 - fr);  // to bin j + si
+        }
+        const auto ilo = static_cast<long>(lo), ihi = static_cast<long>(hi), iG = static_cast<long>(G);
+        std::fill(out.begin(), out.end(), 0.0);
+        // output bins reachable from [lo, hi]
+        long klo = iG, khi = -1;
+        for (long si : shift) {
+            klo = std::min(klo, ilo + si);
+            khi = std::max(khi, ihi + si + 1);
+        }
+        klo = std::max(klo, 0L);
+        khi = std::min(khi, iG - 1);
+        for (long k = klo; k <= khi; ++k) {
+            double acc = 0;
+            for (int i = 0; i < N; ++i) {
+                const long ja = k - shift[static_cast<std::size_t>(i)] - 1;  // feeds k as j0 + 1
+                const long jb = ja + 1;                                      // feeds k as j0
+                const double pa = ja >= ilo && ja <= ihi ? pdf[static_cast<std::size_t>(ja)] : 0.0;
+                const double pb = jb >= ilo && jb <= ihi ? pdf[static_cast<std::size_t>(jb)] : 0.0;
+                // pdf >= 0 and the weights >= 0: a zero term adds +0, as the scatter's skip does
+                acc += wa[static_cast<std::size_t>(i)] * pa;
+                acc += wb[static_cast<std::size_t>(i)] * pb;
             }
+            out[static_cast<std::size_t>(k)] = acc;
         }
         pdf.swap(out);
         lo = 0;

@@ -93,6 +93,7 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     const std::uint64_t u_adapt_off = ud0 + D;  // first sample whose decision is counted
     const bool want_eye = !collect && ud0 < eye_end;
     const std::uint64_t tdec = trace ? std::max<std::uint64_t>(16, (u_end - us) / 131072) : 0;
+    std::uint64_t tnext = 1;  // UIs to the next phase-trace point (UI us is the first)
     chain.adapt(true);
     for (std::uint64_t u = us; u < u_end;) {
         if (u == u_adapt_off) chain.adapt(false);  // training over: taps frozen
@@ -108,13 +109,15 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
             // Recovered clock, processed like a parallel DSP: the block's UIs are sampled at the
             // phase the loop holds now, then detected, then their (tentative) decisions advance
             // the loop one UI each. Loop latency: the FFE pre-cursors plus up to one block.
-            for (std::size_t i = 0; i < nb; ++i) samples[i] = sampler.sample(u + i);
+            sampler.sample_block(u, sv);
             chain.process(sv, std::span(decisions).first(nb), std::span(det_in).first(nb),
                           std::span(tentative).first(nb));
             for (std::size_t i = 0; i < nb; ++i) {
                 if (u + i >= us + P) sampler.decide(u + i - P, tentative[i]);
-                if (tdec && (u + i - us) % tdec == 0)
+                if (tdec && --tnext == 0) {  // every tdec-th UI from us
                     info.trace.push_back(static_cast<float>(sampler.phase_of(u + i)));
+                    tnext = tdec;
+                }
             }
         }
         out.samples += nb * static_cast<std::uint64_t>(M);

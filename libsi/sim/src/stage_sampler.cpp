@@ -59,16 +59,20 @@ double Sampler::at(double x, int reader) {
     return rx::lagrange3(p, mu);
 }
 
-double Sampler::sample(std::uint64_t u) {
+void Sampler::lost_lock(double wander_ui, std::uint64_t u) {
+    throw ModelError(str("CDR: the recovered sampling instant wandered ", wander_ui,
+                         " UI from the nominal one at UI ", u,
+                         " (the loop lost lock: check rx.cdr.bandwidth against "
+                         "rx.cdr.frequency_offset and the jitter)"));
+}
+
+Sampler::Entry& Sampler::place(std::uint64_t u) {
     Entry& e = ring_[u & mask_];
     e.phase = cdr_->phase_ui();
     const double rel = static_cast<double>(u - first_);
     const double t = (rel + e.phase + cdr_cfg_.phase_offset_ui) * rx_ui_;  // [UI after first_]
-    if (!(std::abs(t - rel) <= bound_ui_))
-        throw ModelError(str("CDR: the recovered sampling instant wandered ", t - rel,
-                             " UI from the nominal one at UI ", u,
-                             " (the loop lost lock: check rx.cdr.bandwidth against "
-                             "rx.cdr.frequency_offset and the jitter)"));
+    if (!(std::abs(t - rel) <= bound_ui_)) [[unlikely]]
+        lost_lock(t - rel, u);
     e.x = t * static_cast<double>(m_);
     // the symbol sampled: nearest to the instant once the TX's own (sinusoidal) displacement of
     // that symbol is removed, so that a CDR tracking large SJ still decides the same symbol
@@ -78,9 +82,48 @@ double Sampler::sample(std::uint64_t u) {
     e.off = rx::round_away(t - rel - tx_shift);
     e.dt = t - rel - tx_shift - static_cast<double>(e.off);
     e.shift = tx_shift;
+    return e;
+}
+
+double Sampler::sample(std::uint64_t u) {
+    Entry& e = place(u);
     e.data = at(e.x, FrontEnd::kData);
     if (sigma_ > 0) e.data += sigma_ * ziggurat_gaussian_keyed(noise_key_, 2 * u);
     return e.data;
+}
+
+void Sampler::sample_block(std::uint64_t u, std::span<double> out) {
+    const std::size_t n = out.size();
+    if (n == 0) return;
+    for (std::size_t i = 0; i < n; ++i) place(u + i);
+    // One pass when every instant has the same grid phase (the loop holds one phase over the
+    // block: only a frequency offset or rounding at a phase boundary moves it): the four
+    // neighbours of UI i are then samples g + i M - 1 .. g + i M + 2, read in place.
+    const double fl0 = rx::floor_fast(ring_[u & mask_].x);
+    bool same = true;
+    for (std::size_t i = 1; i < n && same; ++i)
+        same = rx::floor_fast(ring_[(u + i) & mask_].x) == fl0 + static_cast<double>(i * m_);
+    const float* p[4];
+    std::size_t stride = 0;
+    if (same && fe_.signal_run4(g0_ + static_cast<std::uint64_t>(static_cast<std::int64_t>(fl0)) - 1,
+                                n, p, stride, FrontEnd::kData)) {
+        for (std::size_t i = 0; i < n; ++i) {
+            Entry& e = ring_[(u + i) & mask_];
+            const std::size_t r = i * stride;
+            const double q[4] = {p[0][r], p[1][r], p[2][r], p[3][r]};
+            e.data = rx::lagrange3(q, e.x - rx::floor_fast(e.x));
+        }
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            Entry& e = ring_[(u + i) & mask_];
+            e.data = at(e.x, FrontEnd::kData);
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        Entry& e = ring_[(u + i) & mask_];
+        if (sigma_ > 0) e.data += sigma_ * ziggurat_gaussian_keyed(noise_key_, 2 * (u + i));
+        out[i] = e.data;
+    }
 }
 
 void Sampler::decide(std::uint64_t u, std::uint8_t level) {

@@ -35,6 +35,10 @@ public:
     void process(std::uint64_t u0, std::span<double> out);
     /// Recovered clock: the data sample of UI u (u in increasing order, one call per UI) [V].
     double sample(std::uint64_t u);
+    /// Recovered clock: the data samples of UIs u .. u + out.size() - 1, all at the phase the
+    /// loop holds now (no decide() between them): the same values as sample() UI by UI, read
+    /// from the waveform in one pass when the instants fall on the same grid phase.
+    void sample_block(std::uint64_t u, std::span<double> out);
     /// Recovered clock: the (tentative) decision for UI u, in UI order, at most a ring's length
     /// behind the last sample: advances the CDR loop.
     void decide(std::uint64_t u, std::uint8_t level);
@@ -75,6 +79,10 @@ private:
         double shift = 0;                              // TX SJ displacement of that symbol [UI]
         std::int64_t off = 0;                          // symbol decided - UI index
     };
+    /// The ring entry of UI u (phase, instant, symbol offset) at the loop's phase now; throws
+    /// when the instant has wandered out of the waveform's reach.
+    Entry& place(std::uint64_t u);
+    [[noreturn, gnu::cold, gnu::noinline]] static void lost_lock(double wander_ui, std::uint64_t u);
     /// Noiseless waveform at x samples after g0_, read through the FrontEnd reader given.
     [[nodiscard]] double at(double x, int reader);
     FrontEnd& fe_;

@@ -55,6 +55,22 @@ public:
         }
         at4_slow(k, d, out);
     }
+    /// Samples g .. g+3 of n consecutive UIs, read in place: p[j][r * stride] is sample
+    /// g + j + r M for r < n. False (nothing read) when the four samples cross into the next UI
+    /// or the n UIs into the next block; callers then read them one UI at a time with at4().
+    /// Leaves cursor c at the last of the n UIs.
+    bool run4(std::uint64_t g, std::size_t n, const float* p[4], std::size_t& stride, int c = 0) {
+        Cursor& k = cursor_to(g, c);
+        const auto d = static_cast<std::size_t>(g - k.g);
+        if (n == 0 || d + 3 >= m_ || k.r + n > bu_) return false;
+        Slot& s = *k.s;
+        const std::size_t i = k.r * s.stride;
+        for (std::size_t j = 0; j < 4; ++j) p[j] = phase_ptr(s, d + j) + i;
+        stride = s.stride;
+        k.g += (n - 1) * m_;
+        k.r += n - 1;
+        return true;
+    }
     /// Lowest symbol index the stream may still ask its symbol source for.
     [[nodiscard]] virtual std::uint64_t symbols_needed_from() const noexcept = 0;
     [[nodiscard]] std::uint64_t block_ui() const noexcept { return bu_; }
@@ -138,6 +154,16 @@ private:
                 k.r = bu_ - 1;
                 --k.blk;
             }
+        } else if (k.s != nullptr && g >= k.g && g - k.g < kStepUi * m_) {
+            // a few UIs ahead (a reader that skips UIs, e.g. edge samples taken only at the
+            // transitions a bang-bang detector uses): step without a division
+            do {
+                k.g += m_;
+                if (++k.r == bu_) {
+                    k.r = 0;
+                    ++k.blk;
+                }
+            } while (g - k.g >= m_);
         } else {
             const std::uint64_t n = g / m_;
             k.g = n * m_;
@@ -146,6 +172,7 @@ private:
         }
         k.s = &slots_[static_cast<std::size_t>(k.blk % kSlots)];
     }
+    static constexpr std::uint64_t kStepUi = 16;  // forward moves up to this many UIs step
     std::array<Cursor, kCursors> cursors_{};
 };
 
@@ -217,6 +244,13 @@ public:
             a->at4(g, t, reader);
             for (int i = 0; i < 4; ++i) out[i] += t[i];
         }
+    }
+    /// Noiseless samples g .. g+3 of n consecutive UIs in place (WaveStream::run4), when the
+    /// waveform is the victim alone (no aggressor to sum) and the samples lie in one UI and
+    /// one block; false otherwise (read them with signal4()).
+    bool signal_run4(std::uint64_t g, std::size_t n, const float* p[4], std::size_t& stride,
+                     int reader = kData) {
+        return aggressors_.empty() && victim_->run4(g, n, p, stride, reader);
     }
     /// Sample g with the RX noise of the waveform (stream rx_noise, index g) [V].
     [[nodiscard]] float noisy(std::uint64_t g, int reader = kData) {
