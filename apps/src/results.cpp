@@ -365,6 +365,7 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
     {
         auto g = root.group("run");
         g.attr("elapsed_s", r.elapsed_s);
+        g.attr("streaming_cpu_s", r.streaming_cpu_s);
         g.attr("analysis_s", r.analysis_s);
         g.attr("waveform_samples", r.waveform_samples);
         std::string w;

@@ -72,7 +72,11 @@ void print_summary(const si::sim::Link& link, const si::sim::RunResult& r, const
     std::printf("\n  errors: %llu symbols, %llu bits; SER %.3e, BER %.3e\n",
                 static_cast<unsigned long long>(r.ber.symbol_errors),
                 static_cast<unsigned long long>(r.ber.bit_errors), r.ber.ser(), r.ber.ber());
-    std::printf("  %.3f s streaming (%.1f Msamples/s) + %.3f s eye analysis; wrote %s\n", r.elapsed_s,
+    const double ui = static_cast<double>(link.spec().sim.symbols);
+    std::printf("  %.3f s streaming (%.2f M UI/s, %.2f M UI per CPU second, %.1f Msamples/s) + %.3f s "
+                "eye analysis; wrote %s\n",
+                r.elapsed_s, ui / r.elapsed_s / 1e6,
+                r.streaming_cpu_s > 0 ? ui / r.streaming_cpu_s / 1e6 : 0.0,
                 static_cast<double>(r.waveform_samples) / r.elapsed_s / 1e6, r.analysis_s, out.c_str());
 }
 

@@ -9,6 +9,7 @@
 #include <deque>
 #include <system_error>
 #include <thread>
+#include <time.h>
 
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
@@ -27,6 +28,13 @@
 namespace si::sim {
 
 namespace {
+
+/// CPU time of the whole process so far [s] (every thread).
+double process_cpu_seconds() noexcept {
+    timespec ts{};
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0.0;
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 /// Half-range of the detector-input eye: twice the main cursor (detector units).
 double dsp_eye_range(const Link& link) {
@@ -465,6 +473,7 @@ void finish_run(const Link& link, const RunPlan& plan, std::vector<SegmentResult
 
 RunResult run(const Link& link, const Progress& progress) {
     const auto t_start = std::chrono::steady_clock::now();
+    const double cpu_start = process_cpu_seconds();
     RunResult res;
     const auto plan = detail::plan_run(link, res);
     const auto& rd = link.receiver();
@@ -481,6 +490,7 @@ RunResult run(const Link& link, const Progress& progress) {
         },
         prog, total, progress);
     const double streaming_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    res.streaming_cpu_s = process_cpu_seconds() - cpu_start;
     detail::finish_run(link, plan, acc, info, res);
     res.elapsed_s = streaming_s;
     return res;

@@ -377,6 +377,9 @@ struct RunResult {
     std::uint64_t warmup_symbols = 0;
     double alignment_mismatch = 0;            ///< mismatch fraction at the lag found
     double elapsed_s = 0;                     ///< streaming simulation (symbols -> eye, errors)
+    /// Process CPU time over the same span [s] (every thread): symbols / streaming_cpu_s is the
+    /// per-core rate on a shared machine.
+    double streaming_cpu_s = 0;
     double analysis_s = 0;                    ///< eye metrics and statistical eye afterwards
     std::uint64_t waveform_samples = 0;
     std::vector<std::string> warnings;
