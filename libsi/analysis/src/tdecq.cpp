@@ -189,10 +189,25 @@ struct Analysis {
     std::vector<std::size_t> cross_k{};  // symbols k with a 0<->3 or 1<->2 transition to k+1
     std::size_t stride = 1;          // every stride-th symbol enters the window histograms
 
+    // wt: w by phase, wt[p * nu + q] = w[q m + p] (nu = UIs in w): the taps of one output,
+    // a UI apart in w, are neighbours here (one or two cache lines instead of one per tap).
+    std::vector<double> wt{};
+    std::size_t nu = 0;
+    void transpose() {
+        const auto um = static_cast<std::size_t>(m);
+        nu = w.size() / um;
+        wt.resize(nu * um);
+        for (std::size_t q = 0; q < nu; ++q)
+            for (std::size_t p = 0; p < um; ++p) wt[p * nu + q] = w[q * um + p];
+    }
+    // sum_j c_j w[i + (main - j) m], in the order j = 0, 1, ... (the same sum as reading w)
     [[nodiscard]] double eq_at(const std::vector<double>& c, std::ptrdiff_t i) const {
+        const auto b = static_cast<std::size_t>(i + static_cast<std::ptrdiff_t>(main) * m);  // tap 0
+        const auto um = static_cast<std::size_t>(m);
+        const std::size_t q = b / um;
+        const double* r = wt.data() + (b - q * um) * nu + q;
         double acc = 0;
-        for (int j = 0; j < taps; ++j)
-            acc += c[static_cast<std::size_t>(j)] * w[static_cast<std::size_t>(i + static_cast<std::ptrdiff_t>(main - j) * m)];
+        for (int j = 0; j < taps; ++j) acc += c[static_cast<std::size_t>(j)] * r[-j];
         return acc;
     }
     [[nodiscard]] std::ptrdiff_t centre(std::size_t k) const {
@@ -446,6 +461,7 @@ TdecqResult tdecq(std::span<const double> x, double dt, const TdecqConfig& cfg, 
         a.w.assign(full.begin() + static_cast<std::ptrdiff_t>(edge), full.end() - static_cast<std::ptrdiff_t>(edge));
     }
     const std::size_t nsym = a.w.size() / static_cast<std::size_t>(m) - 1;
+    a.transpose();
 
     // Decision phase: widest separation of four clusters (up to 20000 symbols per phase).
     // Score = smallest gap between cluster means / rms distance to the nearest mean; on a flat
