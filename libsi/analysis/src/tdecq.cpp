@@ -193,8 +193,11 @@ struct Analysis {
     // a UI apart in w, are neighbours here (one or two cache lines instead of one per tap).
     std::vector<double> wt{};
     std::size_t nu = 0;
+    int m_shift = -1;  // log2(m) when m is a power of two (a shift instead of a division)
     void transpose() {
         const auto um = static_cast<std::size_t>(m);
+        if ((um & (um - 1)) == 0)
+            for (m_shift = 0; (std::size_t{1} << m_shift) < um; ++m_shift) {}
         nu = w.size() / um;
         wt.resize(nu * um);
         for (std::size_t q = 0; q < nu; ++q)
@@ -204,7 +207,7 @@ struct Analysis {
     [[nodiscard]] double eq_at(const std::vector<double>& c, std::ptrdiff_t i) const {
         const auto b = static_cast<std::size_t>(i + static_cast<std::ptrdiff_t>(main) * m);  // tap 0
         const auto um = static_cast<std::size_t>(m);
-        const std::size_t q = b / um;
+        const std::size_t q = m_shift >= 0 ? b >> m_shift : b / um;
         const double* r = wt.data() + (b - q * um) * nu + q;
         double acc = 0;
         for (int j = 0; j < taps; ++j) acc += c[static_cast<std::size_t>(j)] * r[-j];
@@ -216,25 +219,60 @@ struct Analysis {
 
     // Mean P_ave crossing position between symbol centres k and k+1, relative to centre k
     // [samples], over (a subset of) the symmetric transitions.
+    // The crossing of each transition is the sign change of eq - P_ave between consecutive
+    // samples j-1, j (interval j, 1 <= j <= m) nearest the UI's middle m/2, ties to the earlier.
+    // Intervals are visited in order of their least possible distance to m/2 (cross_order), and
+    // the scan stops once that exceeds the best found: the same crossing as a scan of all m
+    // intervals (same arithmetic for t), at a few samples per transition instead of m + 1.
+    std::vector<int> cross_order{};   // intervals 1..m by increasing least distance to m/2
+    std::vector<double> cross_lo{};   // that distance, per position in cross_order
+    void order_crossings() {
+        const double h = 0.5 * m;
+        std::vector<std::pair<double, int>> v;
+        for (int j = 1; j <= m; ++j) v.emplace_back(std::max({0.0, (j - 1) - h, h - j}), j);
+        std::stable_sort(v.begin(), v.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+        cross_order.clear();
+        cross_lo.clear();
+        for (const auto& [d, j] : v) {
+            cross_order.push_back(j);
+            cross_lo.push_back(d);
+        }
+    }
     [[nodiscard]] double crossing(const std::vector<double>& c) const {
         double sum = 0;
         std::size_t cnt = 0;
         const std::size_t step = std::max<std::size_t>(1, cross_k.size() / 1500);
+        const auto n = static_cast<std::size_t>(m) + 1;
+        std::vector<double> e(n);
+        std::vector<std::size_t> seen(n, 0);  // e[j] valid when seen[j] == the transition's tag
+        std::size_t tag = 0;
         for (std::size_t q = 0; q < cross_k.size(); q += step) {
             const std::size_t k = cross_k[q];
             const std::ptrdiff_t a = centre(k);
-            double prev = eq_at(c, a) - p_ave;
+            ++tag;
+            auto val = [&](int j) {
+                const auto u = static_cast<std::size_t>(j);
+                if (seen[u] != tag) {
+                    e[u] = eq_at(c, a + j) - p_ave;
+                    seen[u] = tag;
+                }
+                return e[u];
+            };
             double best = -1, bestd = 1e9;
-            for (int j = 1; j <= m; ++j) {
-                const double cur = eq_at(c, a + j) - p_ave;
+            int bestj = 0;
+            for (std::size_t o = 0; o < cross_order.size(); ++o) {
+                if (cross_lo[o] > bestd) break;
+                const int j = cross_order[o];
+                const double prev = val(j - 1), cur = val(j);
                 if ((prev < 0) != (cur < 0)) {
                     const double t = j - 1 + prev / (prev - cur);
-                    if (std::abs(t - 0.5 * m) < bestd) {
-                        bestd = std::abs(t - 0.5 * m);
+                    const double d = std::abs(t - 0.5 * m);
+                    if (d < bestd || (d == bestd && j < bestj)) {
+                        bestd = d;
                         best = t;
+                        bestj = j;
                     }
                 }
-                prev = cur;
             }
             if (best >= 0) {
                 sum += best;
@@ -462,6 +500,7 @@ TdecqResult tdecq(std::span<const double> x, double dt, const TdecqConfig& cfg, 
     }
     const std::size_t nsym = a.w.size() / static_cast<std::size_t>(m) - 1;
     a.transpose();
+    a.order_crossings();
 
     // Decision phase: widest separation of four clusters (up to 20000 symbols per phase).
     // Score = smallest gap between cluster means / rms distance to the nearest mean; on a flat
