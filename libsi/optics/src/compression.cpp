@@ -9,6 +9,7 @@
 
 #include "si/core/error.hpp"
 #include "si/core/units.hpp"
+#include "si/optics/block_math.hpp"
 
 namespace si::optics {
 
@@ -125,6 +126,16 @@ Compressor::Compressor(const CompressionConfig& c, const std::string& prefix) {
         memo.emplace(key, u);
     }
     set(a / u);
+}
+
+void Compressor::process(double* y, std::size_t n) const noexcept {
+    switch (kind_) {
+        case Kind::none: return;
+        case Kind::tanh: tanh_block(y, y, n, limit_, inv_limit_); return;
+        case Kind::cubic:
+            for (std::size_t i = 0; i < n; ++i) y[i] = (*this)(y[i]);
+            return;
+    }
 }
 
 double Compressor::output_limit_v() const noexcept {
