@@ -38,10 +38,12 @@ void LinearDriver::process(std::span<const double> in, std::span<double> out) no
         const double* x = in.data() + c;
         if (noise_sigma_v_ > 0) {
             fill_gaussian(cfg_.seed, Stream::optics_driver_noise, n_ + c, g, m);
-            for (std::size_t i = 0; i < m; ++i) y[i] = gain_ * poles_.step(x[i] + noise_sigma_v_ * g[i]);
+            for (std::size_t i = 0; i < m; ++i) y[i] = x[i] + noise_sigma_v_ * g[i];
+            poles_.process(std::span<const double>(y, m), std::span(y, m));
         } else {
-            for (std::size_t i = 0; i < m; ++i) y[i] = gain_ * poles_.step(x[i]);
+            poles_.process(std::span(x, m), std::span(y, m));
         }
+        for (std::size_t i = 0; i < m; ++i) y[i] *= gain_;
         comp_.process(y, m);
     }
     n_ += in.size();

@@ -47,7 +47,7 @@ void Photodiode::process(std::span<const double> in, std::span<double> out) noex
             fill_gaussian(cfg_.seed, Stream::optics_pd_thermal, n_ + c, gt, m);
             for (std::size_t i = 0; i < m; ++i) x[i] += th_sigma_ * gt[i];
         }
-        for (std::size_t i = 0; i < m; ++i) out[c + i] = poles_.step(x[i]);
+        poles_.process(std::span<const double>(x, m), out.subspan(c, m));
     }
     n_ += in.size();
 }

@@ -41,10 +41,14 @@ void Tia::process(std::span<const double> in, std::span<double> out) noexcept {
         const double* x = in.data() + c;
         if (sigma_a_ > 0) {
             fill_gaussian(cfg_.seed, Stream::optics_tia_noise, n_ + c, g, m);
-            for (std::size_t i = 0; i < m; ++i) y[i] = z * peak_.step(poles_.step(x[i] - off + sigma_a_ * g[i]));
+            for (std::size_t i = 0; i < m; ++i) y[i] = x[i] - off + sigma_a_ * g[i];
         } else {
-            for (std::size_t i = 0; i < m; ++i) y[i] = z * peak_.step(poles_.step(x[i] - off));
+            for (std::size_t i = 0; i < m; ++i) y[i] = x[i] - off;
         }
+        poles_.process(std::span<const double>(y, m), std::span(y, m));
+        if (peak_.enabled())
+            for (std::size_t i = 0; i < m; ++i) y[i] = peak_.step(y[i]);
+        for (std::size_t i = 0; i < m; ++i) y[i] *= z;
         comp_.process(y, m);
     }
     n_ += in.size();
