@@ -1,6 +1,7 @@
 #include "si/core/rng.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace si {
 
@@ -124,7 +125,16 @@ void fill_gaussian(std::uint64_t seed, Stream s, std::uint64_t first, double* ou
     for (std::size_t c = 0; c < n; c += kChunk) {
         const std::size_t m = n - c < kChunk ? n - c : kChunk;
         zig_first_try(key, first + c, z.wn.data(), z.kn.data(), out + c, retry, m);
-        for (std::size_t i = 0; i < m; ++i)
+        // ~1.2 % retries: skip eight flags at a time
+        std::size_t i = 0;
+        for (; i + 8 <= m; i += 8) {
+            std::uint64_t word;
+            std::memcpy(&word, retry + i, 8);
+            if (word == 0) continue;
+            for (std::size_t j = i; j < i + 8; ++j)
+                if (retry[j]) out[c + j] = zig_from(random_bits_keyed(key, first + c + j));
+        }
+        for (; i < m; ++i)
             if (retry[i]) out[c + i] = zig_from(random_bits_keyed(key, first + c + i));
     }
 }
