@@ -56,6 +56,43 @@ void BM_LpoFrontEndChain(benchmark::State& state) {
 }
 BENCHMARK(BM_LpoFrontEndChain)->Unit(benchmark::kMillisecond);
 
+// The elements of models/links/lpo_112g_dr.toml at its 16 samples/UI (driver 2 poles + tanh +
+// noise, EML 1 pole + curve + RIN, PD 1 pole + shot noise, TIA 2 poles + noise + tanh; the 500 m
+// fibre is flat there, a gain, left out): the per-sample cost of the optics in an LPO run.
+void BM_LpoPresetElements(benchmark::State& state) {
+    const double dt = kUi / 16;
+    std::vector<std::unique_ptr<OpticalStage>> c;
+    c.push_back(make_stage<LinearDriver>("drv", dt,
+                                         DriverConfig{.gain_db = 4.3, .bandwidth_hz = 45e9,
+                                                      .compression = {.model = "tanh", .thd = 0.035, .amplitude_v = 1.5},
+                                                      .input_noise_v_rthz = 10e-9},
+                                         dt));
+    c.push_back(make_stage<Eml>("eml", dt,
+                                EmlConfig{.extinction_ratio_db = 10, .v_on_v = 0.466, .v_off_v = -0.534,
+                                          .insertion_loss_db = 1, .bandwidth_hz = 40e9},
+                                LaserConfig{.power_w = 2e-3, .rin_db_hz = -145}, dt));
+    c.push_back(make_stage<Photodiode>("pd", dt, PhotodiodeConfig{.bandwidth_hz = 50e9}, dt));
+    c.push_back(make_stage<Tia>("tia", dt,
+                                TiaConfig{.transimpedance_ohm = 1000, .bandwidth_hz = 33e9, .input_noise_a_rthz = 12.2e-12,
+                                          .input_offset_a = 0.4e-3,
+                                          .compression = {.model = "tanh", .thd = 0.01, .amplitude_v = 0.3}},
+                                dt));
+    const std::size_t n = 8192;  // the engine's block
+    auto x = pam4_drive(16 * n);
+    x.resize(n);
+    std::vector<double> a(n), b(n);
+    for (auto _ : state) {
+        a = x;
+        for (auto& s : c) {
+            s->process(a, b);
+            std::swap(a, b);
+        }
+        benchmark::DoNotOptimize(a.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_LpoPresetElements)->Unit(benchmark::kMicrosecond);
+
 // A long dispersive FIR (10 km at 1271 nm, chirp -0.7): direct form vs overlap-save.
 void BM_FibreFir(benchmark::State& state) {
     Fibre fib(FibreConfig{.length_m = 10'000, .wavelength_m = 1271e-9, .chirp_alpha = -0.7}, kDt);

@@ -9,6 +9,7 @@
 
 #include "si/core/error.hpp"
 #include "si/core/units.hpp"
+#include "si/optics/block_math.hpp"
 
 namespace si::optics {
 
@@ -56,9 +57,9 @@ void harmonics(const F& f, double a, double& h1, double& hrest) {
     double r2 = 0;
     for (int k = 1; k < 100; ++k) {
         double re = 0, im = 0;
-        for (int i = 0; i < n; ++i) {
-            const int m = (k * i) % n;
-            re += y[static_cast<std::size_t>(i)] * tab[static_cast<std::size_t>((m + n / 4) % n)];
+        // m = k i mod n, stepped (n is a power of two)
+        for (int i = 0, m = 0; i < n; ++i, m = (m + k) & (n - 1)) {
+            re += y[static_cast<std::size_t>(i)] * tab[static_cast<std::size_t>((m + n / 4) & (n - 1))];
             im += y[static_cast<std::size_t>(i)] * tab[static_cast<std::size_t>(m)];
         }
         const double mag2 = 4 * (re * re + im * im) / (double(n) * n);
@@ -75,6 +76,7 @@ template <class G>
 double solve_log(const G& g, double target, double lo, double hi) {
     for (int it = 0; it < 100; ++it) {
         const double mid = std::sqrt(lo * hi);
+        if (!(mid > lo && mid < hi)) break;  // lo and hi adjacent: further steps change nothing
         (g(mid) < target ? lo : hi) = mid;
     }
     return std::sqrt(lo * hi);
@@ -125,6 +127,16 @@ Compressor::Compressor(const CompressionConfig& c, const std::string& prefix) {
         memo.emplace(key, u);
     }
     set(a / u);
+}
+
+void Compressor::process(double* y, std::size_t n) const noexcept {
+    switch (kind_) {
+        case Kind::none: return;
+        case Kind::tanh: tanh_block(y, y, n, limit_, inv_limit_); return;
+        case Kind::cubic:
+            for (std::size_t i = 0; i < n; ++i) y[i] = (*this)(y[i]);
+            return;
+    }
 }
 
 double Compressor::output_limit_v() const noexcept {

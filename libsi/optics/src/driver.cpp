@@ -1,5 +1,6 @@
 #include "si/optics/driver.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "si/core/error.hpp"
@@ -28,10 +29,22 @@ LinearDriver::LinearDriver(const DriverConfig& c, double dt)
 
 void LinearDriver::process(std::span<const double> in, std::span<double> out) noexcept {
     SI_ASSERT(in.size() == out.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        double x = in[i];
-        if (noise_sigma_v_ > 0) x += noise_sigma_v_ * ziggurat_gaussian(cfg_.seed, Stream::optics_driver_noise, n_ + i);
-        out[i] = comp_(gain_ * poles_.step(x));
+    // block by block: noise drawn for the block, filter, gain, compression over the block
+    constexpr std::size_t kB = 256;
+    double g[kB];
+    for (std::size_t c = 0; c < in.size(); c += kB) {
+        const std::size_t m = std::min(kB, in.size() - c);
+        double* y = out.data() + c;
+        const double* x = in.data() + c;
+        if (noise_sigma_v_ > 0) {
+            fill_gaussian(cfg_.seed, Stream::optics_driver_noise, n_ + c, g, m);
+            for (std::size_t i = 0; i < m; ++i) y[i] = x[i] + noise_sigma_v_ * g[i];
+            poles_.process(std::span<const double>(y, m), std::span(y, m));
+        } else {
+            poles_.process(std::span(x, m), std::span(y, m));
+        }
+        for (std::size_t i = 0; i < m; ++i) y[i] *= gain_;
+        comp_.process(y, m);
     }
     n_ += in.size();
 }

@@ -1,5 +1,6 @@
 #include "si/optics/laser.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "si/core/error.hpp"
@@ -29,9 +30,13 @@ void Laser::process(std::span<const double> in, std::span<double> out) noexcept 
     if (sigma_ == 0) {
         for (std::size_t i = 0; i < in.size(); ++i) out[i] = p0 * in[i];
     } else {
-        for (std::size_t i = 0; i < in.size(); ++i)
-            out[i] = p0 * in[i] *
-                     (1 + sigma_ * ziggurat_gaussian(cfg_.seed, Stream::optics_laser_rin, n_ + i));
+        constexpr std::size_t kB = 256;
+        double g[kB];
+        for (std::size_t c = 0; c < in.size(); c += kB) {
+            const std::size_t m = std::min(kB, in.size() - c);
+            fill_gaussian(cfg_.seed, Stream::optics_laser_rin, n_ + c, g, m);
+            for (std::size_t i = 0; i < m; ++i) out[c + i] = p0 * in[c + i] * (1 + sigma_ * g[i]);
+        }
     }
     n_ += in.size();
 }

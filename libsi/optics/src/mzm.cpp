@@ -31,7 +31,8 @@ double Mzm::transmission(double v) const noexcept {
 
 void Mzm::process(std::span<const double> in, std::span<double> out) noexcept {
     SI_ASSERT(in.size() == out.size());
-    for (std::size_t i = 0; i < in.size(); ++i) out[i] = transmission(poles_.step(in[i]));
+    poles_.process(in, out);
+    for (double& v : out) v = transmission(v);
     laser_.process(out, out);
 }
 

@@ -1,5 +1,6 @@
 #include "si/optics/photodiode.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "si/core/error.hpp"
@@ -33,14 +34,20 @@ Photodiode::Photodiode(const PhotodiodeConfig& c, double dt)
 void Photodiode::process(std::span<const double> in, std::span<double> out) noexcept {
     SI_ASSERT(in.size() == out.size());
     const double r = cfg_.responsivity_a_w, id = cfg_.dark_current_a;
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        const std::uint64_t k = n_ + i;
-        const double cur = r * in[i] + id;
-        double x = cur;
-        if (shot_scale_ > 0)
-            x += std::sqrt(shot_scale_ * std::abs(cur)) * ziggurat_gaussian(cfg_.seed, Stream::optics_pd_shot, k);
-        if (th_sigma_ > 0) x += th_sigma_ * ziggurat_gaussian(cfg_.seed, Stream::optics_pd_thermal, k);
-        out[i] = poles_.step(x);
+    constexpr std::size_t kB = 256;
+    double gs[kB], gt[kB], x[kB];
+    for (std::size_t c = 0; c < in.size(); c += kB) {
+        const std::size_t m = std::min(kB, in.size() - c);
+        for (std::size_t i = 0; i < m; ++i) x[i] = r * in[c + i] + id;
+        if (shot_scale_ > 0) {
+            fill_gaussian(cfg_.seed, Stream::optics_pd_shot, n_ + c, gs, m);
+            for (std::size_t i = 0; i < m; ++i) x[i] += std::sqrt(shot_scale_ * std::abs(x[i])) * gs[i];
+        }
+        if (th_sigma_ > 0) {
+            fill_gaussian(cfg_.seed, Stream::optics_pd_thermal, n_ + c, gt, m);
+            for (std::size_t i = 0; i < m; ++i) x[i] += th_sigma_ * gt[i];
+        }
+        poles_.process(std::span<const double>(x, m), out.subspan(c, m));
     }
     n_ += in.size();
 }

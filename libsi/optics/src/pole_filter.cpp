@@ -1,5 +1,6 @@
 #include "si/optics/pole_filter.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -36,7 +37,10 @@ PoleFilter::PoleFilter(double bw, int poles, double dt, const std::string& key)
                 " Hz (raise samples_per_ui or lower the bandwidth)"),
             bw);
     const double w = 2 * kPi * fp_hz_;
-    sec_.assign(static_cast<std::size_t>(poles), bilinear_section(1, 0, 1, 1 / w, w, dt));
+    sec_ = bilinear_section(1, 0, 1, 1 / w, w, dt);
+    pw_[0] = 1;
+    for (std::size_t j = 1; j <= kLanes; ++j) pw_[j] = pw_[j - 1] * -sec_.a1;
+    st_.assign(static_cast<std::size_t>(poles), State{});
     // Realised noise bandwidth from the impulse response energy; the response decays as
     // exp(-w t) t^(n-1), so 60 n / (w dt) samples hold all but ~1e-20 of it.
     const auto len = static_cast<std::size_t>(60.0 * poles / (w * dt)) + 64;
@@ -49,26 +53,73 @@ PoleFilter::PoleFilter(double bw, int poles, double dt, const std::string& key)
     enbw_hz_ = e / (2 * dt);
 }
 
-void PoleFilter::process(std::span<const double> in, std::span<double> out) noexcept {
-    SI_ASSERT(in.size() == out.size());
-    if (sec_.empty()) {
-        if (in.data() != out.data()) std::copy(in.begin(), in.end(), out.begin());
+namespace {
+
+constexpr std::size_t kChunk = 256;
+constexpr std::size_t kL = PoleFilter::kLanes;
+
+// One pole over m <= kChunk samples (x and y may alias): c[n] = b0 x[n] + b1 x[n-1], then
+// y[n] = sum_{j<8} A^j c[n-j] + A^8 y[n-8] (pw = A^0..A^8); the state carries x[n-1], c and y.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void pole_chunk(const double* x, double* y, std::size_t m, double b0, double b1, const double* pw,
+                double& xp, double* ch, double* yh) noexcept {
+    // every output goes through the same statements (one loop each, no peeled first element), so
+    // the compiler's choice of multiply-adds is the same for any block split
+    double xe[1 + kChunk], c[kL - 1 + kChunk], yy[kL + kChunk];
+    xe[0] = xp;
+    for (std::size_t i = 0; i < m; ++i) xe[1 + i] = x[i];
+    for (std::size_t j = 0; j + 1 < kL; ++j) c[j] = ch[j];
+    for (std::size_t i = 0; i < m; ++i) c[kL - 1 + i] = b0 * xe[1 + i] + b1 * xe[i];
+    xp = xe[m];
+    for (std::size_t j = 0; j < kL; ++j) yy[j] = yh[j];
+    const double p0 = pw[0], p1 = pw[1], p2 = pw[2], p3 = pw[3], p4 = pw[4], p5 = pw[5], p6 = pw[6],
+                 p7 = pw[7], p8 = pw[8];
+    for (std::size_t i = 0; i < m; ++i) {
+        const double* cc = c + i;  // cc[7] = c[n], cc[0] = c[n-7]
+        const double d = p0 * cc[7] + p1 * cc[6] + p2 * cc[5] + p3 * cc[4] + p4 * cc[3] +
+                         p5 * cc[2] + p6 * cc[1] + p7 * cc[0];
+        yy[kL + i] = d + p8 * yy[i];
+    }
+    for (std::size_t i = 0; i < m; ++i) y[i] = yy[kL + i];
+    for (std::size_t j = 0; j + 1 < kL; ++j) ch[j] = c[m + j];
+    for (std::size_t j = 0; j < kL; ++j) yh[j] = yy[m + j];
+}
+
+}  // namespace
+
+void PoleFilter::run(const double* x, double* y, std::size_t n) noexcept {
+    if (st_.empty()) {
+        if (x != y) std::copy(x, x + n, y);
         return;
     }
-    for (std::size_t i = 0; i < in.size(); ++i) out[i] = step(in[i]);
+    for (std::size_t c = 0; c < n; c += kChunk) {
+        const std::size_t m = std::min(kChunk, n - c);
+        const double* src = x + c;
+        for (auto& s : st_) {
+            pole_chunk(src, y + c, m, sec_.b0, sec_.b1, pw_.data(), s.xp, s.ch.data(), s.yh.data());
+            src = y + c;
+        }
+    }
+}
+
+void PoleFilter::process(std::span<const double> in, std::span<double> out) noexcept {
+    SI_ASSERT(in.size() == out.size());
+    run(in.data(), out.data(), in.size());
 }
 
 void PoleFilter::reset() noexcept {
-    for (auto& s : sec_) s.s = 0;
+    for (auto& s : st_) s = State{};
 }
 
 std::complex<double> PoleFilter::response(double f) const noexcept {
-    if (sec_.empty()) return 1.0;
+    if (st_.empty()) return 1.0;
     return std::pow(std::complex<double>(1.0, f / fp_hz_), -n_);
 }
 
 double PoleFilter::analytic_noise_bandwidth_hz() const noexcept {
-    if (sec_.empty()) return std::numeric_limits<double>::infinity();
+    if (st_.empty()) return std::numeric_limits<double>::infinity();
     return pole_cascade_enbw_hz(fp_hz_, n_);
 }
 

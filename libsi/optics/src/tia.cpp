@@ -1,5 +1,6 @@
 #include "si/optics/tia.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "si/core/error.hpp"
@@ -32,10 +33,23 @@ Tia::Tia(const TiaConfig& c, double dt)
 void Tia::process(std::span<const double> in, std::span<double> out) noexcept {
     SI_ASSERT(in.size() == out.size());
     const double z = cfg_.transimpedance_ohm, off = cfg_.input_offset_a;
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        double x = in[i] - off;
-        if (sigma_a_ > 0) x += sigma_a_ * ziggurat_gaussian(cfg_.seed, Stream::optics_tia_noise, n_ + i);
-        out[i] = comp_(z * peak_.step(poles_.step(x)));
+    constexpr std::size_t kB = 256;
+    double g[kB];
+    for (std::size_t c = 0; c < in.size(); c += kB) {
+        const std::size_t m = std::min(kB, in.size() - c);
+        double* y = out.data() + c;
+        const double* x = in.data() + c;
+        if (sigma_a_ > 0) {
+            fill_gaussian(cfg_.seed, Stream::optics_tia_noise, n_ + c, g, m);
+            for (std::size_t i = 0; i < m; ++i) y[i] = x[i] - off + sigma_a_ * g[i];
+        } else {
+            for (std::size_t i = 0; i < m; ++i) y[i] = x[i] - off;
+        }
+        poles_.process(std::span<const double>(y, m), std::span(y, m));
+        if (peak_.enabled())
+            for (std::size_t i = 0; i < m; ++i) y[i] = peak_.step(y[i]);
+        for (std::size_t i = 0; i < m; ++i) y[i] *= z;
+        comp_.process(y, m);
     }
     n_ += in.size();
 }

@@ -293,12 +293,17 @@ void OpticsWave::produce(std::uint64_t blk, Slot& s) {
         auto a = std::span(a_).first(n);
         auto b = std::span(b_).first(n);
         const auto g = static_cast<std::uint64_t>(gn0 + static_cast<std::int64_t>(i0));
-        for (std::size_t i = 0; i < n; ++i) a[i] = near_->at(g + i);
+        std::size_t i = 0;
+        for (float t[4]; i + 4 <= n; i += 4) {  // four at a time (one cursor step per UI part)
+            near_->at4(g + i, t);
+            for (std::size_t j = 0; j < 4; ++j) a[i + j] = t[j];
+        }
+        for (; i < n; ++i) a[i] = near_->at(g + i);
         for (auto& st : chain_) {
             st->process(a, b);
             std::swap(a, b);
         }
-        for (std::size_t i = 0; i < n; ++i) f_[i0 + i] = static_cast<float>(a[i] - om_.y_zero_v);
+        for (i = 0; i < n; ++i) f_[i0 + i] = static_cast<float>(a[i] - om_.y_zero_v);
     }
     s.y.resize(Bf);
     far_->process_block(f_, s.y);

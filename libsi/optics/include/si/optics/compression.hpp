@@ -18,6 +18,7 @@
 /// *linear* (uncompressed) output amplitude, i.e. gain times input amplitude. Datasheets quote
 /// THD at an output swing, e.g. "THD < 3.5 % at 3 Vppd" (docs/architectures.md, optics-dsp.md 3.4).
 #include <cmath>
+#include <cstddef>
 #include <string>
 
 namespace si::optics {
@@ -51,6 +52,9 @@ public:
         }
         return x;
     }
+    /// y[i] = (*this)(y[i]) over a block, in place; tanh by tanh_block (block_math.hpp, within
+    /// ~1e-15 of std::tanh, vectorised).
+    void process(double* y, std::size_t n) const noexcept;
     [[nodiscard]] bool linear() const noexcept { return kind_ == Kind::none; }
     /// tanh: L; cubic: the held output (2/3) xm; none: infinity.
     [[nodiscard]] double output_limit_v() const noexcept;

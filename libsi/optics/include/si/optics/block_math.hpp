@@ -1,0 +1,22 @@
+#pragma once
+/// \file block_math.hpp
+/// Vectorised transcendental kernels over blocks for the optics stages (the compressors' tanh, the
+/// EML's absorption exponential). Each is a range reduction to |r| <= ln2/2 and a degree-13 Taylor
+/// polynomial of expm1(r) (truncation below 1e-17 relative), so the result is within a few ulp of
+/// the correctly rounded value (tested against std::tanh / std::exp: relative error below 2e-15 over
+/// the whole range; docs/performance.md "Optical links"). They are compiled for x86-64-v4, v3 and
+/// the baseline (target_clones) and give the same values for any block split: every element is a
+/// pure function of its input (on a given machine: the v3/v4 clones contract to FMA).
+/// The scalar curves (Compressor::operator(), Eml::transmission) keep std::tanh / std::exp: they
+/// set the models up and agree with these kernels to ~1e-15.
+#include <cstddef>
+
+namespace si::optics {
+
+/// y[i] = limit * tanh(x[i] * inv_limit). x and y may alias.
+void tanh_block(const double* x, double* y, std::size_t n, double limit, double inv_limit) noexcept;
+
+/// y[i] = scale * exp(x[i]) for x[i] < 709 (x at or below -700 gives 0). x and y may alias.
+void exp_block(const double* x, double* y, std::size_t n, double scale) noexcept;
+
+}  // namespace si::optics

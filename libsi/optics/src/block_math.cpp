@@ -1,0 +1,75 @@
+#include "si/optics/block_math.hpp"
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+
+namespace si::optics {
+
+namespace {
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define SI_BLOCK_MATH_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SI_BLOCK_MATH_CLONES
+#endif
+
+constexpr double kLog2e = 1.4426950408889634074;
+constexpr double kLn2Hi = 6.93147180369123816490e-01;  // fdlibm: low 32 bits zero (k ln2hi exact)
+constexpr double kLn2Lo = 1.90821492927058770002e-10;
+constexpr double kMagic = 0x1.8p52;  // s = t log2e + kMagic rounds to an integer k in its low bits
+
+// 2^k (returned) and expm1(r) (p) for t = k ln2 + r, |r| <= ln2/2, t in [-1022 ln2, 0].
+// expm1(r) = r + r^2 (1/2! + r/3! + ... + r^11/13!): the next term r^14/14! < 4e-18 for
+// |r| <= 0.347.
+[[gnu::always_inline]] inline double reduce(double t, double& p) noexcept {
+    const double s = t * kLog2e + kMagic;
+    const double kd = s - kMagic;
+    const double r = (t - kd * kLn2Hi) - kd * kLn2Lo;
+    double q = 1.0 / 6227020800.0;  // 1/13!
+    q = q * r + 1.0 / 479001600.0;
+    q = q * r + 1.0 / 39916800.0;
+    q = q * r + 1.0 / 3628800.0;
+    q = q * r + 1.0 / 362880.0;
+    q = q * r + 1.0 / 40320.0;
+    q = q * r + 1.0 / 5040.0;
+    q = q * r + 1.0 / 720.0;
+    q = q * r + 1.0 / 120.0;
+    q = q * r + 1.0 / 24.0;
+    q = q * r + 1.0 / 6.0;
+    q = q * r + 0.5;
+    p = r + (r * r) * q;
+    const std::int64_t k = std::bit_cast<std::int64_t>(s) - std::bit_cast<std::int64_t>(kMagic);
+    return std::bit_cast<double>(static_cast<std::uint64_t>(k + 1023) << 52);
+}
+
+}  // namespace
+
+SI_BLOCK_MATH_CLONES
+void tanh_block(const double* x, double* y, std::size_t n, double limit, double inv_limit) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = x[i];
+        double a = std::abs(v * inv_limit);
+        a = a < 20.0 ? a : 20.0;  // tanh(20) = 1 in double
+        // tanh a = -e / (2 + e), e = expm1(-2a) in (-1, 0]: no cancellation for small a
+        double p;
+        const double two_k = reduce(-2.0 * a, p);
+        const double e = two_k * p + (two_k - 1.0);
+        const double th = limit * (-e / (2.0 + e));
+        y[i] = std::copysign(th, v);
+    }
+}
+
+SI_BLOCK_MATH_CLONES
+void exp_block(const double* x, double* y, std::size_t n, double scale) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        double t = x[i];
+        t = t > -700.0 ? t : -700.0;
+        double p;
+        const double two_k = reduce(t, p);
+        const double e = two_k * p + two_k;
+        y[i] = t > -700.0 ? scale * e : 0.0;
+    }
+}
+
+}  // namespace si::optics
