@@ -7,6 +7,10 @@
 //   BM_LinkBuild         si::sim::Link(spec): channel conversion, fusion, pulse response; its
 //                        statistical eye comes from the adapter's memo after the first
 //                        iteration (same spec): this is the Link without the eye
+//   BM_LinkWithNoise     link.with(spec) for a new rx.noise_rms (what a point of a noise sweep pays
+//                        for its link: the channel and pulse are reused, the sampling phase and its
+//                        statistical eye are redone; a new noise value every iteration, no memo)
+//   BM_LinkWithSeed      link.with(spec) for a new sim.seed (the statistical eye from the memo)
 //   BM_Run               si::sim::run(): streaming, eye, statistical eye and SER for the metrics
 //                        (both from the memo here: same link)
 //   BM_StatisticalSer    analysis::statistical_ser() (the model, no memo), which run() calls
@@ -19,6 +23,9 @@
 //                        from the groups a sweep collects, delete
 //   BM_Point             sisim::run_point(): BM_RunToFile + config tree, stored config, scalars
 //                        read back from the file, the point's record (everything a point costs)
+//   BM_PointSeed         BM_Point over a sim.seed axis (the points share the pulse: the link is
+//                        reused, its statistical eye and SER come from the memo)
+//   BM_PointGdc          BM_Point over an rx.ctle.gdc axis (every point its own pulse: no reuse)
 //   BM_PointTiny         run_point() on an ideal channel, 1000 symbols, 8 samples/UI: the
 //                        sweep's fixed overhead per point with almost no simulation in it
 //
@@ -102,6 +109,25 @@ void BM_LinkBuild(benchmark::State& state) {
 }
 BENCHMARK(BM_LinkBuild)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
+void link_with(benchmark::State& state, bool noise) {
+    const auto spec = sisim::link_spec_from(example_tree());
+    const si::sim::Link base(spec);
+    std::uint64_t i = 0;
+    for (auto _ : state) {
+        auto s = spec;
+        ++i;
+        if (noise) s.rx.noise_rms_v = 0.5e-3 + 1e-7 * static_cast<double>(i % 10000);
+        else s.sim.seed = 2 + i;
+        const auto link = base.with(std::move(s));
+        benchmark::DoNotOptimize(link.main_cursor_v());
+    }
+    points_per_s(state);
+}
+void BM_LinkWithNoise(benchmark::State& state) { link_with(state, true); }
+BENCHMARK(BM_LinkWithNoise)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+void BM_LinkWithSeed(benchmark::State& state) { link_with(state, false); }
+BENCHMARK(BM_LinkWithSeed)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
 void BM_Run(benchmark::State& state) {
     const si::sim::Link link(sisim::link_spec_from(example_tree()));
     for (auto _ : state) benchmark::DoNotOptimize(si::sim::run(link));
@@ -176,6 +202,20 @@ void BM_Point(benchmark::State& state) {
                            "1000\n[sim]\nsymbols = 10000\nthreads = 1\n");
 }
 BENCHMARK(BM_Point)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+void BM_PointSeed(benchmark::State& state) {
+    point_bench(state, "[sweep]\nbase = \"" + kExample +
+                           "\"\n[[sweep.axis]]\nkey = \"sim.seed\"\nstart = 1\nstop = 1000\nstep = 1\n"
+                           "[sim]\nsymbols = 10000\nthreads = 1\n");
+}
+BENCHMARK(BM_PointSeed)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+void BM_PointGdc(benchmark::State& state) {
+    point_bench(state, "[sweep]\nbase = \"" + kExample +
+                           "\"\n[[sweep.axis]]\nkey = \"rx.ctle.gdc\"\nstart = -10\nstop = -4\ncount = "
+                           "1000\n[sim]\nsymbols = 10000\nthreads = 1\n");
+}
+BENCHMARK(BM_PointGdc)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_PointTiny(benchmark::State& state) {
     point_bench(state, "[sweep]\n[[sweep.axis]]\nkey = \"rx.noise_rms\"\nstart = 1e-4\nstop = 1e-2\ncount = "

@@ -210,6 +210,19 @@ void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const Ru
 
 }  // namespace
 
+const si::sim::Link& LinkCache::get(si::sim::LinkSpec spec) {
+    if (last_ && last_->reusable_for(spec)) {
+        auto next = last_->with(std::move(spec));
+        last_ = std::move(next);
+        ++reused_;
+    } else {
+        last_.reset();  // a failed build leaves no stale link behind
+        last_.emplace(std::move(spec));
+        ++built_;
+    }
+    return *last_;
+}
+
 void guard_temp_file(const std::string& path) {
     std::snprintf(g_temp_path, sizeof g_temp_path, "%s", path.c_str());
     struct sigaction sa {};
@@ -236,7 +249,8 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
     const auto stored_spec = spec;
     const auto probe_symbols = optical_probe_symbols(tree, spec.optics.enabled());
     if (opt.threads >= 0) spec.sim.threads = opt.threads;
-    si::sim::Link link(spec);
+    std::optional<si::sim::Link> own;
+    const si::sim::Link& link = opt.links ? opt.links->get(spec) : own.emplace(spec);
     if (!opt.quiet)
         for (const auto& r : link.channel().pairing_reports) std::fprintf(stderr, "sisim: %s\n", r.c_str());
     const auto budget = budget_of(tree, stored_spec, out);

@@ -6,9 +6,29 @@
 /// by construction (tests/apps/sweep_test.py compares every dataset).
 #include <string>
 
+#include <cstdint>
+#include <optional>
+
 #include "si/io/config.hpp"
+#include "si/sim/link.hpp"
 
 namespace sisim {
+
+/// The last link built, reused by the next run whose spec has the same response inputs
+/// (si::sim::Link::reusable_for: a sweep varying noise, pattern, symbol count or seed); the
+/// result is bit-identical to a link built afresh. One per process (not thread-safe).
+class LinkCache {
+public:
+    /// A link for `spec`: last().with(spec) when reusable, else Link(spec). Valid until the
+    /// next call.
+    const si::sim::Link& get(si::sim::LinkSpec spec);
+    [[nodiscard]] std::uint64_t built() const noexcept { return built_; }
+    [[nodiscard]] std::uint64_t reused() const noexcept { return reused_; }
+
+private:
+    std::optional<si::sim::Link> last_;
+    std::uint64_t built_ = 0, reused_ = 0;
+};
 
 /// What the caller wants besides the result file.
 struct RunFileOptions {
@@ -21,6 +41,7 @@ struct RunFileOptions {
                                     ///< pulse responses (sweep scratch files: not scalars)
     bool compress = true;      ///< false: datasets without filters (sweep scratch files; the
                                ///< values read back are the same)
+    LinkCache* links = nullptr;  ///< reuse the link of the previous run when it can (sweeps)
 };
 
 /// Builds the link from `tree` (the config after --set overrides), runs it and writes `out`

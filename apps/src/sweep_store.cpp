@@ -249,6 +249,8 @@ bool run_point(const SweepSpec& spec, std::size_t i, const std::string& work, in
         ro.threads = threads;
         ro.compress = keep;  // a scratch file is read back once and deleted: no deflate,
         ro.channel_responses = keep;  // and no channel-only responses (not scalars)
+        static LinkCache links;  // this worker's last link: shared while the response is
+        ro.links = &links;
         run_to_file(std::move(tree), h5, ro);
         if (!keep) guard_temp_file(h5);  // a kill now must not leave the scratch file behind
         sc = collect_scalars(h5);
