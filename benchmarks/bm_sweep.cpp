@@ -129,11 +129,15 @@ void BM_LinkWithSeed(benchmark::State& state) { link_with(state, false); }
 BENCHMARK(BM_LinkWithSeed)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_Run(benchmark::State& state) {
-    const si::sim::Link link(sisim::link_spec_from(example_tree()));
+    auto tree = example_tree();
+    tree.apply_override("sim.symbols=" + std::to_string(state.range(0)));
+    const si::sim::Link link(sisim::link_spec_from(tree));
     for (auto _ : state) benchmark::DoNotOptimize(si::sim::run(link));
     points_per_s(state);
 }
-BENCHMARK(BM_Run)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+// 1e4 symbols (the sweep's short point) and 2e4: twice the first less the second is the run's
+// fixed cost (set-up, warm-up, eye metrics), the difference the cost per 1e4 symbols.
+BENCHMARK(BM_Run)->Arg(10000)->Arg(20000)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_StatisticalSer(benchmark::State& state) {
     const si::sim::Link link(sisim::link_spec_from(example_tree()));

@@ -164,13 +164,18 @@ std::optional<si::arch::ChainBudget> budget_of(const si::io::ConfigTree& tree, c
 /// print the warnings, write (write(root, result)), commit. Returns the run's result.
 template <class Run, class Write>
 auto run_into_file(const std::string& out, const RunFileOptions& opt, Run&& run, Write&& write) {
-    auto file = si::io::H5File::create(out, opt.compress);
-    guard_temp_file(file.temp_path());
+    const bool memory = static_cast<bool>(opt.in_memory);
+    auto file = memory ? si::io::H5File::create_in_memory(out) : si::io::H5File::create(out, opt.compress);
+    if (!memory) guard_temp_file(file.temp_path());
     ProgressReporter rep(opt.quiet);
     auto res = run([&](double f) { rep(f); });
     if (!opt.quiet)
         for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
     write(file.root(), res);
+    if (memory) {
+        opt.in_memory(file);
+        return res;
+    }
     file.commit();
     release_temp_file();
     return res;

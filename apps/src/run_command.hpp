@@ -7,9 +7,11 @@
 #include <string>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "si/io/config.hpp"
+#include "si/io/h5.hpp"
 #include "si/sim/link.hpp"
 
 namespace sisim {
@@ -42,6 +44,10 @@ struct RunFileOptions {
     bool compress = true;      ///< false: datasets without filters (sweep scratch files; the
                                ///< values read back are the same)
     LinkCache* links = nullptr;  ///< reuse the link of the previous run when it can (sweeps)
+    /// Set: the result is written to an HDF5 file in memory only (no filters, nothing on disk,
+    /// `out` only names it), handed to this function after writing and then discarded (sweep
+    /// points whose scalars are all that is kept). Unset: `out` is written and committed.
+    std::function<void(si::io::H5File&)> in_memory;
 };
 
 /// Builds the link from `tree` (the config after --set overrides), runs it and writes `out`
