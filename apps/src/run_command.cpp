@@ -201,8 +201,10 @@ void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const Ru
     const auto res = run_into_file(
         out, opt, [&](const si::sim::Progress& p) { return si::sim::run(link, p); },
         [&](si::io::H5Group root, const si::sim::MultiRunResult& r) {
-            absolutize_paths(tree, stored_spec);
-            write_root_attrs(root, opt.command_line, resolved_config(tree), spec.hops[0].sim.seed);
+            if (opt.stored_config.empty()) absolutize_paths(tree, stored_spec);
+            write_root_attrs(root, opt.command_line,
+                             opt.stored_config.empty() ? resolved_config(tree) : opt.stored_config,
+                             spec.hops[0].sim.seed);
             write_multi_hop(root, link, r, tree.boolean("output.pulse"));
             for (std::size_t h = 0; h < link.size() && probe_symbols > 0; ++h)
                 if (link.hops()[h].optics_model() != nullptr)
@@ -262,8 +264,10 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
     const auto res = run_into_file(
         out, opt, [&](const si::sim::Progress& p) { return si::sim::run(link, p); },
         [&](si::io::H5Group root, const si::sim::RunResult& r) {
-            absolutize_paths(tree, stored_spec);
-            write_root_attrs(root, opt.command_line, resolved_config(tree), spec.sim.seed);
+            if (opt.stored_config.empty()) absolutize_paths(tree, stored_spec);
+            write_root_attrs(root, opt.command_line,
+                             opt.stored_config.empty() ? resolved_config(tree) : opt.stored_config,
+                             spec.sim.seed);
             write_channel(root, link, opt.channel_responses);
             write_run(root, link, r, tree.boolean("output.pulse"));
             if (probe_symbols > 0) probe_optics(root, link, probe_symbols, "", opt.quiet);

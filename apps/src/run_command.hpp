@@ -43,6 +43,8 @@ struct RunFileOptions {
                                     ///< pulse responses (sweep scratch files: not scalars)
     bool compress = true;      ///< false: datasets without filters (sweep scratch files; the
                                ///< values read back are the same)
+    /// stored_config(tree) when the caller has it already (a sweep point); "" = compute it.
+    std::string stored_config;
     LinkCache* links = nullptr;  ///< reuse the link of the previous run when it can (sweeps)
     /// Set: the result is written to an HDF5 file in memory only (no filters, nothing on disk,
     /// `out` only names it), handed to this function after writing and then discarded (sweep

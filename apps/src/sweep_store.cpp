@@ -240,6 +240,7 @@ bool run_point(const SweepSpec& spec, std::size_t i, const std::string& work, in
         RunFileOptions ro;
         ro.command_line = command_line + " (point " + std::to_string(i) + ")";
         ro.threads = threads;
+        ro.stored_config = config;  // the same tree: what run_to_file would store
         static LinkCache links;  // this worker's last link: reused while the response is the same
         ro.links = &links;
         if (keep) {

@@ -657,7 +657,7 @@ H5File H5File::create_in_memory(const std::string& name) {
     Quiet q;
     Id fapl(H5Pcreate(H5P_FILE_ACCESS));
     check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), name, "H5Pset_fclose_degree");
-    check(H5Pset_fapl_core(fapl.get(), 4u << 20, false), name, "H5Pset_fapl_core");
+    check(H5Pset_fapl_core(fapl.get(), 1u << 20, false), name, "H5Pset_fapl_core");
     const hid_t fid = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
     if (fid < 0) throw si::IoError(name, 0, "cannot create in-memory HDF5 file: " + error_stack());
     s->fid = fid;

@@ -105,10 +105,7 @@ std::vector<H5NumericAttr> read_group_numeric_attrs(const std::string& path,
 std::vector<H5NumericAttr> read_group_numeric_attrs(const H5File& file,
                                                     const std::vector<std::string>& first) {
     Quiet q;
-    const auto fid = static_cast<hid_t>(file.hdf5_id());
-    // Written data reach the objects' metadata before they are read back.
-    if (H5Fflush(fid, H5F_SCOPE_LOCAL) < 0) throw si::IoError(file.path(), 0, "cannot flush the file");
-    return numeric_attrs_of(fid, file.path(), first);
+    return numeric_attrs_of(static_cast<hid_t>(file.hdf5_id()), file.path(), first);
 }
 
 std::string read_string_attr(const std::string& path, const std::string& object,
