@@ -21,6 +21,8 @@
 //   BM_ResultFile        the result file alone, as a sweep point makes it: create (no deflate),
 //                        write root, channel and run results, commit, read the scalars back
 //                        from the groups a sweep collects, delete
+//   BM_ResultMemory      the same in an in-memory HDF5 file (core driver), scalars read from the
+//                        open file: what a sweep point that is not kept now pays for its result
 //   BM_Point             sisim::run_point(): BM_RunToFile + config tree, stored config, scalars
 //                        read back from the file, the point's record (everything a point costs)
 //   BM_PointSeed         BM_Point over a sim.seed axis (the points share the pulse: the link is
@@ -186,6 +188,23 @@ void BM_ResultFile(benchmark::State& state) {
     points_per_s(state);
 }
 BENCHMARK(BM_ResultFile)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+void BM_ResultMemory(benchmark::State& state) {
+    const auto tree = example_tree();
+    const si::sim::Link link(sisim::link_spec_from(tree));
+    const auto res = si::sim::run(link);
+    const std::string text = tree.resolved_toml();
+    for (auto _ : state) {
+        auto file = si::io::H5File::create_in_memory("bm-sweep-point.h5");
+        auto root = file.root();
+        sisim::write_root_attrs(root, "bm_sweep", text, link.spec().sim.seed);
+        sisim::write_channel(root, link, false);
+        sisim::write_run(root, link, res, false);
+        benchmark::DoNotOptimize(si::io::read_group_numeric_attrs(file, {"/ber", "/eye/rx/metrics", "/response", "/channel", "/"}));
+    }
+    points_per_s(state);
+}
+BENCHMARK(BM_ResultMemory)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void point_bench(benchmark::State& state, const std::string& sweep_text) {
     const std::string dir = scratch_dir();

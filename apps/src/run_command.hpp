@@ -40,8 +40,8 @@ struct RunFileOptions {
     int threads = -1;          ///< >= 0 replaces sim.threads for execution only (results do not
                                ///< depend on it; the stored config keeps the tree's value)
     bool channel_responses = true;  ///< false: /channel without the channel-only impulse and
-                                    ///< pulse responses (sweep scratch files: not scalars)
-    bool compress = true;      ///< false: datasets without filters (sweep scratch files; the
+                                    ///< pulse responses (sweep points not kept: not scalars)
+    bool compress = true;      ///< false: datasets without filters (sweep files read back at once; the
                                ///< values read back are the same)
     /// stored_config(tree) when the caller has it already (a sweep point); "" = compute it.
     std::string stored_config;

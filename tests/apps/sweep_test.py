@@ -160,7 +160,7 @@ def case_bit_identical_local():
     run(["sweep", s, "-o", "j1.h5", "-j", "1", "-q"])
     run(["sweep", s, "-o", "j2.h5", "-j", "2", "-q"])
     same_table(points_table(os.path.join(TMP, "j1.h5")), points_table(os.path.join(TMP, "j2.h5")), "j1 vs j2")
-    # Points whose full results are not kept go through a scratch file (uncompressed, deleted):
+    # Points whose full results are not kept go through an in-memory HDF5 file (uncompressed):
     # the same table.
     s0 = write("small_nokeep.toml", SMALL.replace('keep = "all"\n', ""))
     run(["sweep", s0, "-o", "nokeep.h5", "-q"])
