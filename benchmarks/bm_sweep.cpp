@@ -7,6 +7,10 @@
 //   BM_LinkBuild         si::sim::Link(spec): channel conversion, fusion, pulse response; its
 //                        statistical eye comes from the adapter's memo after the first
 //                        iteration (same spec): this is the Link without the eye
+//   BM_LinkWithNoise     link.with(spec) for a new rx.noise_rms (what a point of a noise sweep pays
+//                        for its link: the channel and pulse are reused, the sampling phase and its
+//                        statistical eye are redone; a new noise value every iteration, no memo)
+//   BM_LinkWithSeed      link.with(spec) for a new sim.seed (the statistical eye from the memo)
 //   BM_Run               si::sim::run(): streaming, eye, statistical eye and SER for the metrics
 //                        (both from the memo here: same link)
 //   BM_StatisticalSer    analysis::statistical_ser() (the model, no memo), which run() calls
@@ -17,8 +21,13 @@
 //   BM_ResultFile        the result file alone, as a sweep point makes it: create (no deflate),
 //                        write root, channel and run results, commit, read the scalars back
 //                        from the groups a sweep collects, delete
+//   BM_ResultMemory      the same in an in-memory HDF5 file (core driver), scalars read from the
+//                        open file: what a sweep point that is not kept now pays for its result
 //   BM_Point             sisim::run_point(): BM_RunToFile + config tree, stored config, scalars
 //                        read back from the file, the point's record (everything a point costs)
+//   BM_PointSeed         BM_Point over a sim.seed axis (the points share the pulse: the link is
+//                        reused, its statistical eye and SER come from the memo)
+//   BM_PointGdc          BM_Point over an rx.ctle.gdc axis (every point its own pulse: no reuse)
 //   BM_PointTiny         run_point() on an ideal channel, 1000 symbols, 8 samples/UI: the
 //                        sweep's fixed overhead per point with almost no simulation in it
 //
@@ -102,12 +111,35 @@ void BM_LinkBuild(benchmark::State& state) {
 }
 BENCHMARK(BM_LinkBuild)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
+void link_with(benchmark::State& state, bool noise) {
+    const auto spec = sisim::link_spec_from(example_tree());
+    const si::sim::Link base(spec);
+    std::uint64_t i = 0;
+    for (auto _ : state) {
+        auto s = spec;
+        ++i;
+        if (noise) s.rx.noise_rms_v = 0.5e-3 + 1e-7 * static_cast<double>(i % 10000);
+        else s.sim.seed = 2 + i;
+        const auto link = base.with(std::move(s));
+        benchmark::DoNotOptimize(link.main_cursor_v());
+    }
+    points_per_s(state);
+}
+void BM_LinkWithNoise(benchmark::State& state) { link_with(state, true); }
+BENCHMARK(BM_LinkWithNoise)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+void BM_LinkWithSeed(benchmark::State& state) { link_with(state, false); }
+BENCHMARK(BM_LinkWithSeed)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
 void BM_Run(benchmark::State& state) {
-    const si::sim::Link link(sisim::link_spec_from(example_tree()));
+    auto tree = example_tree();
+    tree.apply_override("sim.symbols=" + std::to_string(state.range(0)));
+    const si::sim::Link link(sisim::link_spec_from(tree));
     for (auto _ : state) benchmark::DoNotOptimize(si::sim::run(link));
     points_per_s(state);
 }
-BENCHMARK(BM_Run)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+// 1e4 symbols (the sweep's short point) and 2e4: twice the first less the second is the run's
+// fixed cost (set-up, warm-up, eye metrics), the difference the cost per 1e4 symbols.
+BENCHMARK(BM_Run)->Arg(10000)->Arg(20000)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_StatisticalSer(benchmark::State& state) {
     const si::sim::Link link(sisim::link_spec_from(example_tree()));
@@ -157,6 +189,23 @@ void BM_ResultFile(benchmark::State& state) {
 }
 BENCHMARK(BM_ResultFile)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
+void BM_ResultMemory(benchmark::State& state) {
+    const auto tree = example_tree();
+    const si::sim::Link link(sisim::link_spec_from(tree));
+    const auto res = si::sim::run(link);
+    const std::string text = tree.resolved_toml();
+    for (auto _ : state) {
+        auto file = si::io::H5File::create_in_memory("bm-sweep-point.h5");
+        auto root = file.root();
+        sisim::write_root_attrs(root, "bm_sweep", text, link.spec().sim.seed);
+        sisim::write_channel(root, link, false);
+        sisim::write_run(root, link, res, false);
+        benchmark::DoNotOptimize(si::io::read_group_numeric_attrs(file, {"/ber", "/eye/rx/metrics", "/response", "/channel", "/"}));
+    }
+    points_per_s(state);
+}
+BENCHMARK(BM_ResultMemory)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
 void point_bench(benchmark::State& state, const std::string& sweep_text) {
     const std::string dir = scratch_dir();
     const std::string file = dir + "/bm.toml";
@@ -176,6 +225,20 @@ void BM_Point(benchmark::State& state) {
                            "1000\n[sim]\nsymbols = 10000\nthreads = 1\n");
 }
 BENCHMARK(BM_Point)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+void BM_PointSeed(benchmark::State& state) {
+    point_bench(state, "[sweep]\nbase = \"" + kExample +
+                           "\"\n[[sweep.axis]]\nkey = \"sim.seed\"\nstart = 1\nstop = 1000\nstep = 1\n"
+                           "[sim]\nsymbols = 10000\nthreads = 1\n");
+}
+BENCHMARK(BM_PointSeed)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+void BM_PointGdc(benchmark::State& state) {
+    point_bench(state, "[sweep]\nbase = \"" + kExample +
+                           "\"\n[[sweep.axis]]\nkey = \"rx.ctle.gdc\"\nstart = -10\nstop = -4\ncount = "
+                           "1000\n[sim]\nsymbols = 10000\nthreads = 1\n");
+}
+BENCHMARK(BM_PointGdc)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_PointTiny(benchmark::State& state) {
     point_bench(state, "[sweep]\n[[sweep.axis]]\nkey = \"rx.noise_rms\"\nstart = 1e-4\nstop = 1e-2\ncount = "

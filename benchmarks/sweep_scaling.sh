@@ -10,9 +10,11 @@
 #
 #   benchmarks/sweep_scaling.sh build/sisim [POINTS=40] [SYMBOLS=1e4] [REPEAT=3] [AXIS=noise]
 #
-# AXIS = noise: rx.noise_rms from 0.5 to 2 mV (every point has its own statistical eye);
+# AXIS = noise: rx.noise_rms from 0.5 to 2 mV (every point has its own statistical eye; the
+# channel and pulse are reused from the worker's previous point);
 # AXIS = seed: sim.seed 1..POINTS (the points share the pulse, so its statistical eye and SER
-# are computed once per worker); LOCAL_ONLY=1 skips the MPI runs.
+# are computed once per worker); AXIS = gdc: rx.ctle.gdc from -10 to -4 dB (every point its
+# own pulse: nothing is reused); LOCAL_ONLY=1 skips the MPI runs.
 #
 # Wall times include the merge (a fraction of a second). Each configuration runs REPEAT times
 # and the shortest wall time counts (other processes on a shared machine only ever slow a run
@@ -32,6 +34,8 @@ cat >"$tmp/s.toml" <<EOF
 base = "$src/models/links/c2m_112g_orthobp_12db.toml"
 $(if [ "$axis" = seed ]; then
   printf '[[sweep.axis]]\nkey = "sim.seed"\nstart = 1\nstop = %s\nstep = 1\n' "$points"
+elif [ "$axis" = gdc ]; then
+  printf '[[sweep.axis]]\nkey = "rx.ctle.gdc"\nstart = -10\nstop = -4\ncount = %s\n' "$points"
 else
   printf '[[sweep.axis]]\nkey = "rx.noise_rms"\nstart = 0.5e-3\nstop = 2e-3\ncount = %s\n' "$points"
 fi)

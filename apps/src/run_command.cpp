@@ -168,13 +168,18 @@ std::optional<si::arch::ChainBudget> budget_of(const si::io::ConfigTree& tree, c
 /// print the warnings, write (write(root, result)), commit. Returns the run's result.
 template <class Run, class Write>
 auto run_into_file(const std::string& out, const RunFileOptions& opt, Run&& run, Write&& write) {
-    auto file = si::io::H5File::create(out, opt.compress);
-    guard_temp_file(file.temp_path());
+    const bool memory = static_cast<bool>(opt.in_memory);
+    auto file = memory ? si::io::H5File::create_in_memory(out) : si::io::H5File::create(out, opt.compress);
+    if (!memory) guard_temp_file(file.temp_path());
     ProgressReporter rep(opt.quiet);
     auto res = run([&](double f) { rep(f); });
     if (!opt.quiet)
         for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
     write(file.root(), res);
+    if (memory) {
+        opt.in_memory(file);
+        return res;
+    }
     file.commit();
     release_temp_file();
     return res;
@@ -200,8 +205,10 @@ void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const Ru
     const auto res = run_into_file(
         out, opt, [&](const si::sim::Progress& p) { return si::sim::run(link, p); },
         [&](si::io::H5Group root, const si::sim::MultiRunResult& r) {
-            absolutize_paths(tree, stored_spec);
-            write_root_attrs(root, opt.command_line, resolved_config(tree), spec.hops[0].sim.seed);
+            if (opt.stored_config.empty()) absolutize_paths(tree, stored_spec);
+            write_root_attrs(root, opt.command_line,
+                             opt.stored_config.empty() ? resolved_config(tree) : opt.stored_config,
+                             spec.hops[0].sim.seed);
             write_multi_hop(root, link, r, tree.boolean("output.pulse"));
             for (std::size_t h = 0; h < link.size() && probe_symbols > 0; ++h)
                 if (link.hops()[h].optics_model() != nullptr)
@@ -213,6 +220,19 @@ void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const Ru
 }
 
 }  // namespace
+
+const si::sim::Link& LinkCache::get(si::sim::LinkSpec spec) {
+    if (last_ && last_->reusable_for(spec)) {
+        auto next = last_->with(std::move(spec));
+        last_ = std::move(next);
+        ++reused_;
+    } else {
+        last_.reset();  // a failed build leaves no stale link behind
+        last_.emplace(std::move(spec));
+        ++built_;
+    }
+    return *last_;
+}
 
 void guard_temp_file(const std::string& path) {
     std::snprintf(g_temp_path, sizeof g_temp_path, "%s", path.c_str());
@@ -240,15 +260,18 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
     const auto stored_spec = spec;
     const auto probe_symbols = optical_probe_symbols(tree, spec.optics.enabled());
     if (opt.threads >= 0) spec.sim.threads = opt.threads;
-    si::sim::Link link(spec);
+    std::optional<si::sim::Link> own;
+    const si::sim::Link& link = opt.links ? opt.links->get(spec) : own.emplace(spec);
     if (!opt.quiet)
         for (const auto& r : link.channel().pairing_reports) std::fprintf(stderr, "sisim: %s\n", r.c_str());
     const auto budget = budget_of(tree, stored_spec, out);
     const auto res = run_into_file(
         out, opt, [&](const si::sim::Progress& p) { return si::sim::run(link, p); },
         [&](si::io::H5Group root, const si::sim::RunResult& r) {
-            absolutize_paths(tree, stored_spec);
-            write_root_attrs(root, opt.command_line, resolved_config(tree), spec.sim.seed);
+            if (opt.stored_config.empty()) absolutize_paths(tree, stored_spec);
+            write_root_attrs(root, opt.command_line,
+                             opt.stored_config.empty() ? resolved_config(tree) : opt.stored_config,
+                             spec.sim.seed);
             write_channel(root, link, opt.channel_responses);
             write_run(root, link, r, tree.boolean("output.pulse"));
             if (probe_symbols > 0) probe_optics(root, link, probe_symbols, "", opt.quiet);

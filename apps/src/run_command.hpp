@@ -6,9 +6,31 @@
 /// by construction (tests/apps/sweep_test.py compares every dataset).
 #include <string>
 
+#include <cstdint>
+#include <functional>
+#include <optional>
+
 #include "si/io/config.hpp"
+#include "si/io/h5.hpp"
+#include "si/sim/link.hpp"
 
 namespace sisim {
+
+/// The last link built, reused by the next run whose spec has the same response inputs
+/// (si::sim::Link::reusable_for: a sweep varying noise, pattern, symbol count or seed); the
+/// result is bit-identical to a link built afresh. One per process (not thread-safe).
+class LinkCache {
+public:
+    /// A link for `spec`: last().with(spec) when reusable, else Link(spec). Valid until the
+    /// next call.
+    const si::sim::Link& get(si::sim::LinkSpec spec);
+    [[nodiscard]] std::uint64_t built() const noexcept { return built_; }
+    [[nodiscard]] std::uint64_t reused() const noexcept { return reused_; }
+
+private:
+    std::optional<si::sim::Link> last_;
+    std::uint64_t built_ = 0, reused_ = 0;
+};
 
 /// What the caller wants besides the result file.
 struct RunFileOptions {
@@ -18,9 +40,16 @@ struct RunFileOptions {
     int threads = -1;          ///< >= 0 replaces sim.threads for execution only (results do not
                                ///< depend on it; the stored config keeps the tree's value)
     bool channel_responses = true;  ///< false: /channel without the channel-only impulse and
-                                    ///< pulse responses (sweep scratch files: not scalars)
-    bool compress = true;      ///< false: datasets without filters (sweep scratch files; the
+                                    ///< pulse responses (sweep points not kept: not scalars)
+    bool compress = true;      ///< false: datasets without filters (sweep files read back at once; the
                                ///< values read back are the same)
+    /// stored_config(tree) when the caller has it already (a sweep point); "" = compute it.
+    std::string stored_config;
+    LinkCache* links = nullptr;  ///< reuse the link of the previous run when it can (sweeps)
+    /// Set: the result is written to an HDF5 file in memory only (no filters, nothing on disk,
+    /// `out` only names it), handed to this function after writing and then discarded (sweep
+    /// points whose scalars are all that is kept). Unset: `out` is written and committed.
+    std::function<void(si::io::H5File&)> in_memory;
 };
 
 /// Builds the link from `tree` (the config after --set overrides), runs it and writes `out`

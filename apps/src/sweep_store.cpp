@@ -60,16 +60,10 @@ std::string h5_path(const std::string& work, std::size_t i) {
     return work + "/points/" + std::to_string(i) + ".h5";
 }
 
-// Where a point's result is written when it is not kept: read back for its scalars, then
-// deleted. A RAM disk makes the HDF5 commit's fsync free (measured: ~16 ms per point on disk).
-// SISIM_SWEEP_SCRATCH overrides; without /dev/shm the work directory is used.
-std::string scratch_path(const std::string& work, std::size_t i) {
-    static const std::string dir = [] {
-        if (const char* e = std::getenv("SISIM_SWEEP_SCRATCH"); e && *e) return std::string(e);
-        return ::access("/dev/shm", W_OK | X_OK) == 0 ? std::string("/dev/shm") : std::string();
-    }();
-    if (dir.empty()) return h5_path(work, i);
-    return dir + "/sisim-point-" + std::to_string(::getpid()) + "-" + std::to_string(i) + ".h5";
+// The name of a point's in-memory result file when it is not kept (HDF5's core driver without
+// backing store: nothing reaches a disk, a kill leaves nothing behind).
+std::string scratch_name(std::size_t i) {
+    return "sisim-point-" + std::to_string(::getpid()) + "-" + std::to_string(i) + ".h5";
 }
 
 // Unit of a result attribute from the project's naming rule (names carry units).
@@ -96,9 +90,9 @@ struct Scalars {
 // "hop.1.ber.ser"), whatever its values, so the columns do not depend on the results; /eye/rx's
 // convenience copies of /eye/rx/metrics are dropped. Arrays become name[k].
 // /run (timings) and /pattern (the config's own echo) are not results.
-Scalars collect_scalars(const std::string& file) {
-    const auto attrs = si::io::read_group_numeric_attrs(
-        file, {"/ber", "/eye/rx/metrics", "/response", "/channel", "/"});
+const std::vector<std::string> kFirstGroups = {"/ber", "/eye/rx/metrics", "/response", "/channel", "/"};
+
+Scalars collect_scalars(const std::vector<si::io::H5NumericAttr>& attrs) {
     Scalars s;
     std::map<std::string, std::vector<double>> seen;
     for (const auto& a : attrs) {
@@ -240,21 +234,27 @@ bool run_point(const SweepSpec& spec, std::size_t i, const std::string& work, in
     std::string error, config;
     Scalars sc;
     const bool keep = spec.keep_full(i);
-    const std::string h5 = keep ? h5_path(work, i) : scratch_path(work, i);
     try {
         auto tree = spec.tree(i);
         config = stored_config(tree);
         RunFileOptions ro;
         ro.command_line = command_line + " (point " + std::to_string(i) + ")";
         ro.threads = threads;
-        ro.compress = keep;  // a scratch file is read back once and deleted: no deflate,
-        ro.channel_responses = keep;  // and no channel-only responses (not scalars)
-        run_to_file(std::move(tree), h5, ro);
-        if (!keep) guard_temp_file(h5);  // a kill now must not leave the scratch file behind
-        sc = collect_scalars(h5);
-        if (!keep) {
-            fs::remove(h5);
-            release_temp_file();
+        ro.stored_config = config;  // the same tree: what run_to_file would store
+        static LinkCache links;  // this worker's last link: reused while the response is the same
+        ro.links = &links;
+        if (keep) {
+            const std::string h5 = h5_path(work, i);
+            run_to_file(std::move(tree), h5, ro);
+            sc = collect_scalars(si::io::read_group_numeric_attrs(h5, kFirstGroups));
+        } else {
+            // A point not kept: its result file lives in memory only, read for its scalars and
+            // dropped; no channel-only responses (not scalars).
+            ro.channel_responses = false;
+            ro.in_memory = [&](si::io::H5File& f) {
+                sc = collect_scalars(si::io::read_group_numeric_attrs(f, kFirstGroups));
+            };
+            run_to_file(std::move(tree), scratch_name(i), ro);
         }
     } catch (const si::Error& e) {
         ok = false;

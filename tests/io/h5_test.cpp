@@ -1,6 +1,7 @@
 // Tests of the HDF5 writer: every type round-trips through the HDF5 C API (independent of the
 // writer's own code), files appear only on commit, and errors name the path.
 #include "si/io/h5.hpp"
+#include "si/io/h5_read.hpp"
 
 #include <hdf5.h>
 #include <unistd.h>
@@ -453,4 +454,41 @@ TEST_F(H5Test, H5pyReadsStringsAsStrAndComplexAsComplex128) {
     const std::string cmd =
         std::string("/usr/bin/python3 ") + SI_IO_TEST_DIR + "/h5py_check.py " + path;
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+}
+
+// An in-memory file (sweep points not kept): the numeric attributes read from it while open are
+// those of the same content written to disk and read back; nothing reaches the disk, and it
+// cannot be committed.
+TEST_F(H5Test, InMemoryFileReadsLikeTheFileOnDisk) {
+    auto fill = [](si::io::H5Group root) {
+        root.attr("seed", std::uint64_t{7});
+        auto b = root.group("ber");
+        b.attr("ser", 1.25e-4);
+        b.attr("levels_v", std::vector<double>{-0.3, -0.1, 0.1, 0.3});
+        b.attr("note", "text attributes are skipped");
+        const std::vector<double> big(200000, 0.5);
+        root.write("eye/rx/histogram", std::span<const double>(big), {}, "count");
+        root.group("eye/rx/metrics").attr("eye_height_v", std::vector<double>{0.01, 0.02, 0.03});
+    };
+    const std::string path = file("disk.h5");
+    {
+        auto f = H5File::create(path, false);
+        fill(f.root());
+        f.commit();
+    }
+    const std::vector<std::string> first = {"/ber", "/eye/rx/metrics", "/"};
+    const auto want = si::io::read_group_numeric_attrs(path, first);
+    auto m = H5File::create_in_memory(file("memory.h5"));
+    fill(m.root());
+    const auto got = si::io::read_group_numeric_attrs(m, first);
+    ASSERT_EQ(got.size(), want.size());
+    ASSERT_GE(got.size(), 4u);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].group, want[i].group) << i;
+        EXPECT_EQ(got[i].name, want[i].name) << i;
+        EXPECT_EQ(got[i].values, want[i].values) << i;
+        EXPECT_EQ(got[i].scalar, want[i].scalar) << i;
+    }
+    EXPECT_THROW(m.commit(), si::IoError);
+    EXPECT_EQ(listing(), std::vector<std::string>{"disk.h5"});  // nothing of the memory file
 }

@@ -211,3 +211,130 @@ TEST(StatEyeAdapter, KeptResultsEqualAFreshComputationAndNoiseIsPartOfTheKey) {
     EXPECT_LT(si::sim::statistical_eye(b, ber).eye_height_v[0], si::sim::statistical_eye(a, ber).eye_height_v[0]);
     EXPECT_GT(si::sim::statistical_ser(b).ser, si::sim::statistical_ser(a).ser);
 }
+
+// Link::with(spec) reuses the channel, fused pulse and crosstalk pulses of a link when only keys
+// outside the response differ (a sweep over noise, seed, pattern or symbol count): the link and
+// its run must be the same bits as a link built afresh from `spec`.
+namespace {
+
+si::sim::LinkSpec reuse_spec(const std::string& thru, const std::string& fext) {
+    auto s = base_spec();
+    s.sim.symbols = 12000;
+    s.channel.touchstone = {thru};
+    if (!fext.empty()) s.channel.crosstalk = {fext};
+    s.tx.rise_time_s = 7.5e-12;
+    s.tx.snr_db = 33;
+    s.tx.snr_model = "com";
+    s.rx.ctle.model = "com";
+    s.rx.ctle.gdc_db = -8;
+    s.rx.noise_rms_v = 2e-3;
+    s.rx.ffe.taps = 5;  // MMSE FFE: its design depends on the noise
+    s.rx.ffe.pre = 1;
+    return s;
+}
+
+void expect_same_link(const si::sim::Link& a, const si::sim::Link& b, const std::string& what) {
+    EXPECT_TRUE(same_bits(a.impulse(), b.impulse())) << what;
+    EXPECT_TRUE(same_bits(a.pulse(), b.pulse())) << what;
+    EXPECT_TRUE(same_bits(a.symbol_pulse(), b.symbol_pulse())) << what;
+    EXPECT_TRUE(same_bits(a.thresholds(), b.thresholds())) << what;
+    EXPECT_EQ(a.cursor_index(), b.cursor_index()) << what;
+    const double xa[] = {a.t0_s(), a.rx_noise_sigma_out_v(), a.tx_noise_sigma_v(), a.tx_noise_com_sigma_v(),
+                         a.eye_range_v(), a.truncation_energy(), a.phase_refinement_gain_v()};
+    const double xb[] = {b.t0_s(), b.rx_noise_sigma_out_v(), b.tx_noise_sigma_v(), b.tx_noise_com_sigma_v(),
+                         b.eye_range_v(), b.truncation_energy(), b.phase_refinement_gain_v()};
+    EXPECT_EQ(std::memcmp(xa, xb, sizeof xa), 0) << what;
+    EXPECT_EQ(a.linear_path(), b.linear_path()) << what;
+    ASSERT_EQ(a.aggressors().size(), b.aggressors().size()) << what;
+    for (std::size_t i = 0; i < a.aggressors().size(); ++i) {
+        EXPECT_TRUE(same_bits(a.aggressors()[i].pulse, b.aggressors()[i].pulse)) << what;
+        EXPECT_EQ(std::memcmp(&a.aggressors()[i].sigma_v, &b.aggressors()[i].sigma_v, sizeof(double)), 0) << what;
+    }
+    EXPECT_EQ(a.channel().pairing_reports, b.channel().pairing_reports) << what;
+    EXPECT_TRUE(same_bits(a.receiver().ffe_taps, b.receiver().ffe_taps)) << what;
+    ASSERT_EQ(a.design_stat_eye() != nullptr, b.design_stat_eye() != nullptr) << what;
+    if (a.design_stat_eye())
+        EXPECT_TRUE(same_bits(a.design_stat_eye()->height_vs_time_v, b.design_stat_eye()->height_vs_time_v)) << what;
+    // and the runs: eye histogram, errors, metrics, statistical SER
+    const auto ra = si::sim::run(a), rb = si::sim::run(b);
+    EXPECT_EQ(ra.eye->histogram(), rb.eye->histogram()) << what;
+    EXPECT_EQ(ra.ber.symbol_errors, rb.ber.symbol_errors) << what;
+    EXPECT_EQ(ra.ber.bit_errors, rb.ber.bit_errors) << what;
+    EXPECT_EQ(ra.first_symbols, rb.first_symbols) << what;
+    EXPECT_TRUE(same_bits(ra.metrics.eye_height_v, rb.metrics.eye_height_v)) << what;
+    EXPECT_TRUE(same_bits(ra.metrics.levels_v, rb.metrics.levels_v)) << what;
+    EXPECT_EQ(std::memcmp(&ra.statistical_sampler.ser, &rb.statistical_sampler.ser, sizeof(double)), 0) << what;
+    EXPECT_EQ(std::memcmp(&ra.rx.ser_statistical, &rb.rx.ser_statistical, sizeof(double)), 0) << what;
+}
+
+}  // namespace
+
+TEST(LinkReuse, ReusedLinkEqualsAFreshOneForNoiseSeedPatternAndSymbolCount) {
+    SI_REQUIRE_SHARED(thru, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    const auto fext = si::testing::shared_data("channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_FENG89.s4p");
+    const auto s0 = reuse_spec(thru, fext);
+    const si::sim::Link base(s0);
+    struct Change {
+        const char* what;
+        void (*apply)(si::sim::LinkSpec&);
+    };
+    const Change changes[] = {
+        {"rx.noise_rms", [](si::sim::LinkSpec& s) { s.rx.noise_rms_v = 6e-3; }},
+        {"rx.noise_bandwidth", [](si::sim::LinkSpec& s) { s.rx.noise_bandwidth_hz = 20e9; }},
+        {"sim.seed", [](si::sim::LinkSpec& s) { s.sim.seed = 7; }},
+        {"signal.pattern", [](si::sim::LinkSpec& s) { s.signal.pattern.name = "prbs13"; }},
+        {"sim.symbols", [](si::sim::LinkSpec& s) { s.sim.symbols = 15000; }},
+        {"tx.snr", [](si::sim::LinkSpec& s) { s.tx.snr_db = 28; }},
+        {"all of them", [](si::sim::LinkSpec& s) {
+             s.rx.noise_rms_v = 1e-3, s.sim.seed = 3, s.signal.pattern.name = "prbs13", s.sim.symbols = 10000;
+         }},
+    };
+    for (const auto& c : changes) {
+        auto s = s0;
+        c.apply(s);
+        ASSERT_TRUE(base.reusable_for(s)) << c.what;
+        const auto reused = base.with(s);
+        const si::sim::Link fresh(s);
+        expect_same_link(reused, fresh, c.what);
+        // a reused link can be reused again (a sweep chains them)
+        expect_same_link(reused.with(s0), base, std::string(c.what) + " and back");
+    }
+    // the changes are visible (the comparison above could otherwise not fail)
+    auto s = s0;
+    s.rx.noise_rms_v = 6e-3;
+    EXPECT_NE(base.with(s).rx_noise_sigma_out_v(), base.rx_noise_sigma_out_v());
+}
+
+TEST(LinkReuse, KeysOfTheResponseAreNotReused) {
+    SI_REQUIRE_SHARED(thru, "channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_THRU.s4p");
+    const auto fext = si::testing::shared_data("channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_FENG89.s4p");
+    const auto s0 = reuse_spec(thru, fext);
+    const si::sim::Link base(s0);
+    struct Change {
+        const char* what;
+        void (*apply)(si::sim::LinkSpec&);
+    };
+    const Change changes[] = {
+        {"rx.ctle.gdc", [](si::sim::LinkSpec& s) { s.rx.ctle.gdc_db = -6; }},
+        {"rx.ctle.fp2", [](si::sim::LinkSpec& s) { s.rx.ctle.fp2_hz = 40e9; }},
+        {"rx.afe_bandwidth", [](si::sim::LinkSpec& s) { s.rx.afe_bandwidth_hz = 40e9; }},
+        {"tx.rise_time", [](si::sim::LinkSpec& s) { s.tx.rise_time_s = 10e-12; }},
+        {"tx.swing", [](si::sim::LinkSpec& s) { s.tx.swing_v = 0.8; }},
+        {"tx.ffe", [](si::sim::LinkSpec& s) { s.tx.ffe = {-0.1, 0.9}; }},
+        {"sim.samples_per_ui", [](si::sim::LinkSpec& s) { s.sim.samples_per_ui = 16; }},
+        {"signal.symbol_rate", [](si::sim::LinkSpec& s) { s.signal.symbol_rate_bd = 50e9; }},
+        {"channel.touchstone", [](si::sim::LinkSpec& s) { s.channel.touchstone.push_back(s.channel.touchstone[0]); }},
+        {"channel.crosstalk", [](si::sim::LinkSpec& s) { s.channel.crosstalk.clear(); }},
+        {"channel.ports", [](si::sim::LinkSpec& s) { s.channel.ports = {"1,3,2,4"}; }},
+    };
+    for (const auto& c : changes) {
+        auto s = s0;
+        c.apply(s);
+        EXPECT_FALSE(base.reusable_for(s)) << c.what;
+        EXPECT_THROW((void)base.with(s), std::invalid_argument) << c.what;
+    }
+    // optical links are never reused (the optical model holds the seed and its stages' noise)
+    auto o = base_spec();
+    o.optics.architecture = "lpo";
+    EXPECT_FALSE(base.reusable_for(o));
+}

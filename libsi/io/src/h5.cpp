@@ -28,6 +28,7 @@ struct H5FileState {
     bool committed = false;
     bool write_failed = false;  // closing a group or dataset failed (e.g. disk full)
     bool compress = true;       // shuffle + deflate on large datasets (H5File::create)
+    bool in_memory = false;     // core driver without backing store (H5File::create_in_memory)
 };
 
 struct H5Node {
@@ -645,6 +646,34 @@ H5File H5File::create(const std::string& final_path, bool compress) {
     return f;
 }
 
+H5File H5File::create_in_memory(const std::string& name) {
+    static std::once_flag no_atexit;  // as in create()
+    std::call_once(no_atexit, [] { H5dont_atexit(); });
+    if (name.empty()) throw si::IoError("(empty name)", 0, "no name given for an in-memory file");
+    auto s = std::make_shared<H5FileState>();
+    s->final_path = name;
+    s->compress = false;
+    s->in_memory = true;
+    Quiet q;
+    Id fapl(H5Pcreate(H5P_FILE_ACCESS));
+    check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), name, "H5Pset_fclose_degree");
+    check(H5Pset_fapl_core(fapl.get(), 1u << 20, false), name, "H5Pset_fapl_core");
+    const hid_t fid = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+    if (fid < 0) throw si::IoError(name, 0, "cannot create in-memory HDF5 file: " + error_stack());
+    s->fid = fid;
+    s->open = true;
+    H5File f(s);
+    f.root().attr("status", "writing");
+    return f;
+}
+
+std::int64_t H5File::hdf5_id() const {
+    if (!state_ || !state_->open)
+        throw si::IoError(state_ ? state_->final_path : std::string("(moved-from H5File)"), 0,
+                          "hdf5_id() on a file that is committed or closed");
+    return state_->fid;
+}
+
 H5Group H5File::root() {
     if (!state_ || !state_->open)
         throw si::IoError(state_ ? state_->final_path : std::string("(moved-from H5File)"), 0,
@@ -660,6 +689,7 @@ void H5File::commit() {
         throw si::IoError(state_ ? state_->final_path : std::string("(moved-from H5File)"), 0,
                           "commit() on a file that is already committed or closed");
     H5FileState& s = *state_;
+    if (s.in_memory) throw si::IoError(s.final_path, 0, "commit() on an in-memory file");
     try {
         root().attr("status", "complete");
         {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "si/core/error.hpp"
+#include "si/io/h5.hpp"
 #include "h5_quiet.hpp"
 
 namespace si::io {
@@ -67,13 +68,12 @@ herr_t read_attr(hid_t loc, const char* name, const H5A_info_t*, void* data) {
 
 }  // namespace
 
-std::vector<H5NumericAttr> read_group_numeric_attrs(const std::string& path,
-                                                    const std::vector<std::string>& first) {
-    Quiet q;
-    Id f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-    if (f.get() < 0) throw si::IoError(path, 0, "cannot open HDF5 file");
+namespace {
+
+std::vector<H5NumericAttr> numeric_attrs_of(hid_t fid, const std::string& path,
+                                            const std::vector<std::string>& first) {
     std::vector<std::string> groups;
-    if (H5Ovisit(f.get(), H5_INDEX_NAME, H5_ITER_INC, collect_groups, &groups) < 0)
+    if (H5Ovisit(fid, H5_INDEX_NAME, H5_ITER_INC, collect_groups, &groups) < 0)
         throw si::IoError(path, 0, "cannot list the groups");
     std::vector<std::string> order;
     for (const auto& g : first)
@@ -82,7 +82,7 @@ std::vector<H5NumericAttr> read_group_numeric_attrs(const std::string& path,
         if (std::find(order.begin(), order.end(), g) == order.end()) order.push_back(g);
     std::vector<H5NumericAttr> out;
     for (const auto& g : order) {
-        Id gid(H5Gopen2(f.get(), g.c_str(), H5P_DEFAULT));
+        Id gid(H5Gopen2(fid, g.c_str(), H5P_DEFAULT));
         if (gid.get() < 0) throw si::IoError(path, 0, "cannot open group '" + g + "'");
         AttrVisit v{g, &out, path};
         hsize_t idx = 0;
@@ -90,6 +90,22 @@ std::vector<H5NumericAttr> read_group_numeric_attrs(const std::string& path,
             throw si::IoError(path, 0, "cannot read the attributes of '" + g + "'");
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<H5NumericAttr> read_group_numeric_attrs(const std::string& path,
+                                                    const std::vector<std::string>& first) {
+    Quiet q;
+    Id f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (f.get() < 0) throw si::IoError(path, 0, "cannot open HDF5 file");
+    return numeric_attrs_of(f.get(), path, first);
+}
+
+std::vector<H5NumericAttr> read_group_numeric_attrs(const H5File& file,
+                                                    const std::vector<std::string>& first) {
+    Quiet q;
+    return numeric_attrs_of(static_cast<hid_t>(file.hdf5_id()), file.path(), first);
 }
 
 std::string read_string_attr(const std::string& path, const std::string& object,

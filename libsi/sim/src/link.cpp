@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 #include "si/channel/network.hpp"
 #include "si/channel/response.hpp"
@@ -252,11 +254,22 @@ void pulse_window(const std::vector<double>& p, int M, long& start, long& len, d
 }  // namespace
 
 Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
+    prepare_spec();
+    build_response();
+    design();
+}
+
+void Link::prepare_spec() {
     validate(spec_);
     levels_ = levels_of(spec_.signal.modulation);
     spec_.signal.pattern.levels = levels_;
     spec_.signal.pattern.seed = spec_.sim.seed;
     spec_.rx.ctle = rx::resolve(spec_.rx.ctle, spec_.signal.symbol_rate_bd);
+}
+
+// Reads (of the spec) only what response_key() holds: the channel, the optics, the symbol rate,
+// sim.samples_per_ui, the TX FFE taps, swing and rise time, the CTLE and the AFE bandwidth.
+void Link::build_response() {
     const double fb = spec_.signal.symbol_rate_bd;
     const int M = spec_.sim.samples_per_ui;
     const double ui = 1.0 / fb, dt = ui / M;
@@ -458,6 +471,14 @@ Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
                                  " V, above the ", kMaxSlicerAmplitudeV, " V sisim accepts"));
         aggressors_.push_back(std::move(ag));
     }
+}
+
+// Everything that depends on more than the response: noise, sampling phase, eye range, engine
+// and receiver design. Link(spec) and with() both end here.
+void Link::design() {
+    const double fb = spec_.signal.symbol_rate_bd;
+    const int M = spec_.sim.samples_per_ui;
+    const double half = spec_.tx.swing_v / 2;
 
     // ---- noise at the slicer ------------------------------------------------------------------
     const bool tx_noise = spec_.tx.snr_db > 0 && std::isfinite(spec_.tx.snr_db);
@@ -598,7 +619,8 @@ void Link::time_response(const std::function<std::complex<double>(double)>& h,
     {   // pulse = impulse * 1-UI rectangle by the trapezoid rule: p[i] = h[i]/2 + h[i-1] + ...
         // + h[i-M+1] + h[i-M]/2, i.e. the integral of h over [t_i - T, t_i], so the pulse is
         // centred at T/2 (a right-endpoint sum would put it half a sample early).
-        const auto at = [&](std::size_t i) { return full[i % n]; };
+        // every index below is < 2n: a compare instead of the division of i % n (same values)
+        const auto at = [&](std::size_t i) { return full[i >= n ? i - n : i]; };
         double run = 0;  // sum of h[i-M+1 .. i-1]
         for (std::size_t r = 1; r < static_cast<std::size_t>(M); ++r) run += at(n - r);
         for (std::size_t i = 0; i < n; ++i) {
@@ -631,6 +653,69 @@ void Link::channel_time_response(std::vector<double>& impulse, std::vector<doubl
 
 Link::~Link() = default;
 Link::Link(Link&&) noexcept = default;
+Link& Link::operator=(Link&&) noexcept = default;
+
+namespace {
+
+/// Every field of a spec that Link::build_response reads, as raw bytes (the CTLE resolved from
+/// the symbol rate as the link resolves it): equal keys give the same response bit for bit.
+std::string response_key(const LinkSpec& s) {
+#if defined(__x86_64__) && defined(__GLIBCXX__)
+    static_assert(sizeof(ChannelConfig) == 112, "ChannelConfig changed: add the new field to response_key");
+    static_assert(sizeof(rx::CtleConfig) == 80, "CtleConfig changed: add the new field to response_key");
+#endif
+    std::string k;
+    auto num = [&](auto x) { k.append(reinterpret_cast<const char*>(&x), sizeof x); };
+    auto text = [&](const std::string& t) { num(t.size()), k.append(t); };
+    auto texts = [&](const std::vector<std::string>& v) {
+        num(v.size());
+        for (const auto& t : v) text(t);
+    };
+    const auto& c = s.channel;
+    texts(c.touchstone), texts(c.ports), num(c.loss_at_nyquist_db), texts(c.crosstalk);
+    texts(c.crosstalk_ports), num(c.allow_below_nyquist);
+    const auto ctle = rx::resolve(s.rx.ctle, s.signal.symbol_rate_bd);
+    text(ctle.model), num(ctle.gdc_db), num(ctle.gdc2_db), num(ctle.fz_hz), num(ctle.fp1_hz);
+    num(ctle.fp2_hz), num(ctle.flf_hz);
+    num(s.rx.afe_bandwidth_hz), num(s.signal.symbol_rate_bd), num(s.sim.samples_per_ui);
+    num(s.tx.swing_v), num(s.tx.rise_time_s);
+    const auto ffe = tx::ffe_taps(s.tx);
+    num(ffe.size());
+    k.append(reinterpret_cast<const char*>(ffe.data()), ffe.size() * sizeof(double));
+    return k;
+}
+
+}  // namespace
+
+bool Link::reusable_for(const LinkSpec& s) const {
+    // The optical model holds the seed and the noise of its stages: never shared.
+    if (spec_.optics.enabled() || s.optics.enabled() || optics_) return false;
+    return response_key(s) == response_key(spec_);
+}
+
+Link Link::with(LinkSpec spec) const {
+    if (!reusable_for(spec))
+        throw std::invalid_argument("Link::with: the spec changes the link's response (channel, "
+                                    "TX FFE/swing/rise time, CTLE, AFE, rate or optics)");
+    return Link(*this, std::move(spec));
+}
+
+Link::Link(const Link& base, LinkSpec spec)
+    : span_s_(base.span_s_),
+      below_nyquist_(base.below_nyquist_),
+      spec_(std::move(spec)),
+      channel_(base.channel_),
+      h_channel_(base.h_channel_),
+      impulse_(base.impulse_),
+      pulse_(base.pulse_),
+      sym_pulse_(base.sym_pulse_),
+      ffe_(base.ffe_),
+      t0_s_(base.t0_s_),
+      trunc_energy_(base.trunc_energy_),
+      aggressors_(base.aggressors_) {
+    prepare_spec();
+    design();
+}
 
 std::complex<double> Link::channel_response(double f) const { return h_channel_(f); }
 

@@ -199,6 +199,11 @@ public:
     /// `compress` = false writes every dataset without filters (contiguous; appendable ones
     /// chunked but unfiltered): for scratch files read back at once (sweep points).
     static H5File create(const std::string& final_path, bool compress = true);
+    /// A file that lives in memory only (HDF5 core driver, no backing store, no filters): for
+    /// results read back at once and thrown away (sweep points not kept). `name` identifies it
+    /// (unique among open files); nothing is written to disk, commit() throws, destruction
+    /// frees it. Read it with read_group_numeric_attrs(const H5File&, ...) (h5_read.hpp).
+    static H5File create_in_memory(const std::string& name);
 
     H5File(H5File&&) noexcept;
     H5File& operator=(H5File&&) noexcept;
@@ -219,6 +224,8 @@ public:
     [[nodiscard]] const std::string& path() const;
     /// The temporary path being written ("<final>.tmp-<host>-<pid>").
     [[nodiscard]] const std::string& temp_path() const;
+    /// The open file's HDF5 id (for the readers of h5_read.hpp); throws after commit().
+    [[nodiscard]] std::int64_t hdf5_id() const;
 
 private:
     explicit H5File(std::shared_ptr<detail::H5FileState> state);

@@ -22,6 +22,11 @@ struct H5NumericAttr {
 [[nodiscard]] std::vector<H5NumericAttr> read_group_numeric_attrs(
     const std::string& path, const std::vector<std::string>& first = {});
 
+class H5File;
+/// The same from a file still open for writing (e.g. H5File::create_in_memory).
+[[nodiscard]] std::vector<H5NumericAttr> read_group_numeric_attrs(
+    const H5File& file, const std::vector<std::string>& first = {});
+
 /// A string attribute of the object at `object` ("/" for the root); throws si::IoError when it is
 /// missing or not a string.
 [[nodiscard]] std::string read_string_attr(const std::string& path, const std::string& object,

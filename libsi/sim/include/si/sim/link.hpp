@@ -215,6 +215,20 @@ public:
     explicit Link(LinkSpec spec);  ///< validates, reads files, fuses the linear chain
     ~Link();
     Link(Link&&) noexcept;
+    Link& operator=(Link&&) noexcept;
+
+    /// True when `spec` has the same response inputs as this link (channel and crosstalk
+    /// config, symbol rate, sim.samples_per_ui, TX FFE taps, swing and rise time, CTLE, AFE
+    /// bandwidth; no optics on either side), so with(spec) can reuse its channel, fused pulse
+    /// response and crosstalk pulses. Noise, pattern, symbol count, seed, eye, TX noise and
+    /// jitter, receiver DSP keys do not enter (sweep points that vary only those share them).
+    [[nodiscard]] bool reusable_for(const LinkSpec& spec) const;
+    /// Link(spec), bit-identical, without reading the channel files or rebuilding the fused
+    /// pulse and crosstalk pulses: only what depends on the rest (noise, sampling phase and its
+    /// statistical eye, eye range, receiver design) is redone. Throws std::invalid_argument
+    /// unless reusable_for(spec); validates `spec` as Link(spec) does. Files are not read again:
+    /// a channel file changed on disk since this link was built is not seen.
+    [[nodiscard]] Link with(LinkSpec spec) const;
 
     [[nodiscard]] const LinkSpec& spec() const noexcept { return spec_; }
     [[nodiscard]] int levels() const noexcept { return levels_; }
@@ -302,6 +316,10 @@ public:
     }
 
 private:
+    Link(const Link& base, LinkSpec spec);  ///< with(): base's response, spec's design
+    void prepare_spec();    ///< validates spec_ and fills its derived fields
+    void build_response();  ///< channel, optics, fused impulse/pulse, symbol pulse, aggressors
+    void design();          ///< noise, sampling phase, eye range, engine, receiver design
     void set_cursor(int c, double com_ratio);
     void time_response(const std::function<std::complex<double>(double)>& h,
                        std::vector<double>& impulse, std::vector<double>& pulse, double& t0_s,
