@@ -145,7 +145,7 @@ void Sampler::window(std::uint64_t u, float* w) {
         const double x = std::nearbyint(ring_[u & mask_].x);
         g = g0_ + static_cast<std::uint64_t>(static_cast<std::int64_t>(x));
     }
-    for (std::uint64_t r = 0; r < m_; ++r) w[r] = fe_.noisy(g + r, FrontEnd::kWindow);
+    fe_.noisy_block(g, static_cast<std::size_t>(m_), w, FrontEnd::kWindow);
 }
 
 }  // namespace si::sim::detail

@@ -183,10 +183,29 @@ FrontEnd::FrontEnd(const Link& link, TxSymbols& tx, std::uint64_t first_ui) {
     }
     sigma_ = static_cast<float>(link.injected_noise_sigma_v());
     noise_key_ = stream_key(sp.sim.seed, Stream::rx_noise);
+    seed_ = sp.sim.seed;
 }
 
 float FrontEnd::noise(std::uint64_t g) const noexcept {
     return static_cast<float>(static_cast<double>(sigma_) * ziggurat_gaussian_keyed(noise_key_, g));
+}
+
+void FrontEnd::noisy_block(std::uint64_t g, std::size_t n, float* out, int reader) {
+    // victim plus aggressors, summed in float in that order as signal() does
+    victim_->read(g, n, out, reader);
+    if (!aggressors_.empty()) {
+        if (abuf_.size() < n) abuf_.resize(n);
+        for (auto& a : aggressors_) {
+            a->read(g, n, abuf_.data(), reader);
+            for (std::size_t r = 0; r < n; ++r) out[r] += abuf_[r];
+        }
+    }
+    if (sigma_ > 0) {
+        if (nbuf_.size() < n) nbuf_.resize(n);
+        fill_gaussian(seed_, Stream::rx_noise, g, nbuf_.data(), n);
+        const auto s = static_cast<double>(sigma_);
+        for (std::size_t r = 0; r < n; ++r) out[r] += static_cast<float>(s * nbuf_[r]);
+    }
 }
 
 }  // namespace si::sim::detail

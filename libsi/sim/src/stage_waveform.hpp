@@ -55,6 +55,23 @@ public:
         }
         at4_slow(k, d, out);
     }
+    /// Samples g .. g+n-1 into out through cursor c (left at the UI of g).
+    void read(std::uint64_t g, std::size_t n, float* out, int c = 0) {
+        const Cursor& k = cursor_to(g, c);
+        std::uint64_t blk = k.blk, r = k.r;
+        Slot* s = k.s;
+        auto m = static_cast<std::size_t>(g - k.g);
+        for (std::size_t i = 0; i < n; ++i) {
+            out[i] = value(*s, r, m);
+            if (++m == m_) {
+                m = 0;
+                if (++r == bu_) {
+                    r = 0;
+                    s = &slot_of(++blk);
+                }
+            }
+        }
+    }
     /// Samples g .. g+3 of n consecutive UIs, read in place: p[j][r * stride] is sample
     /// g + j + r M for r < n. False (nothing read) when the four samples cross into the next UI
     /// or the n UIs into the next block; callers then read them one UI at a time with at4().
@@ -259,6 +276,9 @@ public:
         return y;
     }
     [[nodiscard]] float noise(std::uint64_t g) const noexcept;
+    /// out[r] = noisy(g + r, reader) for r < n, the noise drawn for the block at once (the same
+    /// values: fill_gaussian is bit-identical to the per-index draw).
+    void noisy_block(std::uint64_t g, std::size_t n, float* out, int reader = kData);
     [[nodiscard]] std::uint64_t symbols_needed_from() const noexcept {
         return victim_->symbols_needed_from();
     }
@@ -268,6 +288,9 @@ private:
     std::vector<std::unique_ptr<WaveStream>> aggressors_;
     float sigma_ = 0;
     std::uint64_t noise_key_ = 0;
+    std::uint64_t seed_ = 0;
+    std::vector<double> nbuf_;  // block noise scratch
+    std::vector<float> abuf_;   // block aggressor scratch
 };
 
 }  // namespace si::sim::detail
