@@ -58,19 +58,7 @@ public:
     /// Samples g .. g+n-1 into out through cursor c (left at the UI of g).
     void read(std::uint64_t g, std::size_t n, float* out, int c = 0) {
         const Cursor& k = cursor_to(g, c);
-        std::uint64_t blk = k.blk, r = k.r;
-        Slot* s = k.s;
-        auto m = static_cast<std::size_t>(g - k.g);
-        for (std::size_t i = 0; i < n; ++i) {
-            out[i] = value(*s, r, m);
-            if (++m == m_) {
-                m = 0;
-                if (++r == bu_) {
-                    r = 0;
-                    s = &slot_of(++blk);
-                }
-            }
-        }
+        walk(k, static_cast<std::size_t>(g - k.g), n, out);
     }
     /// Samples g .. g+3 of n consecutive UIs, read in place: p[j][r * stride] is sample
     /// g + j + r M for r < n. False (nothing read) when the four samples cross into the next UI
@@ -117,12 +105,14 @@ private:
         Slot* s = nullptr;      // the block's slot
     };
     /// at4 when a phase is still to be computed or the four samples cross into the next UI.
-    [[gnu::noinline]] void at4_slow(const Cursor& k, std::size_t d, float* out) {
-        // walk a copy of the cursor
+    [[gnu::noinline]] void at4_slow(const Cursor& k, std::size_t d, float* out) { walk(k, d, 4, out); }
+    /// n samples from phase d of the cursor's UI on, computing phases and producing blocks as
+    /// needed (walks a copy of the cursor).
+    void walk(const Cursor& k, std::size_t d, std::size_t n, float* out) {
         std::uint64_t blk = k.blk, r = k.r;
         Slot* s = k.s;
         std::size_t m = d;
-        for (int j = 0; j < 4; ++j) {
+        for (std::size_t j = 0; j < n; ++j) {
             out[j] = value(*s, r, m);
             if (++m == m_) {
                 m = 0;
