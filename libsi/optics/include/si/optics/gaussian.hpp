@@ -12,7 +12,7 @@
 ///   (x_2k, x_2k+1) = r (cos, sin)(a + q pi/2),
 ///
 /// ln by exponent split and the atanh series (12 terms, |s| <= 0.172), sin/cos by their Taylor
-/// series to degree 15/16 on |a| <= pi/4: within ~2e-16 relative of std::log/sin/cos
+/// series to degree 15/16 on |a| <= pi/4: within 5e-15 of the same transform by std::log/sin/cos
 /// (gaussian_test), i.e. the exact Box-Muller transform of 52-bit and 51+2-bit uniforms.
 /// Every value is a pure function of (seed, stream, index): any block split gives the same values.
 /// Only the optics streams use it (the electrical noise keeps the ziggurat, its results unchanged).
