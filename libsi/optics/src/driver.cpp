@@ -5,7 +5,6 @@
 
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
-#include "si/optics/gaussian.hpp"
 #include "si/core/units.hpp"
 #include "si/optics/constants.hpp"
 
@@ -38,7 +37,7 @@ void LinearDriver::process(std::span<const double> in, std::span<double> out) no
         double* y = out.data() + c;
         const double* x = in.data() + c;
         if (noise_sigma_v_ > 0) {
-            fill_normal(cfg_.seed, Stream::optics_driver_noise, n_ + c, g, m);
+            fill_gaussian(cfg_.seed, Stream::optics_driver_noise, n_ + c, g, m);
             for (std::size_t i = 0; i < m; ++i) y[i] = x[i] + noise_sigma_v_ * g[i];
             poles_.process(std::span<const double>(y, m), std::span(y, m));
         } else {

@@ -5,7 +5,6 @@
 
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
-#include "si/optics/gaussian.hpp"
 #include "si/core/units.hpp"
 #include "si/optics/constants.hpp"
 
@@ -35,7 +34,7 @@ void Laser::process(std::span<const double> in, std::span<double> out) noexcept 
         double g[kB];
         for (std::size_t c = 0; c < in.size(); c += kB) {
             const std::size_t m = std::min(kB, in.size() - c);
-            fill_normal(cfg_.seed, Stream::optics_laser_rin, n_ + c, g, m);
+            fill_gaussian(cfg_.seed, Stream::optics_laser_rin, n_ + c, g, m);
             for (std::size_t i = 0; i < m; ++i) out[c + i] = p0 * in[c + i] * (1 + sigma_ * g[i]);
         }
     }

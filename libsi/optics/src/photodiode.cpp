@@ -5,7 +5,6 @@
 
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
-#include "si/optics/gaussian.hpp"
 #include "si/optics/constants.hpp"
 
 namespace si::optics {
@@ -41,11 +40,11 @@ void Photodiode::process(std::span<const double> in, std::span<double> out) noex
         const std::size_t m = std::min(kB, in.size() - c);
         for (std::size_t i = 0; i < m; ++i) x[i] = r * in[c + i] + id;
         if (shot_scale_ > 0) {
-            fill_normal(cfg_.seed, Stream::optics_pd_shot, n_ + c, gs, m);
+            fill_gaussian(cfg_.seed, Stream::optics_pd_shot, n_ + c, gs, m);
             for (std::size_t i = 0; i < m; ++i) x[i] += std::sqrt(shot_scale_ * std::abs(x[i])) * gs[i];
         }
         if (th_sigma_ > 0) {
-            fill_normal(cfg_.seed, Stream::optics_pd_thermal, n_ + c, gt, m);
+            fill_gaussian(cfg_.seed, Stream::optics_pd_thermal, n_ + c, gt, m);
             for (std::size_t i = 0; i < m; ++i) x[i] += th_sigma_ * gt[i];
         }
         poles_.process(std::span<const double>(x, m), out.subspan(c, m));

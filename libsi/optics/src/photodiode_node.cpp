@@ -6,7 +6,6 @@
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
 #include "si/optics/constants.hpp"
-#include "si/optics/gaussian.hpp"
 
 namespace si::optics {
 
@@ -37,7 +36,7 @@ void PhotodiodeNode::process(std::span<const double> in, std::span<double> out) 
     for (std::size_t c = 0; c < in.size(); c += kB) {
         const std::size_t m = std::min(kB, in.size() - c);
         const double* p = in.data() + c;
-        fill_normal(cfg_.seed, Stream::optics_pd_shot, n_ + c, g, m);
+        fill_gaussian(cfg_.seed, Stream::optics_pd_shot, n_ + c, g, m);
         for (std::size_t i = 0; i < m; ++i) {  // vectorises (compiled with -fno-math-errno)
             const double pw = p[i], i0 = r * pw + id;
             x[i] = i0 + std::sqrt(rr2 * (pw * pw) + ss * std::abs(i0) + tv) * g[i];

@@ -5,7 +5,6 @@
 
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
-#include "si/optics/gaussian.hpp"
 #include "si/optics/constants.hpp"
 
 namespace si::optics {
@@ -41,7 +40,7 @@ void Tia::process(std::span<const double> in, std::span<double> out) noexcept {
         double* y = out.data() + c;
         const double* x = in.data() + c;
         if (sigma_a_ > 0) {
-            fill_normal(cfg_.seed, Stream::optics_tia_noise, n_ + c, g, m);
+            fill_gaussian(cfg_.seed, Stream::optics_tia_noise, n_ + c, g, m);
             for (std::size_t i = 0; i < m; ++i) y[i] = x[i] - off + sigma_a_ * g[i];
         } else {
             for (std::size_t i = 0; i < m; ++i) y[i] = x[i] - off;

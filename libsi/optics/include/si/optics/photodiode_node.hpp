@@ -8,7 +8,7 @@
 ///   i = P{ R P + I_d + sqrt( (R P rin)^2 + 2 q B |R P + I_d| + 4 k T B / R_L ) n },
 ///
 /// rin the per-sample relative RIN sigma sqrt(10^(RIN/10) B) of the laser, P the noiseless
-/// power at the photodiode, n ~ N(0,1) on Stream::optics_pd_shot (fill_normal). The statistics
+/// power at the photodiode, n ~ N(0,1) on Stream::optics_pd_shot (fill_gaussian). The statistics
 /// are those of the separate draws (Laser RIN, shot, thermal: independent, zero-mean, so their
 /// variances add; the shot variance uses the noiseless current, whose mean is that of the
 /// RIN-perturbed one); the realisation differs. docs/architectures.md "Noise at the photodiode
