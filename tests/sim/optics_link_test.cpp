@@ -215,3 +215,44 @@ TEST(OpticsLink, TxJitterPathMatchesThePulsePathAtZeroJitter) {
     EXPECT_LT(r1.metrics_histogram.eye_width_at_reached_ui[1],
               r0.metrics_histogram.eye_width_at_reached_ui[1] - 0.05);
 }
+
+TEST(OpticsLink, PhotodiodeNodeNoiseHasTheStatisticsOfTheSeparateDraws) {
+    // Flat fibre: RIN, shot and thermal noise are drawn as one Gaussian at the photodiode node
+    // (make_chain(true) = the streamed chain); make_chain(true, false) keeps the laser's own RIN
+    // draw and the photodiode's shot and thermal draws. At the TIA output (after the PD and TIA
+    // poles) both must have the same mean and variance at every drive level.
+    auto s = linear_lpo();
+    s.optics.laser.rin_db_hz = -145;
+    s.optics.pd.shot_noise = true;
+    s.optics.pd.thermal_noise = true;
+    const si::sim::Link link(s);
+    const auto& om = *link.optics_model();
+    ASSERT_TRUE(om.fibre_flat);
+    const double a = om.drive_amplitude_v;
+    const std::size_t blk = 4096, nblk = 256;  // 2^20 samples, the first block skipped
+    for (double drive : {-a, 0.0, a}) {
+        double mean[2], var[2];
+        for (int merged = 0; merged < 2; ++merged) {
+            auto chain = om.make_chain(true, merged == 1);
+            for (auto& st : chain) st->reset(0);
+            std::vector<double> x(blk), y(blk);
+            double s1 = 0, s2 = 0, n = 0;
+            for (std::size_t b = 0; b < nblk; ++b) {
+                std::fill(x.begin(), x.end(), drive);
+                for (auto& st : chain) {
+                    st->process(x, y);
+                    x.swap(y);
+                }
+                if (b == 0) continue;
+                for (double v : x) s1 += v, s2 += v * v, n += 1;
+            }
+            mean[merged] = s1 / n;
+            var[merged] = s2 / n - mean[merged] * mean[merged];
+        }
+        // each variance estimate of the band-limited noise spreads ~1 % (2^20 samples, ~35 GHz
+        // of 425): 5 sigma of the ratio
+        EXPECT_NEAR(var[1] / var[0], 1.0, 0.07) << drive;
+        EXPECT_NEAR(mean[1], mean[0], 5 * std::sqrt(var[0] / 2e4)) << drive;
+        EXPECT_GT(var[0], 0.0);
+    }
+}

@@ -41,9 +41,9 @@ double Eml::transmission(double v) const noexcept {
 void Eml::process(std::span<const double> in, std::span<double> out) noexcept {
     SI_ASSERT(in.size() == out.size());
     // the filter per sample; the curve over the block (exp_block, within ~1e-15 of std::exp)
-    const double v0 = cfg_.v_off_v, span = cfg_.v_on_v - cfg_.v_off_v, k = cfg_.curve_exponent;
+    const double v0 = cfg_.v_off_v, inv_span = 1.0 / (cfg_.v_on_v - cfg_.v_off_v), k = cfg_.curve_exponent;
     poles_.process(in, out);
-    for (double& v : out) v = 1.0 - std::clamp((v - v0) / span, 0.0, 1.0);
+    for (double& v : out) v = 1.0 - std::clamp((v - v0) * inv_span, 0.0, 1.0);
     if (k == 2.0) {
         for (double& w : out) w = -ln_er_ * (w * w);
     } else if (k == 1.0) {

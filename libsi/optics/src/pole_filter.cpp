@@ -67,24 +67,34 @@ void pole_chunk(const double* x, double* y, std::size_t m, double b0, double b1,
                 double& xp, double* ch, double* yh) noexcept {
     // every output goes through the same statements (one loop each, no peeled first element), so
     // the compiler's choice of multiply-adds is the same for any block split
-    double xe[1 + kChunk], c[kL - 1 + kChunk], yy[kL + kChunk];
+    double xe[1 + kChunk], c[kL - 1 + kChunk];
     xe[0] = xp;
     for (std::size_t i = 0; i < m; ++i) xe[1 + i] = x[i];
     for (std::size_t j = 0; j + 1 < kL; ++j) c[j] = ch[j];
     for (std::size_t i = 0; i < m; ++i) c[kL - 1 + i] = b0 * xe[1 + i] + b1 * xe[i];
     xp = xe[m];
-    for (std::size_t j = 0; j < kL; ++j) yy[j] = yh[j];
     const double p0 = pw[0], p1 = pw[1], p2 = pw[2], p3 = pw[3], p4 = pw[4], p5 = pw[5], p6 = pw[6],
                  p7 = pw[7], p8 = pw[8];
-    for (std::size_t i = 0; i < m; ++i) {
+    // y[i] = d[i] + A^8 y[i-8], the first eight from the history yh (x is no longer read: y may
+    // alias it); both loops evaluate the same expression
+    const std::size_t m8 = std::min(m, kL);
+    for (std::size_t i = 0; i < m8; ++i) {
         const double* cc = c + i;  // cc[7] = c[n], cc[0] = c[n-7]
         const double d = p0 * cc[7] + p1 * cc[6] + p2 * cc[5] + p3 * cc[4] + p4 * cc[3] +
                          p5 * cc[2] + p6 * cc[1] + p7 * cc[0];
-        yy[kL + i] = d + p8 * yy[i];
+        y[i] = d + p8 * yh[i];
     }
-    for (std::size_t i = 0; i < m; ++i) y[i] = yy[kL + i];
+    for (std::size_t i = kL; i < m; ++i) {
+        const double* cc = c + i;
+        const double d = p0 * cc[7] + p1 * cc[6] + p2 * cc[5] + p3 * cc[4] + p4 * cc[3] +
+                         p5 * cc[2] + p6 * cc[1] + p7 * cc[0];
+        y[i] = d + p8 * y[i - kL];
+    }
     for (std::size_t j = 0; j + 1 < kL; ++j) ch[j] = c[m + j];
-    for (std::size_t j = 0; j < kL; ++j) yh[j] = yy[m + j];
+    // history: the last eight outputs (older ones from yh when m < 8)
+    double hn[kL];
+    for (std::size_t j = 0; j < kL; ++j) hn[j] = m + j >= kL ? y[m + j - kL] : yh[m + j];
+    for (std::size_t j = 0; j < kL; ++j) yh[j] = hn[j];
 }
 
 }  // namespace

@@ -8,6 +8,9 @@
 #include "si/channel/response.hpp"
 #include "si/channel/touchstone.hpp"
 #include "si/core/error.hpp"
+#include "si/core/units.hpp"
+#include "si/optics/constants.hpp"
+#include "si/optics/photodiode_node.hpp"
 #include "si/optics/linear_filter.hpp"
 #include "si/tx/transmitter.hpp"
 #include "si/sim/optical_probe.hpp"
@@ -126,7 +129,8 @@ double settle(std::vector<std::unique_ptr<optics::OpticalStage>>& c, std::size_t
 
 }  // namespace
 
-std::vector<std::unique_ptr<optics::OpticalStage>> OpticsModel::make_chain(bool noisy) const {
+std::vector<std::unique_ptr<optics::OpticalStage>> OpticsModel::make_chain(bool noisy,
+                                                                          bool pd_node) const {
     auto o = spec;
     if (!noisy) {
         o.driver.input_noise_v_rthz = 0;
@@ -137,6 +141,12 @@ std::vector<std::unique_ptr<optics::OpticalStage>> OpticsModel::make_chain(bool 
     }
     std::vector<std::unique_ptr<optics::OpticalStage>> c;
     const double dt = dt_s;
+    // flat fibre: RIN, shot and thermal noise drawn together at the photodiode node
+    const double rin_sigma =
+        std::sqrt(db10_to_lin(o.laser.rin_db_hz) * optics::simulated_bandwidth_hz(dt));
+    const bool node_noise =
+        pd_node && fibre_flat && (rin_sigma > 0 || o.pd.shot_noise || o.pd.thermal_noise);
+    if (node_noise) o.laser.rin_db_hz = -std::numeric_limits<double>::infinity();
     c.push_back(optics::make_stage<optics::LinearDriver>("optics.driver", dt, o.driver, dt));
     if (o.modulator == "eml")
         c.push_back(optics::make_stage<optics::Eml>("optics.eml", dt, o.eml, o.laser, dt));
@@ -146,7 +156,10 @@ std::vector<std::unique_ptr<optics::OpticalStage>> OpticsModel::make_chain(bool 
         c.push_back(std::make_unique<FlatFibre>(o.fibre, dt));
     else
         c.push_back(optics::make_stage<optics::Fibre>("optics.fibre", dt, o.fibre, dt));
-    c.push_back(optics::make_stage<optics::Photodiode>("optics.pd", dt, o.pd, dt));
+    if (node_noise)
+        c.push_back(optics::make_stage<optics::PhotodiodeNode>("optics.pd", dt, o.pd, rin_sigma, dt));
+    else
+        c.push_back(optics::make_stage<optics::Photodiode>("optics.pd", dt, o.pd, dt));
     c.push_back(optics::make_stage<optics::Tia>("optics.tia", dt, o.tia, dt));
     return c;
 }
@@ -290,20 +303,28 @@ void OpticsWave::produce(std::uint64_t blk, Slot& s) {
     std::fill(f_.begin(), f_.begin() + static_cast<std::ptrdiff_t>(i0), 0.0f);
     if (i0 < Bf) {
         const std::size_t n = Bf - i0;
-        auto a = std::span(a_).first(n);
-        auto b = std::span(b_).first(n);
-        const auto g = static_cast<std::uint64_t>(gn0 + static_cast<std::int64_t>(i0));
-        std::size_t i = 0;
-        for (float t[4]; i + 4 <= n; i += 4) {  // four at a time (one cursor step per UI part)
-            near_->at4(g + i, t);
-            for (std::size_t j = 0; j < 4; ++j) a[i + j] = t[j];
+        const auto g0 = static_cast<std::uint64_t>(gn0 + static_cast<std::int64_t>(i0));
+        // the whole chain over 512-sample pieces, which stay in L1 from stage to stage (the
+        // stages stream: any split gives the same values)
+        constexpr std::size_t kPiece = 512;
+        for (std::size_t c = 0; c < n; c += kPiece) {
+            const std::size_t m = std::min(kPiece, n - c);
+            auto a = std::span(a_).first(m);
+            auto b = std::span(b_).first(m);
+            const std::uint64_t g = g0 + c;
+            std::size_t i = 0;
+            for (float t[4]; i + 4 <= m; i += 4) {  // four at a time (one cursor step per UI part)
+                near_->at4(g + i, t);
+                for (std::size_t j = 0; j < 4; ++j) a[i + j] = t[j];
+            }
+            for (; i < m; ++i) a[i] = near_->at(g + i);
+            for (auto& st : chain_) {
+                st->process(a, b);
+                std::swap(a, b);
+            }
+            float* f = f_.data() + i0 + c;
+            for (i = 0; i < m; ++i) f[i] = static_cast<float>(a[i] - om_.y_zero_v);
         }
-        for (; i < n; ++i) a[i] = near_->at(g + i);
-        for (auto& st : chain_) {
-            st->process(a, b);
-            std::swap(a, b);
-        }
-        for (i = 0; i < n; ++i) f_[i0 + i] = static_cast<float>(a[i] - om_.y_zero_v);
     }
     s.y.resize(Bf);
     far_->process_block(f_, s.y);
@@ -340,7 +361,7 @@ OpticalWaveform optical_tx_waveform(const Link& link, std::uint64_t symbols) {
         near = std::make_unique<detail::PulseStream>(om->near_pulse, sp.sim.samples_per_ui, 1024, sym, 0);
     }
     tx.start(near->symbols_needed_from());
-    auto chain = om->make_chain(true);
+    auto chain = om->make_chain(true, false);  // the laser's RIN in the modulated power
     chain.resize(2);  // driver, modulator (laser inside)
     for (auto& st : chain) st->reset(0);
     const std::uint64_t delay = chain[0]->delay_samples() + chain[1]->delay_samples();

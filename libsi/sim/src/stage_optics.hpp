@@ -55,8 +55,11 @@ struct OpticsModel {
     [[nodiscard]] std::complex<double> response(double f_hz) const {
         return near(f_hz) * gain * shape(f_hz) * far(f_hz);
     }
-    /// The stages in signal order; noisy = false zeroes every noise source.
-    [[nodiscard]] std::vector<std::unique_ptr<optics::OpticalStage>> make_chain(bool noisy) const;
+    /// The stages in signal order; noisy = false zeroes every noise source. pd_node: with a flat
+    /// fibre, the laser's RIN is drawn at the photodiode node together with shot and thermal
+    /// noise (one draw per sample, same statistics; false keeps RIN in the modulator's output).
+    [[nodiscard]] std::vector<std::unique_ptr<optics::OpticalStage>> make_chain(bool noisy,
+                                                                              bool pd_node = true) const;
 };
 
 /// Throws ConfigError naming the key for impossible optics (validate of each element) and for
