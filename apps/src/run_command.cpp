@@ -101,6 +101,13 @@ void absolutize_paths(si::io::ConfigTree& tree, const si::sim::MultiHopSpec& m) 
     for (std::size_t h = 0; h < m.hops.size(); ++h) absolutize_paths(tree, m.hops[h], "hop." + std::to_string(h) + ".");
 }
 
+/// The config a result stores: the tree with its file paths made absolute, every key resolved.
+template <class Spec>
+std::string stored_config_of(si::io::ConfigTree& tree, const Spec& spec) {
+    absolutize_paths(tree, spec);
+    return resolved_config(tree);
+}
+
 /// output.optical_waveform_symbols, checked before the run (0 = no optical probe).
 std::uint64_t optical_probe_symbols(const si::io::ConfigTree& tree, bool optical) {
     const std::int64_t n = tree.integer("output.optical_waveform_symbols");
@@ -205,9 +212,8 @@ void run_multi_to_file(si::io::ConfigTree tree, const std::string& out, const Ru
     const auto res = run_into_file(
         out, opt, [&](const si::sim::Progress& p) { return si::sim::run(link, p); },
         [&](si::io::H5Group root, const si::sim::MultiRunResult& r) {
-            if (opt.stored_config.empty()) absolutize_paths(tree, stored_spec);
             write_root_attrs(root, opt.command_line,
-                             opt.stored_config.empty() ? resolved_config(tree) : opt.stored_config,
+                             opt.stored_config.empty() ? stored_config_of(tree, stored_spec) : opt.stored_config,
                              spec.hops[0].sim.seed);
             write_multi_hop(root, link, r, tree.boolean("output.pulse"));
             for (std::size_t h = 0; h < link.size() && probe_symbols > 0; ++h)
@@ -244,11 +250,8 @@ void guard_temp_file(const std::string& path) {
 void release_temp_file() { g_temp_path[0] = 0; }
 
 std::string stored_config(si::io::ConfigTree tree) {
-    if (is_multi_hop(tree))
-        absolutize_paths(tree, multi_hop_spec_from(tree));
-    else
-        absolutize_paths(tree, link_spec_from(tree));
-    return resolved_config(tree);
+    if (is_multi_hop(tree)) return stored_config_of(tree, multi_hop_spec_from(tree));
+    return stored_config_of(tree, link_spec_from(tree));
 }
 
 void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileOptions& opt) {
@@ -268,9 +271,8 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
     const auto res = run_into_file(
         out, opt, [&](const si::sim::Progress& p) { return si::sim::run(link, p); },
         [&](si::io::H5Group root, const si::sim::RunResult& r) {
-            if (opt.stored_config.empty()) absolutize_paths(tree, stored_spec);
             write_root_attrs(root, opt.command_line,
-                             opt.stored_config.empty() ? resolved_config(tree) : opt.stored_config,
+                             opt.stored_config.empty() ? stored_config_of(tree, stored_spec) : opt.stored_config,
                              spec.sim.seed);
             write_channel(root, link, opt.channel_responses);
             write_run(root, link, r, tree.boolean("output.pulse"));
