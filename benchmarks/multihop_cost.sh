@@ -27,6 +27,9 @@ for i in range(H):
     if 'symbol_rate' in h: sig['symbol_rate'] = h['symbol_rate']
     emit('sim', cfg['sim'], lines); emit('signal', sig, lines); emit('eye', cfg['eye'], lines)
     lines.append('[link]'); lines.append('architecture = "%s"' % ('lpo' if h.get('optical') else 'electrical'))
+    # the optical probe (output.optical_waveform_symbols: TX waveform + TDECQ) is done per
+    # optical hop in the link: the optical hop alone does it too (electrical hops refuse it)
+    if h.get('optical') and 'output' in cfg: emit('output', cfg['output'], lines)
     for k, v in h.items():
         if isinstance(v, dict):
             if k == 'tx' and i > 0: v = dict(v, rj=1e-9)
