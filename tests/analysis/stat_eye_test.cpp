@@ -3,6 +3,7 @@
 // and DCD against the edge shifts they impose.
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,48 @@ TEST(StatEye, NoIsiIsTheGaussianPamFormula) {
     auto in = symbol_spaced({0.0, 0.4, 0.0}, 1, 4, 0.05);
     in.precode = true;  // a symbol error becomes two
     EXPECT_NEAR(si::analysis::statistical_ser(in).ber, si::analysis::statistical_ser(in).ser, 1e-18);
+}
+
+TEST(StatEye, DeepTailsAreResolved) {
+    // Each tail is summed from its own small terms (no 1 - CDF): an SER of ~1e-12 and ~6e-16
+    // still follows the Gaussian formula, in both tails (the outer levels have one each). (The
+    // kernel ends at 9 sigma: at 8 sigma that cuts Q(9)/Q(8) = 1.8e-4 of the tail; before this,
+    // 1 - CDF gave -15x the value at 8 sigma.)
+    for (double snr : {7.0, 8.0}) {
+        const double h0 = 0.4, s = h0 / 3 / snr;
+        const auto r = si::analysis::statistical_ser(symbol_spaced({0.0, h0, 0.0}, 1, 4, s));
+        const double qe = q(snr);
+        EXPECT_NEAR(r.level_ser.front() / qe, 1.0, 1e-3) << snr;  // upper tail only
+        EXPECT_NEAR(r.level_ser.back() / qe, 1.0, 1e-3) << snr;   // lower tail only
+        EXPECT_NEAR(r.ser / (1.5 * qe), 1.0, 1e-3) << snr;
+    }
+}
+
+TEST(StatEye, IsiCacheGivesTheSameBitsAcrossNoiseAndCursor) {
+    // The ISI part kept across calls that differ in noise and cursor gives the same results as
+    // fresh calls, to the bit; an input with another pulse is refused.
+    auto in = symbol_spaced({0.03, 0.08, 0.5, 0.15, -0.04, 0.01}, 2, 4, 0.01);
+    si::analysis::StatEyeIsiCache cache;
+    for (double s : {0.01, 0.02, 0.005, 0.01}) {
+        in.sampler_noise_sigma_v = s;
+        const auto a = si::analysis::statistical_eye(in, 1e-6, &cache);
+        const auto b = si::analysis::statistical_eye(in, 1e-6);
+        ASSERT_EQ(a.height_vs_time_v.size(), b.height_vs_time_v.size());
+        for (std::size_t i = 0; i < a.height_vs_time_v.size(); ++i)
+            EXPECT_TRUE(a.height_vs_time_v[i] == b.height_vs_time_v[i] ||
+                        (std::isnan(a.height_vs_time_v[i]) && std::isnan(b.height_vs_time_v[i])))
+                << s << " " << i;
+        EXPECT_EQ(si::analysis::statistical_ser(in, &cache).ser, si::analysis::statistical_ser(in).ser) << s;
+    }
+    const std::size_t held = cache.size();
+    EXPECT_GT(held, 0u);
+    in.cursor_index += 8;  // one UI later (M = 8): shares the phases it overlaps
+    (void)si::analysis::statistical_eye(in, 1e-6, &cache);
+    EXPECT_GT(cache.size(), held);
+    EXPECT_LT(cache.size(), 2 * held);
+    auto other = in;
+    other.symbol_pulse[0] = 0.031;
+    EXPECT_THROW((void)si::analysis::statistical_eye(other, 1e-6, &cache), std::logic_error);
 }
 
 TEST(StatEye, IsiSerMatchesEnumeration) {

@@ -4,6 +4,10 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
 #include <string>
 
 #include "si/core/error.hpp"
@@ -40,8 +44,12 @@ typedef double V4 __attribute__((vector_size(32)));
 /// 0), so the result is bit-identical to scattering every source bin. When every level's shift
 /// stays inside the padding, all levels go in one pass over the output in vector lanes (one
 /// store per bin); otherwise one pass per level over the bins it reaches.
+/// Support: src is zero outside bins [sup[0], sup[1]] and dst outside [dsup[0], dsup[1]]; only
+/// the bins the output can reach are computed (the others stay or are set zero), and dsup is
+/// set to the output's support. (The skipped terms are exact zeros: the same bits.)
 SI_STAT_EYE_CLONES void add_discrete(const std::vector<double>& src, const std::vector<double>& vals,
-                                     double h, double dv, long pad, std::vector<double>& dst) {
+                                     double h, double dv, long pad, std::vector<double>& dst,
+                                     const long sup[2], long dsup[2]) {
     const long n = static_cast<long>(src.size()) - 2 * pad;
     const double w = 1.0 / static_cast<double>(vals.size());
     constexpr std::size_t kMaxLevels = 16;
@@ -59,10 +67,23 @@ SI_STAT_EYE_CLONES void add_discrete(const std::vector<double>& src, const std::
         ++nl;
         if (si + 1 > pad || -si > pad) fused = false;  // reads reach pdf[-si - 1 .. n - 1 - si]
     }
+    long smin = 0, smax = 0;
+    for (std::size_t l = 0; l < std::min(nl, kMaxLevels); ++l) {
+        smin = l == 0 ? sh[l] : std::min(smin, sh[l]);
+        smax = l == 0 ? sh[l] : std::max(smax, sh[l]);
+    }
+    // output bin k reads src bins k - si - 1 and k - si
+    const long klo = nl > 0 ? std::max(0L, sup[0] + smin) : 0;
+    const long khi = nl > 0 ? std::min(n - 1, sup[1] + smax + 1) : -1;
     if (fused) {
         const double* base = src.data() + pad;
-        long k = 0;
-        for (; k + 4 <= n; k += 4) {
+        // clear what the old contents of dst hold outside the new support
+        for (long k = dsup[0]; k <= dsup[1]; ++k)
+            if (k < klo || k > khi) dst[static_cast<std::size_t>(pad + k)] = 0.0;
+        dsup[0] = klo;
+        dsup[1] = khi;
+        long k = klo;
+        for (; k + 4 <= khi + 1; k += 4) {
             V4 acc{};
             for (std::size_t l = 0; l < nl; ++l) {
                 V4 lo, hi;  // pdf[k - si - 1 ..], pdf[k - si ..]
@@ -74,7 +95,7 @@ SI_STAT_EYE_CLONES void add_discrete(const std::vector<double>& src, const std::
             }
             std::memcpy(dst.data() + pad + k, &acc, sizeof acc);
         }
-        for (; k < n; ++k) {
+        for (; k <= khi; ++k) {
             double acc = 0;
             for (std::size_t l = 0; l < nl; ++l) {
                 acc += c1s[l] * base[k - sh[l] - 1];
@@ -85,6 +106,8 @@ SI_STAT_EYE_CLONES void add_discrete(const std::vector<double>& src, const std::
         return;
     }
     std::fill(dst.begin(), dst.end(), 0.0);
+    dsup[0] = 0;
+    dsup[1] = n - 1;
     for (double a : vals) {
         const double s = a * h / dv;
         if (!(std::abs(s) < static_cast<double>(2 * n))) continue;
@@ -103,43 +126,6 @@ SI_STAT_EYE_CLONES void add_discrete(const std::vector<double>& src, const std::
             o[i] = t + c0 * hi[i];
         }
     }
-}
-
-/// f[m] = sum_j pdf[j] k[m - j], m in [0, G + nk - 1), summed over the nonzero pdf[j] in
-/// increasing j (often few: a narrow ISI pdf under wide noise), a block of 8 outputs at a time
-/// in vector lanes (a scatter over m instead stalls on store-to-load forwarding).
-SI_STAT_EYE_CLONES std::vector<double> convolve_kernel(const std::vector<double>& pdf,
-                                                       const std::vector<double>& k) {
-    constexpr long kB = 8;
-    const long G = static_cast<long>(pdf.size()), nk = static_cast<long>(k.size());
-    const long nf = G + nk - 1;
-    std::vector<double> kz(static_cast<std::size_t>(nk + 2 * kB), 0.0);  // k zero-padded by kB
-    std::copy(k.begin(), k.end(), kz.begin() + kB);
-    std::vector<double> f(static_cast<std::size_t>(nf + kB), 0.0);
-    std::vector<long> nz;
-    for (long j = 0; j < G; ++j)
-        if (pdf[static_cast<std::size_t>(j)] != 0) nz.push_back(j);
-    std::size_t t0 = 0;
-    for (long m0 = 0; m0 < nf; m0 += kB) {
-        V4 a0{}, a1{};  // lanes m0 .. m0 + 7
-        const long j0 = m0 - (nk - 1), j1 = m0 + kB - 1;
-        while (t0 < nz.size() && nz[t0] < j0) ++t0;
-        for (std::size_t t = t0; t < nz.size() && nz[t] <= j1; ++t) {
-            const long j = nz[t];
-            const double q = pdf[static_cast<std::size_t>(j)];
-            const V4 qq{q, q, q, q};
-            const double* kj = kz.data() + kB + (m0 - j);  // kj[l] = k[m0 + l - j]
-            V4 k0, k1;
-            std::memcpy(&k0, kj, sizeof k0);
-            std::memcpy(&k1, kj + 4, sizeof k1);
-            a0 += qq * k0;
-            a1 += qq * k1;
-        }
-        std::memcpy(f.data() + m0, &a0, sizeof a0);
-        std::memcpy(f.data() + m0 + 4, &a1, sizeof a1);
-    }
-    f.resize(static_cast<std::size_t>(nf));
-    return f;
 }
 
 /// One deterministic-jitter component: the sampling instant shifted by delta_ui, weight w.
@@ -168,22 +154,90 @@ double interp(const std::vector<double>& v, double x) {
     return i + 1 < v.size() ? v[i] * (1 - fr) + v[i + 1] * fr : v[i];
 }
 
+/// Forward dot product sum_i a[i] b[i], four lanes then the lanes in a fixed order (same bits on
+/// every build and clone).
+SI_STAT_EYE_CLONES double dot(const double* a, const double* b, long n) {
+    V4 acc0{}, acc1{};
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        V4 a0, a1, b0, b1;
+        std::memcpy(&a0, a + i, sizeof a0);
+        std::memcpy(&a1, a + i + 4, sizeof a1);
+        std::memcpy(&b0, b + i, sizeof b0);
+        std::memcpy(&b1, b + i + 4, sizeof b1);
+        acc0 += a0 * b0;
+        acc1 += a1 * b1;
+    }
+    acc0 += acc1;
+    double s = (acc0[0] + acc0[1]) + (acc0[2] + acc0[3]);
+    for (; i < n; ++i) s += a[i] * b[i];
+    return s;
+}
+
 /// The sample of a symbol at fractional pulse index x: main cursor h0 and the distribution of
-/// everything else, Y = ISI + crosstalk + Gaussian noise, as a CDF on a grid.
+/// everything else, Y = ISI + crosstalk + Gaussian noise, on a grid of CDF bins
+/// y_j = v0 + (j + 1/2) dv, j in [0, n).
+///
+/// Held as the ISI pdf and the Gaussian kernel's bin masses k; the lower tail P(Y <= y_j) =
+/// sum_i pdf[i] Kc[j - i] (Kc the running sum of k from below) and the upper tail P(Y > y_j) =
+/// sum_i pdf[i] Ku[j - i] (Ku the running sum of k from above) are computed bin by bin when
+/// first asked for and kept. The eye and the SER read a few dozen bins (the bisections of the
+/// tail quantiles, the thresholds), so this costs a few dot products where the whole
+/// convolution cost G x the kernel length. Each tail is summed from its own small terms, so it
+/// keeps its relative accuracy far below 1e-16 (no 1 - CDF).
 struct Component {
     double h0 = 0, w = 1;
     double v0 = 0, dv = 1;
-    std::vector<double> cdf;  // P(Y <= v0 + (j + 1/2) dv)
-    double sigma = 0;         // Gaussian part (for reporting)
+    double sigma = 0;          // Gaussian part (for reporting)
+    long n = 0;                // CDF bins
+    std::vector<double> pdf;   // ISI pdf, G bins; pdf bin i sits at CDF bin i + (nk - 1) / 2
+    std::vector<double> prefix, suffix;  // sum of pdf[0..i], sum of pdf[i..G-1]
+    std::vector<double> kcr, kur;  // Kc[0 .. nk - 2] and Ku[0 .. nk - 2], reversed
+    double ktot = 1;           // the kernel's total mass
+    long nk = 1;               // kernel length (1: no Gaussian part)
+    mutable std::vector<double> lower, upper;  // computed bins; NaN = not yet
+    /// P(Y <= y_j)
+    [[nodiscard]] double lower_at(long j) const {
+        double& c = lower[static_cast<std::size_t>(j)];
+        if (!std::isnan(c)) return c;
+        const long G = static_cast<long>(pdf.size());
+        const long full = std::min(j - (nk - 1), G - 1);  // pdf bins wholly below y_j
+        double s = full >= 0 ? ktot * prefix[static_cast<std::size_t>(full)] : 0.0;
+        const long base = j - nk + 2;  // kcr[i - base] = Kc[j - i]
+        const long lo = std::max(0L, base), hi = std::min(j, G - 1);
+        if (hi >= lo) s += dot(pdf.data() + lo, kcr.data() + (lo - base), hi - lo + 1);
+        return c = s;
+    }
+    /// P(Y > y_j)
+    [[nodiscard]] double upper_at(long j) const {
+        double& c = upper[static_cast<std::size_t>(j)];
+        if (!std::isnan(c)) return c;
+        const long G = static_cast<long>(pdf.size());
+        double s = j + 1 < G ? ktot * suffix[static_cast<std::size_t>(std::max(0L, j + 1))] : 0.0;
+        const long base = j - nk + 2;  // kur[i - base] = Ku[j - i]
+        const long lo = std::max(0L, base), hi = std::min(j, G - 1);
+        if (hi >= lo) s += dot(pdf.data() + lo, kur.data() + (lo - base), hi - lo + 1);
+        return c = s;
+    }
+    /// P(Y <= y), linear between bin centres
     [[nodiscard]] double at(double y) const {
         const double u = (y - v0) / dv - 0.5;
         if (u < 0) {  // below the first bin centre: interpolate to 0 over one bin
-            return u < -1 ? 0.0 : cdf.front() * (u + 1);
+            return u < -1 ? 0.0 : lower_at(0) * (u + 1);
         }
-        if (!(u < static_cast<double>(cdf.size() - 1))) return 1.0;  // also NaN: no UB cast
-        const auto j = static_cast<std::size_t>(u);
+        if (!(u < static_cast<double>(n - 1))) return 1.0;  // also NaN: no UB cast
+        const auto j = static_cast<long>(u);
         const double fr = u - static_cast<double>(j);
-        return cdf[j] * (1 - fr) + cdf[j + 1] * fr;
+        return lower_at(j) * (1 - fr) + lower_at(j + 1) * fr;
+    }
+    /// P(Y > y), the same interpolation as 1 - at(y)
+    [[nodiscard]] double above(double y) const {
+        const double u = (y - v0) / dv - 0.5;
+        if (u < 0) return u < -1 ? 1.0 : -u + upper_at(0) * (u + 1);
+        if (!(u < static_cast<double>(n - 1))) return 0.0;  // also NaN (at() gives 1)
+        const auto j = static_cast<long>(u);
+        const double fr = u - static_cast<double>(j);
+        return upper_at(j) * (1 - fr) + upper_at(j + 1) * fr;
     }
 };
 
@@ -228,9 +282,44 @@ std::array<std::vector<double>, 2> dcd_pulses(const StatEyeInput& in) {
     return q;
 }
 
+/// The largest pulse sample: cursors below kSmallCursor of it join the Gaussian part. (Not the
+/// main cursor's sample, so that the ISI part at a phase does not depend on which sample is the
+/// main cursor: a phase search that moves the cursor reuses the phases it has.)
+double pulse_peak(const StatEyeInput& in) {
+    double m = 0;
+    for (double v : in.symbol_pulse) m = std::max(m, std::abs(v));
+    return m;
+}
+
+}  // namespace
+
+/// The noise-independent part of a component: main cursor, the ISI + crosstalk pdf on its own
+/// grid (bins (j - G/2) dv_isi, j in [0, G)), its peak distortion, and the sums the Gaussian
+/// part needs (lumped small cursors, TX noise and RJ through the pulse).
+struct StatEyeIsiCache::Part {
+    double h0 = 0;
+    double pd = 0;       // sum of |cursor| of the cursors in the pdf [V]
+    double small2 = 0;   // variance of the lumped small cursors [V^2]
+    double txp2 = 0;     // sum of unit_pulse^2 at the phase (TX noise gain)
+    double h2 = 0;       // sum of impulse^2 at the phase (RJ)
+    double dv = 1;       // grid step of pdf [V]
+    std::vector<double> pdf;
+};
+
+StatEyeIsiCache::StatEyeIsiCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+StatEyeIsiCache::~StatEyeIsiCache() = default;
+
+std::size_t StatEyeIsiCache::size() const {
+    std::lock_guard lk(m_);
+    return parts_.size();
+}
+
+namespace {
+
 /// parity: -1 = no DCD (use symbol_pulse); 0/1 = parity of the sampled symbol under DCD.
-Component make_component(const StatEyeInput& in, double x, double w, int G, int parity,
-                         const std::array<std::vector<double>, 2>* dq) {
+std::shared_ptr<const StatEyeIsiCache::Part> isi_part(const StatEyeInput& in, double x, int G, int parity,
+                                                      const std::array<std::vector<double>, 2>* dq,
+                                                      double h_main) {
     const int M = in.samples_per_ui;
     const int N = static_cast<int>(in.level_values.size());
     const auto& pu = parity < 0 ? in.symbol_pulse : (*dq)[static_cast<std::size_t>(parity)];
@@ -239,18 +328,15 @@ Component make_component(const StatEyeInput& in, double x, double w, int G, int 
         const long j = std::lround((x - y) / M);  // symbols before (j > 0) or after the sampled one
         return (*dq)[static_cast<std::size_t>(((parity + j) % 2 + 2) % 2)];
     };
-    const double h_main = std::abs(in.symbol_pulse[static_cast<std::size_t>(in.cursor_index)]);
     const double ea2 = (N + 1.0) / (3.0 * (N - 1.0));
-    Component c;
-    c.w = w;
-    c.h0 = interp(pu, x);
+    auto part = std::make_shared<StatEyeIsiCache::Part>();
+    part->h0 = interp(pu, x);
     const std::vector<double>& vals = in.level_values;
     // ISI and crosstalk cursors at this (fractional) phase; small ones join the Gaussian part.
     std::vector<double> cur;
-    double small2 = 0;
     auto take = [&](double h) {
         if (std::abs(h) > kSmallCursor * h_main) cur.push_back(h);
-        else small2 += ea2 * h * h;
+        else part->small2 += ea2 * h * h;
     };
     const double ph = x - M * std::floor(x / M);
     for (double y = ph; y <= static_cast<double>(pu.size() - 1); y += M)
@@ -258,13 +344,45 @@ Component make_component(const StatEyeInput& in, double x, double w, int G, int 
     for (const auto& ag : in.aggressor_pulses)
         for (double y = ph; y <= static_cast<double>(ag.size() - 1); y += M) take(interp(ag, y));
     std::sort(cur.begin(), cur.end(), [](double a, double b) { return std::abs(a) > std::abs(b); });
-    // Gaussian part: sampler noise, TX amplitude noise through the pulse, random jitter.
     const auto& fp = in.unit_pulse;
     const auto& imp = in.impulse;
     const std::size_t iph = static_cast<std::size_t>(std::lround(ph)) % static_cast<std::size_t>(M);
-    double txp2 = 0, h2 = 0;
-    for (std::size_t i = iph; i < fp.size(); i += static_cast<std::size_t>(M)) txp2 += fp[i] * fp[i];
-    for (std::size_t i = iph; i < imp.size(); i += static_cast<std::size_t>(M)) h2 += imp[i] * imp[i];
+    for (std::size_t i = iph; i < fp.size(); i += static_cast<std::size_t>(M)) part->txp2 += fp[i] * fp[i];
+    for (std::size_t i = iph; i < imp.size(); i += static_cast<std::size_t>(M)) part->h2 += imp[i] * imp[i];
+    for (double h : cur) part->pd += std::abs(h);
+    // Grid step 2 pd / (G - 1): the pdf spans +-pd around the centre, plus one bin per cursor
+    // on either side (each cursor's mass split reaches the next bin out), so it is held on
+    // Gb = G + 2 (K + 2) bins, centre Gb / 2, and nothing is cut off.
+    part->dv = 2 * (part->pd + 1e-9 * h_main) / (G - 1);
+    const long Gb = G + 2 * (static_cast<long>(cur.size()) + 2);
+    const long pad = Gb / 2 + 8;  // covers the shifts |s| <= (G - 1) / 2
+    std::vector<double> a(static_cast<std::size_t>(Gb + 2 * pad), 0.0), b(a.size(), 0.0);
+    a[static_cast<std::size_t>(pad + Gb / 2)] = 1.0;
+    long sa[2] = {Gb / 2, Gb / 2}, sb[2] = {0, -1};  // supports of a and b
+    for (double h : cur) {
+        add_discrete(a, vals, h, part->dv, pad, b, sa, sb);
+        a.swap(b);
+        std::swap(sa, sb);
+    }
+    part->pdf.assign(a.begin() + pad, a.begin() + pad + Gb);
+    return part;
+}
+
+/// The component at x with weight w: the ISI part (from the cache when it holds it) with the
+/// Gaussian part of this input's noise.
+/// h_main: pulse_peak(in).
+Component make_component(const StatEyeInput& in, double x, double w, int G, int parity,
+                         const std::array<std::vector<double>, 2>* dq, StatEyeIsiCache* cache,
+                         double h_main) {
+    const auto part = cache ? cache->get(x, G, parity, [&] { return isi_part(in, x, G, parity, dq, h_main); })
+                            : isi_part(in, x, G, parity, dq, h_main);
+    const int M = in.samples_per_ui;
+    const int N = static_cast<int>(in.level_values.size());
+    const double ea2 = (N + 1.0) / (3.0 * (N - 1.0));
+    Component c;
+    c.w = w;
+    c.h0 = part->h0;
+    // Gaussian part: sampler noise, TX amplitude noise through the pulse, random jitter.
     double rj2 = 0;
     if (in.jitter.rj_rms_ui > 0) {
         // edge k moves by tau_k: dy = -dx_k h(t - kT) tau_k, independent edges:
@@ -278,50 +396,109 @@ Component make_component(const StatEyeInput& in, double x, double w, int G, int 
         const double half = in.tx_swing_v / 2;
         const double tau = in.jitter.rj_rms_ui * in.ui_s;
         const double dt_s = in.ui_s / M;
-        rj2 = tau * tau * half * half * ea2 * d2 * h2 / (dt_s * dt_s);
+        rj2 = tau * tau * half * half * ea2 * d2 * part->h2 / (dt_s * dt_s);
     }
     c.sigma = std::sqrt(std::pow(in.sampler_noise_sigma_v, 2) +
-                        std::pow(in.tx_noise_sigma_v, 2) * txp2 + small2 + rj2);
-    double pd = 0;
-    for (double h : cur) pd += std::abs(h);
-    const double span = pd + 9 * c.sigma + 1e-9 * h_main;
+                        std::pow(in.tx_noise_sigma_v, 2) * part->txp2 + part->small2 + rj2);
+    const double span = part->pd + 9 * c.sigma + 1e-9 * h_main;
     c.dv = 2 * span / (G - 1);
-    std::vector<double> pdf;
+    // The ISI pdf onto this grid (dv >= the part's step): each bin's mass split between the two
+    // nearest bins, which keeps the mean (an identity when there is no Gaussian part).
+    const long Gb = static_cast<long>(part->pdf.size());  // G + margin, centre Gb / 2
+    std::vector<double> pdf(static_cast<std::size_t>(Gb), 0.0);
     {
-        const long pad = G / 2 + 8;  // covers the shifts |s| <= (G - 1) / 2 (span >= pd)
-        std::vector<double> a(static_cast<std::size_t>(G + 2 * pad), 0.0), b(a.size(), 0.0);
-        a[static_cast<std::size_t>(pad + G / 2)] = 1.0;
-        for (double h : cur) {
-            add_discrete(a, vals, h, c.dv, pad, b);
-            a.swap(b);
+        const double rho = part->dv / c.dv;  // <= 1: |u - Gb/2| <= |j - Gb/2|
+        const double g2 = static_cast<double>(Gb / 2);
+        for (long j = 0; j < Gb; ++j) {
+            const double m = part->pdf[static_cast<std::size_t>(j)];
+            if (m == 0) continue;
+            const double u = (static_cast<double>(j) - g2) * rho + g2;
+            const long i = static_cast<long>(u);
+            const double fr = u - static_cast<double>(i);
+            pdf[static_cast<std::size_t>(i)] += m * (1 - fr);
+            if (fr > 0) pdf[static_cast<std::size_t>(i + 1)] += m * fr;
         }
-        pdf.assign(a.begin() + pad, a.begin() + pad + G);
     }
-    c.v0 = -(G / 2) * c.dv;
+    c.v0 = -(Gb / 2) * c.dv;
+    c.prefix.resize(pdf.size());
+    c.suffix.resize(pdf.size());
+    {
+        double acc = 0;
+        for (std::size_t j = 0; j < pdf.size(); ++j) c.prefix[j] = (acc += pdf[j]);
+        acc = 0;
+        for (std::size_t j = pdf.size(); j-- > 0;) c.suffix[j] = (acc += pdf[j]);
+    }
+    std::vector<double> k{1.0};
     if (c.sigma >= 0.5 * c.dv) {  // Gaussian by bin masses (exact tails)
         const long half = static_cast<long>(std::ceil(9 * c.sigma / c.dv));
-        std::vector<double> k(static_cast<std::size_t>(2 * half + 1));
-        double ks = 0;
-        // Q at each bin edge once: the upper edge of bin i, (i + 0.5) dv / sigma, is the lower
-        // edge of bin i + 1, ((i + 1) - 0.5) dv / sigma, to the bit (both half-integers exact).
-        double q_lo = q_function((-half - 0.5) * c.dv / c.sigma);
-        for (long i = -half; i <= half; ++i) {
-            const double q_hi = q_function((i + 0.5) * c.dv / c.sigma);
-            k[static_cast<std::size_t>(i + half)] = q_lo - q_hi;
-            ks += k[static_cast<std::size_t>(i + half)];
-            q_lo = q_hi;
+        k.assign(static_cast<std::size_t>(2 * half + 1), 0.0);
+        // Bin i (|i| <= half) holds Q((|i| - 1/2) r) - Q((|i| + 1/2) r), r = dv / sigma: the
+        // kernel is symmetric, so each tail is the difference of two small Q values (no 1 - Q).
+        // Q at each bin edge once: the upper edge of bin i is the lower edge of bin i + 1.
+        const double r = c.dv / c.sigma;
+        double q_in = q_function(0.5 * r);
+        k[static_cast<std::size_t>(half)] = 1.0 - 2.0 * q_in;
+        for (long i = 1; i <= half; ++i) {
+            const double q_out = q_function((static_cast<double>(i) + 0.5) * r);
+            k[static_cast<std::size_t>(half + i)] = k[static_cast<std::size_t>(half - i)] = q_in - q_out;
+            q_in = q_out;
         }
-        // Normalised once (not q * k / ks per term: the division bound the loop; the results
-        // moved by a few units in the last place, docs/validation.md).
+        double ks = 0;
+        for (double kv : k) ks += kv;
+        // Normalised once (not q * k / ks per term: the division bound the loop).
         for (double& kv : k) kv /= ks;
-        auto f = convolve_kernel(pdf, k);
-        pdf.swap(f);
         c.v0 -= static_cast<double>(half) * c.dv;
     }
-    c.cdf.resize(pdf.size());
+    c.nk = static_cast<long>(k.size());
+    c.kcr.resize(k.size() - 1);
+    c.kur.resize(k.size() - 1);
     double acc = 0;
-    for (std::size_t j = 0; j < pdf.size(); ++j) c.cdf[j] = (acc += pdf[j]);
+    for (long t = 0; t + 1 < c.nk; ++t) c.kcr[static_cast<std::size_t>(c.nk - 2 - t)] = (acc += k[static_cast<std::size_t>(t)]);
+    c.ktot = acc + k.back();
+    acc = 0;  // Ku[t] = sum_{m > t} k[m], from the top
+    for (long t = c.nk - 2; t >= 0; --t) c.kur[static_cast<std::size_t>(c.nk - 2 - t)] = (acc += k[static_cast<std::size_t>(t + 1)]);
+    c.n = static_cast<long>(pdf.size()) + c.nk - 1;
+    c.lower.assign(static_cast<std::size_t>(c.n), std::nan(""));
+    c.upper.assign(static_cast<std::size_t>(c.n), std::nan(""));
+    c.pdf = std::move(pdf);
     return c;
+}
+
+/// The quantile of one component's Y: the y with P(Y <= y) = p (lower) or P(Y > y) = p, on the
+/// same piecewise-linear CDF as Component::at/above, found by a binary search over the bins and
+/// the linear piece solved exactly.
+double component_quantile(const Component& c, double p, bool lower) {
+    double u;  // in bins: y = v0 + (u + 1/2) dv
+    if (lower) {
+        long lo = 0, hi = c.n - 1;  // smallest j with L_j >= p (n - 1 if none)
+        while (lo < hi) {
+            const long mid = (lo + hi) / 2;
+            if (c.lower_at(mid) >= p) hi = mid; else lo = mid + 1;
+        }
+        const double Lj = c.lower_at(lo);
+        if (Lj < p) u = static_cast<double>(c.n - 1);
+        else if (lo == 0) u = p / Lj - 1;
+        else {
+            const double Lp = c.lower_at(lo - 1);
+            u = static_cast<double>(lo - 1) + (p - Lp) / (Lj - Lp);
+        }
+    } else {
+        long lo = -1, hi = c.n - 1;  // largest j with U_j >= p (-1 if none)
+        while (lo < hi) {
+            const long mid = lo + (hi - lo + 1) / 2;
+            if (c.upper_at(mid) >= p) lo = mid; else hi = mid - 1;
+        }
+        if (lo < 0) {
+            const double U0 = c.upper_at(0);
+            u = (U0 - p) / (1 - U0);
+        } else if (lo == c.n - 1) {
+            u = static_cast<double>(c.n - 1);
+        } else {
+            const double Uj = c.upper_at(lo), Un = c.upper_at(lo + 1);
+            u = static_cast<double>(lo) + (Uj - p) / (Uj - Un);
+        }
+    }
+    return c.v0 + (u + 0.5) * c.dv;
 }
 
 /// Voltage x at which the mixture puts probability p below (lower = true) or above it, for a
@@ -330,32 +507,38 @@ double mixture_quantile(const std::vector<Component>& cs, double a, double p, bo
     double lo = INFINITY, hi = -INFINITY;
     for (const auto& c : cs) {
         lo = std::min(lo, a * c.h0 + c.v0 - c.dv);
-        hi = std::max(hi, a * c.h0 + c.v0 + (static_cast<double>(c.cdf.size()) + 1) * c.dv);
+        hi = std::max(hi, a * c.h0 + c.v0 + (static_cast<double>(c.n) + 1) * c.dv);
     }
     auto below = [&](double x) {
         double s = 0;
         for (const auto& c : cs) s += c.w * c.at(x - a * c.h0);
         return s;
     };
+    auto above = [&](double x) {
+        double s = 0;
+        for (const auto& c : cs) s += c.w * c.above(x - a * c.h0);
+        return s;
+    };
     for (int it = 0; it < 80; ++it) {
         const double mid = 0.5 * (lo + hi);
-        const double pr = lower ? below(mid) : 1.0 - below(mid);
+        const double pr = lower ? below(mid) : above(mid);
         if (lower ? (pr < p) : (pr > p)) lo = mid; else hi = mid;
     }
     return 0.5 * (lo + hi);
 }
 
 std::vector<Component> components_at(const StatEyeInput& in, double x, int G,
-                                     const std::array<std::vector<double>, 2>* dq) {
+                                     const std::array<std::vector<double>, 2>* dq, StatEyeIsiCache* cache,
+                                     double h_main) {
     const auto shifts = jitter_shifts(in.jitter);
     std::vector<Component> cs;
     for (const auto& sh : shifts) {
         const double xs = x + sh.delta_ui * in.samples_per_ui;
         if (dq) {  // DCD: the sampled symbol starts on an even or an odd edge, half the time each
-            cs.push_back(make_component(in, xs, sh.w / 2, G, 0, dq));
-            cs.push_back(make_component(in, xs, sh.w / 2, G, 1, dq));
+            cs.push_back(make_component(in, xs, sh.w / 2, G, 0, dq, cache, h_main));
+            cs.push_back(make_component(in, xs, sh.w / 2, G, 1, dq, cache, h_main));
         } else {
-            cs.push_back(make_component(in, xs, sh.w, G, -1, nullptr));
+            cs.push_back(make_component(in, xs, sh.w, G, -1, nullptr, cache, h_main));
         }
     }
     return cs;
@@ -389,12 +572,52 @@ void validate(const StatEyeInput& in) {
             "is needed for DCD and RJ");
 }
 
-StatisticalSer statistical_ser(const StatEyeInput& in) {
+
+std::string isi_key(const StatEyeInput& in) {
+    std::string k;
+    auto num = [&](auto x) { k.append(reinterpret_cast<const char*>(&x), sizeof x); };
+    auto vec = [&](const std::vector<double>& v) {
+        num(v.size());
+        k.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+    };
+    num(in.samples_per_ui), num(in.ui_s), num(in.tx_swing_v), num(in.jitter.sj_amp_ui), num(in.jitter.dcd_ui);
+    vec(in.level_values), vec(in.tx_ffe_taps), vec(in.symbol_pulse), vec(in.unit_pulse), vec(in.impulse);
+    num(in.aggressor_pulses.size());
+    for (const auto& a : in.aggressor_pulses) vec(a);
+    return k;
+}
+
+void StatEyeIsiCache::bind(const StatEyeInput& in) {
+    auto key = isi_key(in);
+    std::lock_guard lk(m_);
+    if (bound_ && key != key_)
+        throw std::logic_error("StatEyeIsiCache: used with an input whose pulse, levels, crosstalk or "
+                               "jitter differ from the one it holds");
+    if (!bound_) key_ = std::move(key), bound_ = true;
+}
+
+std::shared_ptr<const StatEyeIsiCache::Part> StatEyeIsiCache::get(
+    double x, int G, int parity, const std::function<std::shared_ptr<const Part>()>& compute) {
+    const auto slot = std::make_tuple(x, G, parity);
+    {
+        std::lock_guard lk(m_);
+        if (const auto it = parts_.find(slot); it != parts_.end()) return it->second;
+    }
+    auto p = compute();  // outside the lock; the same bits whoever computes it
+    std::lock_guard lk(m_);
+    const std::size_t b = p->pdf.size() * sizeof(double) + sizeof(Part);
+    if (bytes_ + b <= max_bytes_ && parts_.emplace(slot, p).second) bytes_ += b;
+    return p;
+}
+
+StatisticalSer statistical_ser(const StatEyeInput& in, StatEyeIsiCache* cache) {
     validate(in);
+    if (cache) cache->bind(in);
     const int N = static_cast<int>(in.level_values.size());
     std::array<std::vector<double>, 2> dq;
     if (in.jitter.dcd_ui > 0) dq = dcd_pulses(in);
-    const auto cs = components_at(in, in.cursor_index, 8192, in.jitter.dcd_ui > 0 ? &dq : nullptr);
+    const auto cs = components_at(in, in.cursor_index, 8192, in.jitter.dcd_ui > 0 ? &dq : nullptr, cache,
+                                  pulse_peak(in));
     const auto& thr = in.thresholds_v;
     StatisticalSer r;
     r.noise_sigma_v = cs.front().sigma;
@@ -406,7 +629,7 @@ StatisticalSer statistical_ser(const StatEyeInput& in) {
         double pe = 0;
         for (const auto& c : cs) {
             if (i > 0) pe += c.w * c.at(thr[static_cast<std::size_t>(i - 1)] - a * c.h0);
-            if (i < N - 1) pe += c.w * (1.0 - c.at(thr[static_cast<std::size_t>(i)] - a * c.h0));
+            if (i < N - 1) pe += c.w * c.above(thr[static_cast<std::size_t>(i)] - a * c.h0);
         }
         r.level_ser[static_cast<std::size_t>(i)] = pe;
         r.ser += pe / N;
@@ -416,8 +639,9 @@ StatisticalSer statistical_ser(const StatEyeInput& in) {
     return r;
 }
 
-StatisticalEye statistical_eye(const StatEyeInput& in, double p) {
+StatisticalEye statistical_eye(const StatEyeInput& in, double p, StatEyeIsiCache* cache) {
     validate(in);
+    if (cache) cache->bind(in);
     require(p > 0 && p < 0.5, "target_ber", "must be in (0, 0.5)");
     const int M = in.samples_per_ui;
     const int N = static_cast<int>(in.level_values.size());
@@ -429,15 +653,25 @@ StatisticalEye statistical_eye(const StatEyeInput& in, double p) {
     std::array<std::vector<double>, 2> dq;
     if (in.jitter.dcd_ui > 0) dq = dcd_pulses(in);
     const bool pos = in.symbol_pulse[static_cast<std::size_t>(in.cursor_index)] >= 0;
+    const double h_main = pulse_peak(in);
     for (int b = 0; b < 2 * M; ++b) {
         const double x = c0 + (b - M);
         if (x < 0 || x >= L) continue;
-        const auto cs = components_at(in, x, 2048, in.jitter.dcd_ui > 0 ? &dq : nullptr);
+        const auto cs = components_at(in, x, 2048, in.jitter.dcd_ui > 0 ? &dq : nullptr, cache, h_main);
         std::vector<double> top(static_cast<std::size_t>(N)), bot(static_cast<std::size_t>(N));
-        for (int i = 0; i < N; ++i) {
-            const double a = in.level_values[static_cast<std::size_t>(i)];
-            bot[static_cast<std::size_t>(i)] = mixture_quantile(cs, a, p, true);
-            top[static_cast<std::size_t>(i)] = mixture_quantile(cs, a, p, false);
+        if (cs.size() == 1) {  // one distribution Y for every level: two quantiles
+            const double ylo = component_quantile(cs[0], p, true), yhi = component_quantile(cs[0], p, false);
+            for (int i = 0; i < N; ++i) {
+                const double ah = in.level_values[static_cast<std::size_t>(i)] * cs[0].h0;
+                bot[static_cast<std::size_t>(i)] = ah + ylo;
+                top[static_cast<std::size_t>(i)] = ah + yhi;
+            }
+        } else {
+            for (int i = 0; i < N; ++i) {
+                const double a = in.level_values[static_cast<std::size_t>(i)];
+                bot[static_cast<std::size_t>(i)] = mixture_quantile(cs, a, p, true);
+                top[static_cast<std::size_t>(i)] = mixture_quantile(cs, a, p, false);
+            }
         }
         for (int s = 0; s < nsub; ++s) {
             // the eye between levels s and s+1 (their order follows the main cursor's sign)

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -72,6 +73,16 @@ Memo<StatisticalEye>& eye_memo() {
     static Memo<StatisticalEye> m;
     return m;
 }
+/// The noise-independent ISI part of the model, by its own key: a noise sweep, the phase search
+/// and the run of one pulse share it. (Each entry holds up to 64 MB; two entries.)
+Memo<std::shared_ptr<analysis::StatEyeIsiCache>>& isi_memo() {
+    static Memo<std::shared_ptr<analysis::StatEyeIsiCache>> m;
+    return m;
+}
+/// Held by the caller for the call (the memo may drop it meanwhile).
+std::shared_ptr<analysis::StatEyeIsiCache> isi_cache(const analysis::StatEyeInput& in) {
+    return isi_memo().get(analysis::isi_key(in), [] { return std::make_shared<analysis::StatEyeIsiCache>(); });
+}
 
 }  // namespace
 
@@ -102,12 +113,13 @@ analysis::StatEyeInput stat_eye_input(const Link& link) {
 
 StatisticalSer statistical_ser(const Link& link) {
     const auto in = stat_eye_input(link);
-    return ser_memo().get(input_key(in, 0), [&] { return analysis::statistical_ser(in); });
+    return ser_memo().get(input_key(in, 0), [&] { return analysis::statistical_ser(in, isi_cache(in).get()); });
 }
 
 StatisticalEye statistical_eye(const Link& link, double target_ber) {
     const auto in = stat_eye_input(link);
-    return eye_memo().get(input_key(in, target_ber), [&] { return analysis::statistical_eye(in, target_ber); });
+    return eye_memo().get(input_key(in, target_ber),
+                          [&] { return analysis::statistical_eye(in, target_ber, isi_cache(in).get()); });
 }
 
 }  // namespace si::sim

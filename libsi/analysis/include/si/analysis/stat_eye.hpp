@@ -9,12 +9,19 @@
 /// symbol-spaced pulse samples at the sampling phase, a_k independent and uniform over the
 /// PAM-N levels, and n Gaussian (sampler noise, TX amplitude noise through the unit pulse, and
 /// each crosstalk aggressor treated by its own exact ISI-like distribution). Cursors smaller than
-/// 2e-3 of the main cursor join the Gaussian part. The distribution of the sum is built by
+/// 2e-3 of the pulse peak join the Gaussian part. The distribution of the sum is built by
 /// successive convolution on a fine voltage grid (exact up to the grid step); the SER is the
 /// probability of crossing the slicer thresholds, averaged over the levels.
 /// TX jitter: SJ as an arcsine mixture of common timing shifts (16 points), DCD as alternate
 /// wide/narrow symbols (rebuilt from the step response, TX FFE applied per symbol), RJ
 /// linearised into Gaussian noise (COM-like; optimistic at the eye edge).
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
 #include <vector>
 
 namespace si::analysis {
@@ -51,6 +58,40 @@ struct StatEyeInput {
     std::vector<std::vector<double>> aggressor_pulses;
 };
 
+/// The part of the model that does not depend on the Gaussian noise, kept across calls: per
+/// sampling phase, the ISI + crosstalk distribution on its own voltage grid (what costs the
+/// time). Calls that differ only in sampler_noise_sigma_v, tx_noise_sigma_v, jitter.rj_rms_ui,
+/// cursor_index, thresholds_v, precode or the target BER share it (a noise sweep, the phase
+/// search, the eye and the SER of one link); it refuses (std::logic_error) an input that
+/// differs in anything else. Results are the same bits with or without a cache. Thread-safe.
+/// Holds up to max_bytes of distributions (~16 kB per phase at G = 2048); beyond that it
+/// computes without keeping.
+class StatEyeIsiCache {
+public:
+    struct Part;
+    explicit StatEyeIsiCache(std::size_t max_bytes = std::size_t{64} << 20);
+    ~StatEyeIsiCache();
+    StatEyeIsiCache(const StatEyeIsiCache&) = delete;
+    StatEyeIsiCache& operator=(const StatEyeIsiCache&) = delete;
+    /// Ties the cache to the input's ISI fields on first use; throws if they differ later.
+    void bind(const StatEyeInput& in);
+    /// The part at pulse index x, grid size G, DCD parity (-1: none), computed once.
+    std::shared_ptr<const Part> get(double x, int G, int parity,
+                                    const std::function<std::shared_ptr<const Part>()>& compute);
+    [[nodiscard]] std::size_t size() const;  ///< parts held
+
+private:
+    std::size_t max_bytes_, bytes_ = 0;
+    mutable std::mutex m_;
+    bool bound_ = false;
+    std::string key_;
+    std::map<std::tuple<double, int, int>, std::shared_ptr<const Part>> parts_;
+};
+
+/// Every input field the ISI part reads, as raw bytes (not the noise, RJ, cursor index,
+/// thresholds, precoding): inputs with the same key can share one StatEyeIsiCache.
+[[nodiscard]] std::string isi_key(const StatEyeInput& in);
+
 /// Throws si::ConfigError naming the field on inconsistent input (sizes, ranges).
 void validate(const StatEyeInput& in);
 
@@ -65,8 +106,9 @@ struct StatisticalSer {
 
 /// SER at the main cursor (the sampling instant). Level i is correct between thresholds_v[i-1]
 /// and thresholds_v[i], which holds for a positive main cursor (the eye below takes either sign).
-/// Probabilities below about 1e-15 are not resolved (Gaussian kernel over +-9 sigma, 1 - CDF).
-[[nodiscard]] StatisticalSer statistical_ser(const StatEyeInput& in);
+/// Each tail is summed from its own terms (no 1 - CDF); the Gaussian kernel ends at +-9 sigma,
+/// so probabilities below about 1e-19 read as 0.
+[[nodiscard]] StatisticalSer statistical_ser(const StatEyeInput& in, StatEyeIsiCache* cache = nullptr);
 
 /// Statistical eye at the target BER, from the same model: at each time offset d (2M bins over
 /// 2 UI, 0 = sampling instant) the sample is a_k h_d + Y_d, with Y_d the ISI + crosstalk +
@@ -78,6 +120,7 @@ struct StatisticalEye {
     std::vector<double> eye_width_ui;      ///< per sub-eye: open span around the instant
     std::vector<double> height_vs_time_v;  ///< [n_sub * 2M], NaN where the pulse has no sample
 };
-[[nodiscard]] StatisticalEye statistical_eye(const StatEyeInput& in, double target_ber);
+[[nodiscard]] StatisticalEye statistical_eye(const StatEyeInput& in, double target_ber,
+                                             StatEyeIsiCache* cache = nullptr);
 
 }  // namespace si::analysis
