@@ -157,6 +157,16 @@ TEST(Cdr, BangBangLocksFromHalfAUiAway) {
     ASSERT_TRUE(cdr.locked());
     EXPECT_GE(cdr.lock_ui(), 0);
     EXPECT_LT(static_cast<double>(cdr.lock_ui()), bound) << "bound " << bound;
+    // ... and not before the slew is over: from the UI the lock is dated at, the sampling error
+    // stays within 0.1 UI (the detector's vote balance, 0.6 x transitions, rejects the slew)
+    {
+        double after_lock = 0;
+        for (auto i = static_cast<std::size_t>(cdr.lock_ui()); i < err.size(); ++i)
+            after_lock = std::max(after_lock, std::abs(err[i] - std::nearbyint(err[i])));
+        EXPECT_LT(after_lock, 0.1);
+        const double at_start = std::abs(err[0] - std::nearbyint(err[0]));
+        EXPECT_GT(at_start, 0.4);  // it did have to slew
+    }
     // locked means centred: the sampling error (mod 1 UI) is near 0 after lock
     double worst = 0;
     for (std::size_t i = static_cast<std::size_t>(bound); i < err.size(); ++i) {
