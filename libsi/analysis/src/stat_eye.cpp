@@ -445,14 +445,39 @@ Component make_component(const StatEyeInput& in, double x, double w, int G, int 
     {
         const double rho = part->dv / c.dv;  // <= 1: |u - Gb/2| <= |j - Gb/2|
         const double g2 = static_cast<double>(Gb / 2);
+        // u grows with j, so bins fill in order: bin `cur` and the next one are summed in
+        // registers and stored once (the terms arrive in the order of the scatter form)
+        long cur = -1;
+        double acc0 = 0, acc1 = 0;  // bins cur and cur + 1
         for (long j = 0; j < Gb; ++j) {
             const double m = part->pdf[static_cast<std::size_t>(j)];
             if (m == 0) continue;
             const double u = (static_cast<double>(j) - g2) * rho + g2;
             const long i = static_cast<long>(u);
             const double fr = u - static_cast<double>(i);
-            pdf[static_cast<std::size_t>(i)] += m * (1 - fr);
-            if (fr > 0) pdf[static_cast<std::size_t>(i + 1)] += m * fr;
+            const double w0 = m * (1 - fr), w1 = fr > 0 ? m * fr : 0.0;
+            if (i == cur) {
+                acc0 += w0;
+                if (fr > 0) acc1 += w1;
+            } else {
+                if (cur >= 0) {  // flush: bin cur is complete; cur + 1 too unless i == cur + 1
+                    pdf[static_cast<std::size_t>(cur)] = acc0;
+                    if (i == cur + 1) {
+                        acc0 = acc1 + w0;
+                    } else {
+                        pdf[static_cast<std::size_t>(cur + 1)] = acc1;
+                        acc0 = w0;
+                    }
+                } else {
+                    acc0 = w0;
+                }
+                acc1 = w1;
+                cur = i;
+            }
+        }
+        if (cur >= 0) {
+            pdf[static_cast<std::size_t>(cur)] = acc0;
+            if (cur + 1 < Gb) pdf[static_cast<std::size_t>(cur + 1)] = acc1;
         }
     }
     c.v0 = -(Gb / 2) * c.dv;

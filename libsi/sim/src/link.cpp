@@ -502,13 +502,15 @@ void Link::design() {
     const long L = static_cast<long>(sym_pulse_.size());
     // Per-phase energies (signal and crosstalk), so each candidate costs O(1).
     std::vector<double> e_sym(static_cast<std::size_t>(M), 0.0), e_xt(static_cast<std::size_t>(M), 0.0);
-    for (long i = 0; i < L; ++i) e_sym[static_cast<std::size_t>(i % M)] += sym_pulse_[static_cast<std::size_t>(i)] * sym_pulse_[static_cast<std::size_t>(i)];
+    for (long m = 0; m < M; ++m)  // each phase's sum in increasing i, as a single pass would
+        for (long i = m; i < L; i += M)
+            e_sym[static_cast<std::size_t>(m)] += sym_pulse_[static_cast<std::size_t>(i)] * sym_pulse_[static_cast<std::size_t>(i)];
     for (const auto& ag : aggressors_)
         for (std::size_t i = 0; i < ag.pulse.size(); ++i) e_xt[i % static_cast<std::size_t>(M)] += ag.pulse[i] * ag.pulse[i];
     std::vector<double> score(static_cast<std::size_t>(L));
     double best = -INFINITY;
-    for (long c = 0; c < L; ++c) {
-        const std::size_t m = static_cast<std::size_t>(c % M);
+    for (long c = 0, mc = 0; c < L; ++c, mc = mc + 1 == M ? 0 : mc + 1) {
+        const std::size_t m = static_cast<std::size_t>(mc);
         const double main = sym_pulse_[static_cast<std::size_t>(c)];
         const double isi2 = std::max(0.0, e_sym[m] - main * main);
         // TX noise rides the symbols: it sees the whole symbol-spaced pulse at this phase.
