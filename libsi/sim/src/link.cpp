@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -193,9 +192,6 @@ void validate(const LinkSpec& s) {
 }
 
 namespace {
-
-double noise_power_gain(const rx::CtleConfig& ctle, double afe_hz, double bw);  // below
-
 
 /// Truncation bound of the pulse window: whole UIs are dropped from both far ends while, at
 /// every sampling phase, the root-sum-square of the dropped symbol-spaced samples stays below
@@ -492,7 +488,15 @@ void Link::design() {
     sigma_tx_ = tx_noise && !com_tx_noise ? half * db20_to_lin(-spec_.tx.snr_db) : 0.0;
     {   // rx noise: white in 0..B with rms noise_rms at the input, shaped by CTLE and AFE
         const double bw = spec_.rx.noise_bandwidth_hz > 0 ? spec_.rx.noise_bandwidth_hz : fb / 2;
-        sigma_rx_out_ = spec_.rx.noise_rms_v * std::sqrt(noise_power_gain(spec_.rx.ctle, spec_.rx.afe_bandwidth_hz, bw));
+        const int nf = 8192;
+        double acc = 0;
+        for (int k = 0; k <= nf; ++k) {
+            const double f = bw * k / nf;
+            const double g = std::norm(rx::ctle_response(spec_.rx.ctle, f) *
+                                       rx::butterworth4_response(spec_.rx.afe_bandwidth_hz, f));
+            acc += (k == 0 || k == nf) ? 0.5 * g : g;
+        }
+        sigma_rx_out_ = spec_.rx.noise_rms_v * std::sqrt(acc / nf);
     }
 
     // ---- sampling phase: maximise the inner eye opening at the target BER ---------------------
@@ -654,47 +658,6 @@ Link::Link(Link&&) noexcept = default;
 Link& Link::operator=(Link&&) noexcept = default;
 
 namespace {
-
-/// Mean of |H_ctle H_afe|^2 over 0..bw (trapezoid rule, 8192 intervals): the noise power gain
-/// of white input noise in that band. The last few results are kept by their exact inputs (a
-/// noise sweep asks for the same one at every point); thread-safe.
-double noise_power_gain_uncached(const rx::CtleConfig& ctle, double afe_hz, double bw) {
-    const int nf = 8192;
-    double acc = 0;
-    for (int k = 0; k <= nf; ++k) {
-        const double f = bw * k / nf;
-        const double g = std::norm(rx::ctle_response(ctle, f) * rx::butterworth4_response(afe_hz, f));
-        acc += (k == 0 || k == nf) ? 0.5 * g : g;
-    }
-    return acc / nf;
-}
-
-double noise_power_gain(const rx::CtleConfig& ctle, double afe_hz, double bw) {
-    struct Entry {
-        rx::CtleConfig ctle;
-        double afe_hz, bw, gain;
-    };
-    static std::mutex m;
-    static std::vector<Entry> kept;  // most recent last, at most 4
-    auto same = [&](const Entry& e) {
-        return e.ctle.model == ctle.model && e.ctle.gdc_db == ctle.gdc_db && e.ctle.gdc2_db == ctle.gdc2_db &&
-               e.ctle.fz_hz == ctle.fz_hz && e.ctle.fp1_hz == ctle.fp1_hz && e.ctle.fp2_hz == ctle.fp2_hz &&
-               e.ctle.flf_hz == ctle.flf_hz && e.afe_hz == afe_hz && e.bw == bw;
-    };
-#if defined(__x86_64__) && defined(__GLIBCXX__)
-    static_assert(sizeof(rx::CtleConfig) == 80, "CtleConfig changed: add the new field to noise_power_gain");
-#endif
-    {
-        std::lock_guard lk(m);
-        for (const auto& e : kept)
-            if (same(e)) return e.gain;
-    }
-    const double g = noise_power_gain_uncached(ctle, afe_hz, bw);
-    std::lock_guard lk(m);
-    kept.push_back({ctle, afe_hz, bw, g});
-    if (kept.size() > 4) kept.erase(kept.begin());
-    return g;
-}
 
 /// Every field of a spec that Link::build_response reads, as raw bytes (the CTLE resolved from
 /// the symbol rate as the link resolves it): equal keys give the same response bit for bit.
