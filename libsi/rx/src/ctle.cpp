@@ -32,7 +32,17 @@ std::complex<double> ctle_response(const CtleConfig& c, double f) noexcept {
     if (c.model != "com") return 1.0;
     using cd = std::complex<double>;
     const cd j(0, 1);
-    const cd num = (db20_to_lin(c.gdc_db) + j * f / c.fz_hz) * (db20_to_lin(c.gdc2_db) + j * f / c.flf_hz);
+    // The two DC gains as linear factors, kept for the last gains asked for on this thread: a
+    // response is evaluated at ~1e5 frequencies of one config (the same values as computing
+    // them each time, without two pow calls per frequency).
+    thread_local double last_db[2] = {NAN, NAN}, last_lin[2] = {1, 1};
+    if (!(c.gdc_db == last_db[0] && c.gdc2_db == last_db[1])) {
+        last_lin[0] = db20_to_lin(c.gdc_db);
+        last_lin[1] = db20_to_lin(c.gdc2_db);
+        last_db[0] = c.gdc_db;
+        last_db[1] = c.gdc2_db;
+    }
+    const cd num = (last_lin[0] + j * f / c.fz_hz) * (last_lin[1] + j * f / c.flf_hz);
     const cd den = (1.0 + j * f / c.fp1_hz) * (1.0 + j * f / c.fp2_hz) * (1.0 + j * f / c.flf_hz);
     return num / den;
 }

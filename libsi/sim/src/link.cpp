@@ -211,21 +211,27 @@ void pulse_window(const std::vector<double>& p, int M, long& start, long& len, d
         e += v * v;
         if (std::abs(v) > pk) pk = std::abs(v), ipk = i;
     }
-    auto at = [&](long i) { return p[static_cast<std::size_t>(((i % n) + n) % n)]; };
+    // circular index: every i below is in (-n, 2n), so one compare replaces the double modulo
+    auto at = [&](long i) {
+        const long w = i < 0 ? i + n : (i >= n ? i - n : i);
+        return p[static_cast<std::size_t>(w)];
+    };
     const long nui = n / M;
     const long max_pre_ui = nui / 4;
     const long max_post_ui = nui - max_pre_ui - 1;
     // UI j spans samples [ipk - M/2 + j M, ... + M): centred on the peak.
     const long base = ipk - M / 2;
     std::vector<double> acc(static_cast<std::size_t>(M), 0.0);
+    const double bound2 = kTruncIsi * kTruncIsi * pk * pk;
     auto try_drop = [&](long j) {  // adds UI j's |samples| to acc if the bound allows it
-        std::vector<double> nx(acc);
         for (int m = 0; m < M; ++m) {
             const double v = at(base + j * M + m);
-            nx[static_cast<std::size_t>(m)] += v * v;
-            if (nx[static_cast<std::size_t>(m)] > kTruncIsi * kTruncIsi * pk * pk) return false;
+            if (acc[static_cast<std::size_t>(m)] + v * v > bound2) return false;
         }
-        acc.swap(nx);
+        for (int m = 0; m < M; ++m) {
+            const double v = at(base + j * M + m);
+            acc[static_cast<std::size_t>(m)] += v * v;
+        }
         return true;
     };
     long lo = -max_pre_ui, hi = max_post_ui;  // kept UIs [lo, hi]
@@ -235,15 +241,17 @@ void pulse_window(const std::vector<double>& p, int M, long& start, long& len, d
         for (int m = 0; m < M; ++m) s += at(base + j * M + m) * at(base + j * M + m);
         return s;
     };
-    // Drop from whichever end has the smaller far UI, until the bound stops both ends.
+    // Drop from whichever end has the smaller far UI, until the bound stops both ends. (Each
+    // end's far-UI energy is computed again only when that end moved.)
     bool lo_open = true, hi_open = true;
+    double el = lo_open ? ui_energy(lo) : INFINITY, eh = hi_open ? ui_energy(hi) : INFINITY;
     while ((lo_open || hi_open) && lo < 0 && hi > 0) {
-        const double el = lo_open ? ui_energy(lo) : INFINITY;
-        const double eh = hi_open ? ui_energy(hi) : INFINITY;
         if (el <= eh) {
-            if (try_drop(lo)) dropped += el, ++lo; else lo_open = false;
+            if (try_drop(lo)) dropped += el, ++lo, el = ui_energy(lo);
+            else lo_open = false, el = INFINITY;
         } else {
-            if (try_drop(hi)) dropped += eh, --hi; else hi_open = false;
+            if (try_drop(hi)) dropped += eh, --hi, eh = ui_energy(hi);
+            else hi_open = false, eh = INFINITY;
         }
     }
     start = base + lo * M;
