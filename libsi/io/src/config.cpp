@@ -403,16 +403,31 @@ std::string location_of(const toml::source_region& r, const std::string& file) {
 // ==============================================================================================
 
 struct ConfigTree::Impl {
-    std::vector<KeySpec> registry;
-    std::unordered_map<std::string, std::size_t> index;
+    // The registered keys, their index and their parsed defaults: fixed at construction and
+    // shared by every copy of the tree (a sweep copies its base tree for every point).
+    struct Keys {
+        std::vector<KeySpec> registry;
+        std::unordered_map<std::string, std::size_t> index;
+        struct Default {
+            bool ok = false;
+            Value value;        // parse_text_value(default_text) when ok
+            std::string error;  // its Bad::what() otherwise
+        };
+        std::vector<Default> defaults;  // by registry index
+    };
+    std::shared_ptr<const Keys> keys;
     std::map<std::string, Entry> entries;
     std::string source_dir;
 
+    const std::vector<KeySpec>& registry() const { return keys->registry; }
     const KeySpec& spec(const std::string& key) const {
-        const auto it = index.find(key);
-        if (it == index.end())
+        const auto it = keys->index.find(key);
+        if (it == keys->index.end())
             throw std::logic_error("ConfigTree: '" + key + "' is not a registered key");
-        return registry[it->second];
+        return keys->registry[it->second];
+    }
+    const Keys::Default& parsed_default(const std::string& key) const {
+        return keys->defaults[keys->index.find(key)->second];
     }
     const Entry* find(const std::string& key) const {
         (void)spec(key);
@@ -421,12 +436,14 @@ struct ConfigTree::Impl {
     }
     bool is_section(const std::string& s) const {
         const std::string p = s + ".";
+        const auto& registry = keys->registry;
         return std::any_of(registry.begin(), registry.end(),
                            [&](const KeySpec& k) { return k.key.compare(0, p.size(), p) == 0; });
     }
     std::string suggestion(const std::string& key) const {
         std::string best;
         std::size_t best_d = std::max<std::size_t>(2, key.size() / 4) + 1;
+        const auto& registry = keys->registry;
         for (const auto& k : registry) {
             const std::size_t d = edit_distance(key, k.key);
             if (d < best_d) best_d = d, best = k.key;
@@ -472,8 +489,8 @@ struct ConfigTree::Impl {
                 flatten(*sub, key, file, dir, out, problems);
                 continue;
             }
-            const auto it = index.find(key);
-            if (it == index.end()) {
+            const auto it = keys->index.find(key);
+            if (it == keys->index.end()) {
                 add(k.source(), key, unknown_message(location_of(k.source(), file), key));
                 continue;
             }
@@ -483,7 +500,7 @@ struct ConfigTree::Impl {
             e.dir = dir;
             try {
                 e.value = from_node(node);
-                (void)canonical(e.value, registry[it->second]);
+                (void)canonical(e.value, keys->registry[it->second]);
             } catch (const Bad& b) {
                 add(node.source(), key, loc + ": " + key + ": " + b.what());
                 continue;
@@ -504,27 +521,37 @@ struct ConfigTree::Impl {
     Entry default_entry(const std::string& key) const {
         const KeySpec& s = spec(key);
         if (s.default_text.empty()) throw si::ConfigError(key, "required key is not set");
+        const auto& d = parsed_default(key);
+        if (!d.ok) value_error("", key, d.error);
         Entry e;
-        try {
-            e.value = parse_text_value(s.default_text, s);
-        } catch (const Bad& b) {
-            value_error("", key, b.what());
-        }
+        e.value = d.value;
         return e;
     }
 };
 
 ConfigTree::ConfigTree(std::vector<KeySpec> registry) : impl_(std::make_unique<Impl>()) {
-    impl_->registry = std::move(registry);
-    for (std::size_t k = 0; k < impl_->registry.size(); ++k) {
-        const std::string& key = impl_->registry[k].key;
+    auto keys = std::make_shared<Impl::Keys>();
+    keys->registry = std::move(registry);
+    for (std::size_t k = 0; k < keys->registry.size(); ++k) {
+        const std::string& key = keys->registry[k].key;
         if (key.empty() || key.front() == '.' || key.back() == '.' ||
             key.find("..") != std::string::npos)
             throw std::invalid_argument("ConfigTree: malformed registry key '" + key + "'");
-        if (!impl_->index.emplace(key, k).second)
+        if (!keys->index.emplace(key, k).second)
             throw std::invalid_argument("ConfigTree: duplicate registry key '" + key + "'");
     }
-    for (const auto& s : impl_->registry)
+    for (const auto& s : keys->registry) {
+        Impl::Keys::Default d;
+        try {
+            d.value = parse_text_value(s.default_text, s);
+            d.ok = true;
+        } catch (const Bad& b) {
+            d.error = b.what();
+        }
+        keys->defaults.push_back(std::move(d));
+    }
+    impl_->keys = keys;
+    for (const auto& s : keys->registry)
         if (impl_->is_section(s.key))
             throw std::invalid_argument("ConfigTree: registry key '" + s.key +
                                         "' is also a section of other keys");
@@ -601,9 +628,9 @@ void ConfigTree::apply_override(const std::string& assignment) {
         throw ConfigLocationError(
             kSet, "", std::string(kSet) + " '" + assignment + "': expected section.key=value");
     const std::string raw = trim(std::string_view(assignment).substr(eq + 1));
-    const auto it = impl_->index.find(key);
-    if (it == impl_->index.end()) impl_->unknown(kSet, key);
-    const KeySpec& spec = impl_->registry[it->second];
+    const auto it = impl_->keys->index.find(key);
+    if (it == impl_->keys->index.end()) impl_->unknown(kSet, key);
+    const KeySpec& spec = impl_->keys->registry[it->second];
     Entry e;
     e.location = kSet;
     e.is_override = true;
@@ -714,7 +741,7 @@ std::string ConfigTree::location(const std::string& key) const {
     return e ? e->location : std::string();
 }
 std::string ConfigTree::source_dir() const { return impl_->source_dir; }
-const std::vector<KeySpec>& ConfigTree::registry() const { return impl_->registry; }
+const std::vector<KeySpec>& ConfigTree::registry() const { return impl_->registry(); }
 std::vector<std::string> ConfigTree::keys_set() const {
     std::vector<std::string> out;
     for (const auto& [k, e] : impl_->entries) out.push_back(k);
@@ -727,7 +754,7 @@ std::string ConfigTree::resolved_toml(const std::function<bool(const std::string
     // Sections in order of first appearance; root keys ("" section) first.
     std::vector<std::string> order{""};
     std::map<std::string, std::vector<const KeySpec*>> by_section;
-    for (const auto& s : impl_->registry) {
+    for (const auto& s : impl_->registry()) {
         const std::string sec = section_of(s.key);
         if (std::find(order.begin(), order.end(), sec) == order.end()) order.push_back(sec);
         by_section[sec].push_back(&s);
@@ -763,7 +790,9 @@ std::string ConfigTree::resolved_toml(const std::function<bool(const std::string
                 continue;
             }
             try {
-                const Value c = canonical(parse_text_value(s->default_text, *s), *s);
+                const auto& d = impl_->parsed_default(s->key);
+                if (!d.ok) throw Bad(d.error);
+                const Value c = canonical(d.value, *s);
                 os << leaf << " = " << to_toml(c) << "  # " << (unit.empty() ? "" : unit + ", ")
                    << "default\n";
             } catch (const Bad&) {
