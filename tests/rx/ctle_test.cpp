@@ -84,3 +84,37 @@ TEST(CtleConfig, RejectsBadValues) {
 }
 
 }  // namespace
+
+namespace {
+// White noise through a flat chain keeps its rms; through the COM CTLE and AFE the gain is the
+// trapezoid integral written out here (same bits), also when asked again after other configs
+// (the function keeps its last results).
+TEST(Ctle, WhiteNoiseRmsGain) {
+    EXPECT_EQ(si::rx::white_noise_rms_gain(si::rx::CtleConfig{}, 0.0, 26.5625e9), 1.0);
+    si::rx::CtleConfig c;
+    c.model = "com";
+    c.gdc_db = -8;
+    c = si::rx::resolve(c, 53.125e9);
+    auto direct = [](const si::rx::CtleConfig& cc, double afe, double bw) {
+        const int nf = 8192;
+        double acc = 0;
+        for (int k = 0; k <= nf; ++k) {
+            const double f = bw * k / nf;
+            const double g = std::norm(si::rx::ctle_response(cc, f) * si::rx::butterworth4_response(afe, f));
+            acc += (k == 0 || k == nf) ? 0.5 * g : g;
+        }
+        return std::sqrt(acc / nf);
+    };
+    const double want = direct(c, 39.8e9, 26.5625e9);
+    EXPECT_EQ(si::rx::white_noise_rms_gain(c, 39.8e9, 26.5625e9), want);
+    EXPECT_LT(want, 1.0);  // the CTLE's DC loss dominates the noise band
+    for (double g : {-2.0, -4.0, -6.0, -10.0, -12.0}) {  // more configs than are kept
+        auto d = c;
+        d.gdc_db = g;
+        EXPECT_EQ(si::rx::white_noise_rms_gain(d, 39.8e9, 26.5625e9), direct(d, 39.8e9, 26.5625e9)) << g;
+    }
+    EXPECT_EQ(si::rx::white_noise_rms_gain(c, 39.8e9, 26.5625e9), want);
+    EXPECT_EQ(si::rx::white_noise_rms_gain(c, 39.8e9, 20e9), direct(c, 39.8e9, 20e9));
+    EXPECT_NE(si::rx::white_noise_rms_gain(c, 39.8e9, 20e9), want);
+}
+}  // namespace

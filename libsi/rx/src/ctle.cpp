@@ -1,6 +1,9 @@
 #include "si/rx/ctle.hpp"
 
 #include <cmath>
+#include <cstring>
+#include <deque>
+#include <mutex>
 
 #include "si/core/error.hpp"
 #include "si/core/units.hpp"
@@ -42,6 +45,41 @@ std::complex<double> butterworth4_response(double bw_hz, double f) noexcept {
     const double x = f / bw_hz;
     return 1.0 / std::complex<double>(1.0 - 3.414214 * x * x + x * x * x * x,
                                       2.613126 * (x - x * x * x));
+}
+
+double white_noise_rms_gain(const CtleConfig& c, double afe_bw_hz, double bw_hz) {
+    // The last few results, by the exact values of the inputs (a sweep redesigns its link for
+    // every point with the same CTLE and AFE): the same bits as the integral computed again.
+    struct Entry {
+        CtleConfig c;
+        double afe, bw, gain;
+    };
+    static std::mutex mu;
+    static std::deque<Entry> memo;
+    auto same = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+    auto match = [&](const Entry& e) {
+        return e.c.model == c.model && same(e.c.gdc_db, c.gdc_db) && same(e.c.gdc2_db, c.gdc2_db) &&
+               same(e.c.fz_hz, c.fz_hz) && same(e.c.fp1_hz, c.fp1_hz) && same(e.c.fp2_hz, c.fp2_hz) &&
+               same(e.c.flf_hz, c.flf_hz) && same(e.afe, afe_bw_hz) && same(e.bw, bw_hz);
+    };
+    {
+        std::lock_guard lk(mu);
+        for (const auto& e : memo)
+            if (match(e)) return e.gain;
+    }
+    // trapezoid rule over 8192 intervals of 0..bw
+    const int nf = 8192;
+    double acc = 0;
+    for (int k = 0; k <= nf; ++k) {
+        const double f = bw_hz * k / nf;
+        const double g = std::norm(ctle_response(c, f) * butterworth4_response(afe_bw_hz, f));
+        acc += (k == 0 || k == nf) ? 0.5 * g : g;
+    }
+    const double gain = std::sqrt(acc / nf);
+    std::lock_guard lk(mu);
+    memo.push_front(Entry{c, afe_bw_hz, bw_hz, gain});
+    if (memo.size() > 4) memo.pop_back();
+    return gain;
 }
 
 }  // namespace si::rx

@@ -488,15 +488,7 @@ void Link::design() {
     sigma_tx_ = tx_noise && !com_tx_noise ? half * db20_to_lin(-spec_.tx.snr_db) : 0.0;
     {   // rx noise: white in 0..B with rms noise_rms at the input, shaped by CTLE and AFE
         const double bw = spec_.rx.noise_bandwidth_hz > 0 ? spec_.rx.noise_bandwidth_hz : fb / 2;
-        const int nf = 8192;
-        double acc = 0;
-        for (int k = 0; k <= nf; ++k) {
-            const double f = bw * k / nf;
-            const double g = std::norm(rx::ctle_response(spec_.rx.ctle, f) *
-                                       rx::butterworth4_response(spec_.rx.afe_bandwidth_hz, f));
-            acc += (k == 0 || k == nf) ? 0.5 * g : g;
-        }
-        sigma_rx_out_ = spec_.rx.noise_rms_v * std::sqrt(acc / nf);
+        sigma_rx_out_ = spec_.rx.noise_rms_v * rx::white_noise_rms_gain(spec_.rx.ctle, spec_.rx.afe_bandwidth_hz, bw);
     }
 
     // ---- sampling phase: maximise the inner eye opening at the target BER ---------------------
