@@ -285,6 +285,7 @@ void H5Object::attr(const std::string& name, const std::vector<std::uint64_t>& v
 }
 const std::string& H5Object::name() const { return node_->path; }
 const std::string& H5Object::file_path() const { return node_->file->final_path; }
+bool H5Object::recorded() const { return node_->file->record != nullptr; }
 
 std::vector<std::size_t> H5DataSet::dims() const {
     if (auto* r = recording(*node_)) return r->datasets.at(detail::H5Record::split(node_->path));

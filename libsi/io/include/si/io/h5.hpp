@@ -94,6 +94,9 @@ public:
     [[nodiscard]] const std::string& name() const;
     /// Final path of the file this object belongs to (used in error messages).
     [[nodiscard]] const std::string& file_path() const;
+    /// True in a file made by H5File::create_record(), which keeps no dataset contents: a writer
+    /// may skip building data only a dataset would hold (the dataset is then simply absent).
+    [[nodiscard]] bool recorded() const;
 
 protected:
     explicit H5Object(std::shared_ptr<detail::H5Node> node);
