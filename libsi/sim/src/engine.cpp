@@ -321,6 +321,10 @@ RunPlan plan_run(const Link& link, RunResult& res) {
 
 void run_pool(int threads, std::uint64_t nseg, const std::function<void(int, std::uint64_t)>& work,
               std::atomic<std::uint64_t>& done, std::uint64_t total, const Progress& progress) {
+    if (threads == 1 && !progress) {  // nothing to report: the segments in order on this thread
+        for (std::uint64_t k = 0; k < nseg; ++k) work(0, k);
+        return;
+    }
     std::vector<std::exception_ptr> errs(static_cast<std::size_t>(threads));
     std::atomic<std::uint64_t> next_seg{0};
     std::vector<std::thread> pool;
