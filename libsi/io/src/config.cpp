@@ -414,6 +414,12 @@ struct ConfigTree::Impl {
             std::string error;  // its Bad::what() otherwise
         };
         std::vector<Default> defaults;  // by registry index
+        // resolved_toml's layout: sections in order of first appearance (root "" first), the
+        // keys of each (registry indices), each key's TOML leaf name and the line written for it
+        // when the tree does not set it (a function of the registry only)
+        std::vector<std::string> sections;
+        std::vector<std::vector<std::size_t>> section_keys;
+        std::vector<std::string> leaf, default_line;
     };
     std::shared_ptr<const Keys> keys;
     std::map<std::string, Entry> entries;
@@ -549,6 +555,40 @@ ConfigTree::ConfigTree(std::vector<KeySpec> registry) : impl_(std::make_unique<I
             d.error = b.what();
         }
         keys->defaults.push_back(std::move(d));
+    }
+    {   // resolved_toml's layout
+        std::vector<std::string> order{""};
+        std::map<std::string, std::vector<std::size_t>> by_section;
+        for (std::size_t k = 0; k < keys->registry.size(); ++k) {
+            const KeySpec& s = keys->registry[k];
+            const std::string sec = section_of(s.key);
+            if (std::find(order.begin(), order.end(), sec) == order.end()) order.push_back(sec);
+            by_section[sec].push_back(k);
+            const std::string leaf = toml_key(last_component(s.key));
+            keys->leaf.push_back(leaf);
+            const std::string& unit = s.unit;
+            std::string line;
+            if (s.default_text.empty()) {
+                line = "# " + leaf + " is not set (no default)\n";
+            } else {
+                try {
+                    const auto& d = keys->defaults[k];
+                    if (!d.ok) throw Bad(d.error);
+                    const Value c = canonical(d.value, s);
+                    line = leaf + " = " + to_toml(c) + "  # " + (unit.empty() ? "" : unit + ", ") + "default\n";
+                } catch (const Bad&) {
+                    // A descriptive default ("auto", "from preset") is not a value: leave it unset.
+                    line = "# " + leaf + " is not set (default: " + s.default_text + ")\n";
+                }
+            }
+            keys->default_line.push_back(std::move(line));
+        }
+        for (const auto& sec : order) {
+            const auto it = by_section.find(sec);
+            if (it == by_section.end()) continue;
+            keys->sections.push_back(sec);
+            keys->section_keys.push_back(it->second);
+        }
     }
     impl_->keys = keys;
     for (const auto& s : keys->registry)
@@ -751,57 +791,42 @@ std::vector<std::string> ConfigTree::keys_set() const {
 std::string ConfigTree::resolved_toml() const { return resolved_toml({}); }
 
 std::string ConfigTree::resolved_toml(const std::function<bool(const std::string&)>& omit) const {
-    // Sections in order of first appearance; root keys ("" section) first.
-    std::vector<std::string> order{""};
-    std::map<std::string, std::vector<const KeySpec*>> by_section;
-    for (const auto& s : impl_->registry()) {
-        const std::string sec = section_of(s.key);
-        if (std::find(order.begin(), order.end(), sec) == order.end()) order.push_back(sec);
-        by_section[sec].push_back(&s);
-    }
-    std::ostringstream os;
-    os << "# Resolved sisim configuration: every key with its effective value.\n"
-          "# Numbers are in SI base units (s, Hz, Bd, V); \"# default\" marks values not set by\n"
-          "# the user.\n";
-    for (const auto& sec : order) {
-        const auto it = by_section.find(sec);
-        if (it == by_section.end()) continue;
-        bool any = false;
-        auto shown = [&](const KeySpec* s) {
-            return !(omit && omit(s->key)) && (!s->only_if_set || impl_->find(s->key) != nullptr);
+    // Sections in order of first appearance; root keys ("" section) first (layout and the lines
+    // of unset keys made once with the registry: Impl::Keys).
+    const auto& K = *impl_->keys;
+    std::string os =
+        "# Resolved sisim configuration: every key with its effective value.\n"
+        "# Numbers are in SI base units (s, Hz, Bd, V); \"# default\" marks values not set by\n"
+        "# the user.\n";
+    for (std::size_t si = 0; si < K.sections.size(); ++si) {
+        const std::string& sec = K.sections[si];
+        const auto& ks = K.section_keys[si];
+        auto entry = [&](std::size_t k) {
+            const auto it = impl_->entries.find(K.registry[k].key);
+            return it == impl_->entries.end() ? nullptr : &it->second;
         };
-        for (const KeySpec* s : it->second) any = any || shown(s);
+        auto shown = [&](std::size_t k) {
+            const KeySpec& s = K.registry[k];
+            return !(omit && omit(s.key)) && (!s.only_if_set || entry(k) != nullptr);
+        };
+        bool any = false;
+        for (std::size_t k : ks) any = any || shown(k);
         if (!any) continue;
-        if (!sec.empty()) os << "\n[" << toml_key(sec) << "]\n";
-        for (const KeySpec* s : it->second) {
-            if (!shown(s)) continue;
-            const std::string leaf = toml_key(last_component(s->key));
-            const std::string unit = s->unit.empty() ? "" : s->unit;
-            if (const Entry* e = impl_->find(s->key)) {
-                const Value c =
-                    impl_->convert(s->key, *e, [&](const Value& v) { return canonical(v, *s); });
-                os << leaf << " = " << to_toml(c);
-                if (!unit.empty()) os << "  # " << unit;
-                os << "\n";
+        if (!sec.empty()) os += "\n[" + toml_key(sec) + "]\n";
+        for (std::size_t k : ks) {
+            if (!shown(k)) continue;
+            const KeySpec& s = K.registry[k];
+            if (const Entry* e = entry(k)) {
+                const Value c = impl_->convert(s.key, *e, [&](const Value& v) { return canonical(v, s); });
+                os += K.leaf[k] + " = " + to_toml(c);
+                if (!s.unit.empty()) os += "  # " + s.unit;
+                os += "\n";
                 continue;
             }
-            if (s->default_text.empty()) {
-                os << "# " << leaf << " is not set (no default)\n";
-                continue;
-            }
-            try {
-                const auto& d = impl_->parsed_default(s->key);
-                if (!d.ok) throw Bad(d.error);
-                const Value c = canonical(d.value, *s);
-                os << leaf << " = " << to_toml(c) << "  # " << (unit.empty() ? "" : unit + ", ")
-                   << "default\n";
-            } catch (const Bad&) {
-                // A descriptive default ("auto", "from preset") is not a value: leave it unset.
-                os << "# " << leaf << " is not set (default: " << s->default_text << ")\n";
-            }
+            os += K.default_line[k];
         }
     }
-    return os.str();
+    return os;
 }
 
 std::string format_keys(const std::vector<KeySpec>& registry) {
