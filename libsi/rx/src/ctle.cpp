@@ -31,11 +31,24 @@ void validate(const CtleConfig& c) {
     require(std::isfinite(c.flf_hz) && c.flf_hz > 0, "rx.ctle.flf", "must be > 0 Hz", c.flf_hz);
 }
 
+namespace {
+// db20_to_lin(db) of the last db asked for on this thread (slot 0: gDC, slot 1: gDC2): a link
+// evaluates the CTLE at ~1e5 frequencies with the same gains. The same value as computed afresh.
+double gain_lin(double db, int slot) noexcept {
+    thread_local double last_db[2] = {0.0, 0.0}, last_lin[2] = {1.0, 1.0};  // db20_to_lin(0) = 1
+    if (std::memcmp(&db, &last_db[slot], sizeof db) != 0) {
+        last_db[slot] = db;
+        last_lin[slot] = db20_to_lin(db);
+    }
+    return last_lin[slot];
+}
+}  // namespace
+
 std::complex<double> ctle_response(const CtleConfig& c, double f) noexcept {
     if (c.model != "com") return 1.0;
     using cd = std::complex<double>;
     const cd j(0, 1);
-    const cd num = (db20_to_lin(c.gdc_db) + j * f / c.fz_hz) * (db20_to_lin(c.gdc2_db) + j * f / c.flf_hz);
+    const cd num = (gain_lin(c.gdc_db, 0) + j * f / c.fz_hz) * (gain_lin(c.gdc2_db, 1) + j * f / c.flf_hz);
     const cd den = (1.0 + j * f / c.fp1_hz) * (1.0 + j * f / c.fp2_hz) * (1.0 + j * f / c.flf_hz);
     return num / den;
 }
