@@ -281,7 +281,8 @@ void Link::build_response() {
         std::vector<channel::DiffNetwork> nets;
         for (std::size_t i = 0; i < spec_.channel.touchstone.size(); ++i) {
             const auto& file = spec_.channel.touchstone[i];
-            const auto ts = channel::read_touchstone(file);
+            const auto ts_data = channel::read_touchstone_shared(file);  // the cached data, not a copy
+            const auto& ts = *ts_data;
             std::string pspec;
             if (spec_.channel.ports.size() == 1) pspec = spec_.channel.ports[0];
             if (spec_.channel.ports.size() > 1) pspec = spec_.channel.ports[i];
@@ -425,7 +426,8 @@ void Link::build_response() {
     for (std::size_t a = 0; a < spec_.channel.crosstalk.size(); ++a) {
         Aggressor ag;
         ag.file = spec_.channel.crosstalk[a];
-        const auto ts = channel::read_touchstone(ag.file);
+        const auto ts_data = channel::read_touchstone_shared(ag.file);
+        const auto& ts = *ts_data;
         std::string pspec;
         if (spec_.channel.crosstalk_ports.size() == 1) pspec = spec_.channel.crosstalk_ports[0];
         if (spec_.channel.crosstalk_ports.size() > 1) pspec = spec_.channel.crosstalk_ports[a];
