@@ -22,7 +22,9 @@
 //                        write root, channel and run results, commit, read the scalars back
 //                        from the groups a sweep collects, delete
 //   BM_ResultMemory      the same in an in-memory HDF5 file (core driver), scalars read from the
-//                        open file: what a sweep point that is not kept now pays for its result
+//                        open file (what a point not kept paid before the recorded result)
+//   BM_ResultRecord      the same recorded without HDF5 (H5File::create_record) and its scalar row
+//                        collected: what a sweep point that is not kept pays for its result now
 //   BM_Point             sisim::run_point(): BM_RunToFile + config tree, stored config, scalars
 //                        read back from the file, the point's record (everything a point costs)
 //   BM_PointSeed         BM_Point over a sim.seed axis (the points share the pulse: the link is
@@ -50,6 +52,7 @@
 #include "si/sim/link.hpp"
 #include "si/sim/stateye.hpp"
 #include "src/link_config.hpp"
+#include "src/point_scalars.hpp"
 #include "src/results.hpp"
 #include "src/run_command.hpp"
 #include "src/sweep_spec.hpp"
@@ -205,6 +208,23 @@ void BM_ResultMemory(benchmark::State& state) {
     points_per_s(state);
 }
 BENCHMARK(BM_ResultMemory)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+void BM_ResultRecord(benchmark::State& state) {
+    const auto tree = example_tree();
+    const si::sim::Link link(sisim::link_spec_from(tree));
+    const auto res = si::sim::run(link);
+    const std::string text = tree.resolved_toml();
+    for (auto _ : state) {
+        auto file = si::io::H5File::create_record("bm-sweep-point.h5");
+        auto root = file.root();
+        sisim::write_root_attrs(root, "bm_sweep", text, link.spec().sim.seed);
+        sisim::write_channel(root, link, false);
+        sisim::write_run(root, link, res, false);
+        benchmark::DoNotOptimize(sisim::collect_scalars(si::io::read_group_numeric_attrs(file, sisim::kScalarFirstGroups)));
+    }
+    points_per_s(state);
+}
+BENCHMARK(BM_ResultRecord)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void point_bench(benchmark::State& state, const std::string& sweep_text) {
     const std::string dir = scratch_dir();

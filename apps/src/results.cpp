@@ -34,11 +34,13 @@ void write_root_attrs(si::io::H5Group root, const std::string& command_line,
 void write_channel(si::io::H5Group root, const si::sim::Link& link, bool with_responses) {
     auto g = root.group("channel");
     const auto& ch = link.channel();
-    g.write("frequency_hz", std::span<const double>(ch.f_hz), {}, "Hz");
-    g.write("sdd21", std::span<const std::complex<double>>(ch.sdd21), {}, "");
-    std::vector<double> il(ch.sdd21.size());
-    for (std::size_t i = 0; i < il.size(); ++i) il[i] = -si::lin_to_db20(std::abs(ch.sdd21[i]));
-    g.write("insertion_loss_db", std::span<const double>(il), {}, "dB");
+    if (!g.recorded()) {  // a recorded result keeps no datasets (h5.hpp)
+        g.write("frequency_hz", std::span<const double>(ch.f_hz), {}, "Hz");
+        g.write("sdd21", std::span<const std::complex<double>>(ch.sdd21), {}, "");
+        std::vector<double> il(ch.sdd21.size());
+        for (std::size_t i = 0; i < il.size(); ++i) il[i] = -si::lin_to_db20(std::abs(ch.sdd21[i]));
+        g.write("insertion_loss_db", std::span<const double>(il), {}, "dB");
+    }
     g.attr("description", ch.description);
     std::string rep;
     for (const auto& r : ch.pairing_reports) rep += r + "\n";
@@ -262,23 +264,25 @@ void write_run(si::io::H5Group root, const si::sim::Link& link, const si::sim::R
     {
         auto g = root.group("eye/rx");
         const auto& e = *r.eye;
-        const auto h = e.histogram();
         const std::size_t nv = static_cast<std::size_t>(e.voltage_bins());
         const std::size_t nt = static_cast<std::size_t>(e.time_bins());
-        auto hd = g.write("histogram", std::span<const std::uint64_t>(h), {nv, nt}, "count");
-        hd.attr("dims", "voltage_v, time_ui");
-        const auto t = e.time_axis_ui();
-        const auto v = e.voltage_axis_v();
-        g.write("time_ui", std::span<const double>(t), {}, "UI");
-        g.write("voltage_v", std::span<const double>(v), {}, "V");
-        std::vector<std::uint64_t> lh;
-        for (int l = 0; l < e.levels(); ++l) {
-            const auto s = e.level_histogram(l);
-            lh.insert(lh.end(), s.begin(), s.end());
+        if (!g.recorded()) {  // a recorded result keeps no datasets: the histograms are not built
+            const auto h = e.histogram();
+            auto hd = g.write("histogram", std::span<const std::uint64_t>(h), {nv, nt}, "count");
+            hd.attr("dims", "voltage_v, time_ui");
+            const auto t = e.time_axis_ui();
+            const auto v = e.voltage_axis_v();
+            g.write("time_ui", std::span<const double>(t), {}, "UI");
+            g.write("voltage_v", std::span<const double>(v), {}, "V");
+            std::vector<std::uint64_t> lh;
+            for (int l = 0; l < e.levels(); ++l) {
+                const auto s = e.level_histogram(l);
+                lh.insert(lh.end(), s.begin(), s.end());
+            }
+            auto ld = g.write("level_histogram", std::span<const std::uint64_t>(lh),
+                              {static_cast<std::size_t>(e.levels()), nv, nt}, "count");
+            ld.attr("note", "histogram conditioned on the level index of the symbol at the centre");
         }
-        auto ld = g.write("level_histogram", std::span<const std::uint64_t>(lh),
-                          {static_cast<std::size_t>(e.levels()), nv, nt}, "count");
-        ld.attr("note", "histogram conditioned on the level index of the symbol at the centre");
         g.attr("probe", "slicer input (after CTLE and AFE)");
         g.attr("clipped_samples", e.clipped());
         const auto& m = r.metrics;

@@ -176,10 +176,11 @@ std::optional<si::arch::ChainBudget> budget_of(const si::io::ConfigTree& tree, c
 template <class Run, class Write>
 auto run_into_file(const std::string& out, const RunFileOptions& opt, Run&& run, Write&& write) {
     const bool memory = static_cast<bool>(opt.in_memory);
-    auto file = memory ? si::io::H5File::create_in_memory(out) : si::io::H5File::create(out, opt.compress);
+    auto file = memory ? si::io::H5File::create_record(out) : si::io::H5File::create(out, opt.compress);
     if (!memory) guard_temp_file(file.temp_path());
     ProgressReporter rep(opt.quiet);
-    auto res = run([&](double f) { rep(f); });
+    // quiet: no progress callback at all (a one-thread run then needs no worker thread)
+    auto res = run(opt.quiet ? si::sim::Progress{} : si::sim::Progress([&](double f) { rep(f); }));
     if (!opt.quiet)
         for (const auto& w : res.warnings) std::fprintf(stderr, "sisim: warning: %s\n", w.c_str());
     write(file.root(), res);

@@ -46,9 +46,11 @@ struct RunFileOptions {
     /// stored_config(tree) when the caller has it already (a sweep point); "" = compute it.
     std::string stored_config;
     LinkCache* links = nullptr;  ///< reuse the link of the previous run when it can (sweeps)
-    /// Set: the result is written to an HDF5 file in memory only (no filters, nothing on disk,
-    /// `out` only names it), handed to this function after writing and then discarded (sweep
-    /// points whose scalars are all that is kept). Unset: `out` is written and committed.
+    /// Set: the result is not written to any file but recorded by the same writer in memory
+    /// (si::io::H5File::create_record: groups and numeric attributes, no HDF5, no dataset data;
+    /// `out` only names it), handed to this function and then discarded (sweep points whose
+    /// scalars are all that is kept; read_group_numeric_attrs gives what the file would give).
+    /// Unset: `out` is written and committed.
     std::function<void(si::io::H5File&)> in_memory;
 };
 

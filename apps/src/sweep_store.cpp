@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "results.hpp"
+#include "point_scalars.hpp"
 #include "run_command.hpp"
 #include "si/core/error.hpp"
 #include "si/io/h5.hpp"
@@ -60,69 +61,10 @@ std::string h5_path(const std::string& work, std::size_t i) {
     return work + "/points/" + std::to_string(i) + ".h5";
 }
 
-// The name of a point's in-memory result file when it is not kept (HDF5's core driver without
-// backing store: nothing reaches a disk, a kill leaves nothing behind).
+// The name of a point's recorded result when it is not kept (no file: nothing reaches a disk, a
+// kill leaves nothing behind).
 std::string scratch_name(std::size_t i) {
     return "sisim-point-" + std::to_string(::getpid()) + "-" + std::to_string(i) + ".h5";
-}
-
-// Unit of a result attribute from the project's naming rule (names carry units).
-std::string unit_of(std::string name) {
-    if (auto b = name.find('['); b != std::string::npos) name.resize(b);
-    static const std::pair<const char*, const char*> suffix[] = {
-        {"_v", "V"}, {"_ui", "UI"}, {"_s", "s"}, {"_db", "dB"}, {"_hz", "Hz"}, {"_w", "W"},
-        {"_bd", "Bd"}, {"_a", "A"}, {"_dbm", "dBm"}, {"_ohm", "ohm"}, {"_m", "m"}};
-    for (const auto& [s, u] : suffix) {
-        const std::size_t n = std::strlen(s);
-        if (name.size() > n && name.compare(name.size() - n, n, s) == 0) return u;
-    }
-    return "";
-}
-
-struct Scalars {
-    std::vector<std::string> names, units;
-    std::vector<double> values;
-};
-
-// The scalar results of a point, collected generically from the numeric attributes of its
-// result file: /ber, /eye/rx/metrics, /response, /channel and the root first, then every other
-// group. A name seen before is qualified by its group ("eye.rx.metrics_histogram.eye_height_v",
-// "hop.1.ber.ser"), whatever its values, so the columns do not depend on the results; /eye/rx's
-// convenience copies of /eye/rx/metrics are dropped. Arrays become name[k].
-// /run (timings) and /pattern (the config's own echo) are not results.
-const std::vector<std::string> kFirstGroups = {"/ber", "/eye/rx/metrics", "/response", "/channel", "/"};
-
-Scalars collect_scalars(const std::vector<si::io::H5NumericAttr>& attrs) {
-    Scalars s;
-    std::map<std::string, std::vector<double>> seen;
-    for (const auto& a : attrs) {
-        if (a.group == "/run" || a.group.rfind("/run/", 0) == 0 || a.group == "/pattern") continue;
-        if (a.group == "/" && (a.name == "schema_version" || a.name == "seed")) continue;
-        std::string name = a.name;
-        if (seen.count(name) > 0) {
-            // /eye/rx repeats /eye/rx/metrics' eye_height_v, eye_width_ui and levels_v for
-            // convenience: a copy. Any other group's repeat is qualified by its group, whatever
-            // its values, so every point of a sweep has the same columns.
-            if (a.group == "/eye/rx") continue;
-            std::string g = a.group.substr(1);
-            std::replace(g.begin(), g.end(), '/', '.');
-            name = g + "." + a.name;
-            if (seen.count(name) > 0) continue;
-        }
-        seen[a.name] = a.values;
-        seen[name] = a.values;
-        if (a.scalar) {
-            s.names.push_back(name);
-            s.values.push_back(a.values.empty() ? std::nan("") : a.values[0]);
-            s.units.push_back(unit_of(name));
-        } else
-            for (std::size_t k = 0; k < a.values.size(); ++k) {
-                s.names.push_back(name + "[" + std::to_string(k) + "]");
-                s.values.push_back(a.values[k]);
-                s.units.push_back(unit_of(name));
-            }
-    }
-    return s;
 }
 
 std::string toml_strings(const std::vector<std::string>& v) {
@@ -232,7 +174,7 @@ bool run_point(const SweepSpec& spec, std::size_t i, const std::string& work, in
     }
     bool ok = true;
     std::string error, config;
-    Scalars sc;
+    PointScalars sc;
     const bool keep = spec.keep_full(i);
     try {
         auto tree = spec.tree(i);
@@ -246,15 +188,11 @@ bool run_point(const SweepSpec& spec, std::size_t i, const std::string& work, in
         if (keep) {
             const std::string h5 = h5_path(work, i);
             run_to_file(std::move(tree), h5, ro);
-            sc = collect_scalars(si::io::read_group_numeric_attrs(h5, kFirstGroups));
+            sc = file_scalars(h5);
         } else {
-            // A point not kept: its result file lives in memory only, read for its scalars and
-            // dropped; no channel-only responses (not scalars).
-            ro.channel_responses = false;
-            ro.in_memory = [&](si::io::H5File& f) {
-                sc = collect_scalars(si::io::read_group_numeric_attrs(f, kFirstGroups));
-            };
-            run_to_file(std::move(tree), scratch_name(i), ro);
+            // A point not kept: no file at all; its result is recorded in memory by the same
+            // writer and read for its scalars (the row its file would give).
+            sc = run_scalars(std::move(tree), scratch_name(i), ro);
         }
     } catch (const si::Error& e) {
         ok = false;

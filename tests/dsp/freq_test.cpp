@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <complex>
 #include <numbers>
+#include <thread>
+#include <vector>
 
 #include "si/dsp/fft.hpp"
 #include "si/dsp/freq.hpp"
@@ -71,3 +74,43 @@ TEST(GoodFftSize, ReturnsSmoothNumbers) {
 }
 
 }  // namespace
+
+// FFT objects of one size share the process's plans (fft.hpp) and run them on their own buffers:
+// objects used interleaved and from several threads give the same bits, and the values are the
+// DFT's.
+TEST(RealFft, ObjectsOfOneSizeShareBitIdenticalPlansAcrossThreads) {
+    const std::size_t n = 360;
+    std::vector<double> x(n);
+    for (std::size_t t = 0; t < n; ++t) x[t] = std::sin(0.3 * t) + 0.1 * static_cast<double>(t % 7);
+    si::dsp::RealFft a(n);
+    std::vector<std::complex<double>> ya(n / 2 + 1), yb(n / 2 + 1);
+    a.forward(x, ya);
+    for (std::size_t k = 0; k <= n / 2; k += 17) {
+        std::complex<double> ref = 0;
+        for (std::size_t t = 0; t < n; ++t)
+            ref += x[t] * std::polar(1.0, -2 * std::numbers::pi * static_cast<double>(k * t) / static_cast<double>(n));
+        EXPECT_NEAR(std::abs(ya[k] - ref), 0.0, 1e-9) << k;
+    }
+    std::vector<double> back(n);
+    a.inverse(ya, back);
+    for (std::size_t t = 0; t < n; ++t) EXPECT_NEAR(back[t] / static_cast<double>(n), x[t], 1e-12);
+    si::dsp::RealFft b(n);
+    b.forward(x, yb);
+    EXPECT_EQ(ya, yb);
+    std::vector<std::vector<std::complex<float>>> out(4);
+    std::vector<float> xf(x.begin(), x.end());
+    std::vector<std::thread> th;
+    for (int i = 0; i < 4; ++i)
+        th.emplace_back([&, i] {
+            for (int r = 0; r < 50; ++r) {
+                si::dsp::RealFftF f(n);
+                std::vector<std::complex<float>> y(n / 2 + 1);
+                f.forward(xf, y);
+                if (r == 0) out[static_cast<std::size_t>(i)] = y;
+                else if (y != out[static_cast<std::size_t>(i)]) out[static_cast<std::size_t>(i)].clear();
+            }
+        });
+    for (auto& t : th) t.join();
+    ASSERT_EQ(out[0].size(), n / 2 + 1);
+    for (int i = 1; i < 4; ++i) EXPECT_EQ(out[static_cast<std::size_t>(i)], out[0]);
+}

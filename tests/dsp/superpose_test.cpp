@@ -55,6 +55,43 @@ TEST(PolyphaseSuperposer, BlockSplitIsBitIdentical) {
     }
 }
 
+// The FFT superposer keeps the per-phase spectra of the last pulses for the process: a second
+// superposer of the same pulse gives the same bits, one of another pulse (one sample changed) or
+// another M gets its own, and a pulse computed again after being evicted gives the same bits.
+TEST(PolyphaseFftSuperposer, SharesPulseSpectraOnlyForTheSamePulse) {
+    const int M = 16;
+    auto p = random_vec(M * 60 + 3, 7);
+    const auto x = random_vec(2000, 8);
+    auto run = [&](const std::vector<float>& pulse, int m) {
+        si::dsp::PolyphaseFftSuperposer s(pulse, m);
+        const std::size_t B = s.block_symbols();
+        std::vector<float> y;
+        std::vector<float> blk(B), out(B * static_cast<std::size_t>(m));
+        for (std::size_t i = 0; i + B <= x.size(); i += B) {
+            std::copy(x.begin() + static_cast<std::ptrdiff_t>(i), x.begin() + static_cast<std::ptrdiff_t>(i + B), blk.begin());
+            s.process_block(blk, out);
+            y.insert(y.end(), out.begin(), out.end());
+        }
+        return y;
+    };
+    const auto a = run(p, M);
+    const auto ref = reference(std::vector<float>(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(a.size() / M)), p, M);
+    ASSERT_GT(a.size(), 0u);
+    for (std::size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], ref[i], 1e-4) << i;
+    EXPECT_EQ(run(p, M), a);  // shared spectra: the same bits
+    auto p2 = p;
+    p2[5 * M + 3] += 0.25f;  // another pulse: its own spectra
+    const auto b = run(p2, M);
+    const auto ref2 = reference(std::vector<float>(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(b.size() / M)), p2, M);
+    for (std::size_t i = 0; i < b.size(); ++i) ASSERT_NEAR(b[i], ref2[i], 1e-4) << i;
+    EXPECT_NE(b, a);
+    const auto c = run(p, 8);  // the same samples read with another M
+    const auto ref3 = reference(std::vector<float>(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(c.size() / 8)), p, 8);
+    for (std::size_t i = 0; i < c.size(); ++i) ASSERT_NEAR(c[i], ref3[i], 1e-4) << i;
+    for (unsigned k = 0; k < 12; ++k) (void)run(random_vec(M * 60 + 3, 100 + k), M);  // evict p
+    EXPECT_EQ(run(p, M), a);  // computed again: the same bits
+}
+
 TEST(OverlapSave, MatchesDirectConvolution) {
     std::mt19937 g(5);
     std::normal_distribution<double> nd;

@@ -6,6 +6,9 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <cmath>
+#include <complex>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -491,4 +494,96 @@ TEST_F(H5Test, InMemoryFileReadsLikeTheFileOnDisk) {
     }
     EXPECT_THROW(m.commit(), si::IoError);
     EXPECT_EQ(listing(), std::vector<std::string>{"disk.h5"});  // nothing of the memory file
+}
+
+// A recorded file (H5File::create_record, sweep points not kept): no HDF5 at all, and the numeric
+// attributes read from it are those of the same content written to disk and read back: same
+// groups in the same order (component-wise name order, not string order: "a", "a/b", "a-c"),
+// attributes in name order, values bit for bit (integers converted as HDF5 converts them, NaN,
+// empty arrays as rank-0 empty values), replaced attributes and attributes on datasets as HDF5
+// keeps them.
+TEST_F(H5Test, RecordedFileReadsLikeTheFileOnDisk) {
+    auto fill = [](si::io::H5Group root) {
+        root.attr("seed", std::uint64_t{7});
+        root.attr("z_last", 1.0);
+        root.attr("A_upper", std::int64_t{-3});
+        auto b = root.group("ber");
+        b.attr("ser", 1.25e-4);
+        b.attr("nan", std::nan(""));
+        b.attr("inf", -INFINITY);
+        b.attr("big_u", std::uint64_t{18446744073709551615u});
+        b.attr("odd_u", (std::uint64_t{1} << 53) + 1);
+        b.attr("odd_i", -(std::int64_t{1} << 60) - 3);
+        b.attr("levels_v", std::vector<double>{-0.3, -0.1, 0.1, 0.3});
+        b.attr("one", std::vector<double>{2.5});
+        b.attr("empty_d", std::vector<double>{});
+        b.attr("empty_i", std::vector<std::int64_t>{});
+        b.attr("empty_u", std::vector<std::uint64_t>{});
+        b.attr("counts", std::vector<std::uint64_t>{1, 2, (std::uint64_t{1} << 63) + 5});
+        b.attr("offsets", std::vector<std::int64_t>{-1, 0, 1});
+        b.attr("note", "text attributes are skipped");
+        b.attr("names", std::vector<std::string>{"a", "b"});
+        b.attr("was_text", "x");
+        b.attr("was_text", 4.0);  // replaced by a number
+        b.attr("was_number", 4.0);
+        b.attr("was_number", "now text");
+        b.attr("twice", 1.0);
+        b.attr("twice", std::vector<double>{1.0, 2.0});
+        b.attr("n_int", 3);
+        const std::vector<double> big(200000, 0.5);
+        auto d = root.write("eye/rx/histogram", std::span<const double>(big), {}, "count");
+        d.attr("on_dataset", 1.0);  // attributes on datasets are not read
+        root.group("eye/rx/metrics").attr("eye_height_v", std::vector<double>{0.01, 0.02, 0.03});
+        root.group("a").attr("x", 1.0);
+        root.group("a/b").attr("x", 2.0);
+        root.group("a-c").attr("x", 3.0);
+        root.group("a0").attr("x", 4.0);
+        root.group("B").attr("x", 5.0);
+        const std::vector<std::complex<double>> c{{1, 2}, {3, 4}};
+        root.group("channel").write("sdd21", std::span<const std::complex<double>>(c), {}, "");
+        root.group("channel").attr("dc_gain", 0.9);
+        root.write("deep/er/data", std::vector<std::string>{"s"}, "");
+        root.group("deep").attr("k", std::int64_t{9});
+        si::io::H5Column col{"v", "V", si::io::H5Column::Type::f64, {1.0, 2.0}, {}, {}};
+        root.group("tab").write_table("t", {col});
+        auto ap = root.group("w").appendable("wave", si::io::H5Float::f32, "V");
+        const std::vector<float> w(10, 1.0f);
+        ap.append(std::span<const float>(w));
+        root.group("w").attr("n", ap.size());
+    };
+    const std::string path = file("disk.h5");
+    {
+        auto f = H5File::create(path, false);
+        fill(f.root());
+        f.commit();
+    }
+    for (const std::vector<std::string>& first :
+         {std::vector<std::string>{"/ber", "/eye/rx/metrics", "/missing", "/"},
+          std::vector<std::string>{}, std::vector<std::string>{"/a/b", "/ber", "/ber"}}) {
+        const auto want = si::io::read_group_numeric_attrs(path, first);
+        auto m = H5File::create_record(file("memory.h5"));
+        EXPECT_TRUE(m.recorded());
+        fill(m.root());
+        const auto got = si::io::read_group_numeric_attrs(m, first);
+        ASSERT_EQ(got.size(), want.size());
+        ASSERT_GE(got.size(), 20u);
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            EXPECT_EQ(got[i].group, want[i].group) << i;
+            EXPECT_EQ(got[i].name, want[i].name) << i;
+            EXPECT_EQ(got[i].scalar, want[i].scalar) << got[i].group << " " << got[i].name;
+            ASSERT_EQ(got[i].values.size(), want[i].values.size()) << got[i].group << " " << got[i].name;
+            EXPECT_EQ(0, std::memcmp(got[i].values.data(), want[i].values.data(), 8 * got[i].values.size()))
+                << got[i].group << " " << got[i].name;
+        }
+        EXPECT_TRUE(m.root().exists("eye/rx/histogram"));
+        EXPECT_TRUE(m.root().exists("a/b"));
+        EXPECT_FALSE(m.root().exists("a/c"));
+        EXPECT_EQ(m.root().group("w").exists("wave"), true);
+        EXPECT_THROW(m.root().write("eye/rx/histogram", std::span<const double>(std::vector<double>(2)), {}, ""),
+                     si::IoError);
+        EXPECT_THROW(m.root().group("eye/rx/histogram"), si::IoError);
+        EXPECT_THROW((void)m.hdf5_id(), si::IoError);
+        EXPECT_THROW(m.commit(), si::IoError);
+    }
+    EXPECT_EQ(listing(), std::vector<std::string>{"disk.h5"});  // nothing of the recorded file
 }

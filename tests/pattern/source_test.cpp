@@ -344,3 +344,22 @@ TEST(PatternConfig, RejectsUnknownPrbsStart) {
     c.prbs_start = "zeros";
     SI_EXPECT_THROW_MSG(si::pattern::validate(c), si::ConfigError, "signal.prbs_start");
 }
+
+// PRBS symbols are read 64 bits at a time when they tile a word (NRZ, PAM4) and bit group by bit
+// group otherwise: every split of the calls gives the register's bits in order, bps per symbol,
+// first bit the MSB (PAM8: 3 bits, never tiled).
+TEST(SymbolSource, PrbsSymbolsAreTheRegisterBitsInOrderWhateverTheSplit) {
+    for (int levels : {2, 4, 8})
+        for (std::uint64_t seed : {1u, 77u}) {
+            auto cfg = cfg_of("prbs31", levels, false);
+            cfg.seed = seed;
+            si::pattern::Prbs bits(31, si::pattern::prbs_start_state(31, seed));
+            const int bps = levels == 2 ? 1 : levels == 4 ? 2 : 3;
+            const auto got = run_in_blocks(cfg, 20'000, seed + 5);
+            for (std::size_t i = 0; i < got.size(); ++i) {
+                int v = 0;
+                for (int b = 0; b < bps; ++b) v = 2 * v + bits.next_bit();
+                ASSERT_EQ(got[i], v) << levels << " " << seed << " symbol " << i;
+            }
+        }
+}

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <complex>
+#include <cstring>
 
+#include "si/core/units.hpp"
 #include "si/dsp/freq.hpp"
 #include "si/rx/ctle.hpp"
 #include "si_test.hpp"
@@ -83,4 +86,62 @@ TEST(CtleConfig, RejectsBadValues) {
     SI_EXPECT_THROW_MSG(si::rx::validate(si::rx::resolve(e, kFb)), si::ConfigError, "rx.ctle.fz");
 }
 
+}  // namespace
+
+namespace {
+// White noise through a flat chain keeps its rms; through the COM CTLE and AFE the gain is the
+// trapezoid integral written out here (same bits), also when asked again after other configs
+// (the function keeps its last results).
+TEST(Ctle, WhiteNoiseRmsGain) {
+    EXPECT_EQ(si::rx::white_noise_rms_gain(si::rx::CtleConfig{}, 0.0, 26.5625e9), 1.0);
+    si::rx::CtleConfig c;
+    c.model = "com";
+    c.gdc_db = -8;
+    c = si::rx::resolve(c, 53.125e9);
+    auto direct = [](const si::rx::CtleConfig& cc, double afe, double bw) {
+        const int nf = 8192;
+        double acc = 0;
+        for (int k = 0; k <= nf; ++k) {
+            const double f = bw * k / nf;
+            const double g = std::norm(si::rx::ctle_response(cc, f) * si::rx::butterworth4_response(afe, f));
+            acc += (k == 0 || k == nf) ? 0.5 * g : g;
+        }
+        return std::sqrt(acc / nf);
+    };
+    const double want = direct(c, 39.8e9, 26.5625e9);
+    EXPECT_EQ(si::rx::white_noise_rms_gain(c, 39.8e9, 26.5625e9), want);
+    EXPECT_LT(want, 1.0);  // the CTLE's DC loss dominates the noise band
+    for (double g : {-2.0, -4.0, -6.0, -10.0, -12.0}) {  // more configs than are kept
+        auto d = c;
+        d.gdc_db = g;
+        EXPECT_EQ(si::rx::white_noise_rms_gain(d, 39.8e9, 26.5625e9), direct(d, 39.8e9, 26.5625e9)) << g;
+    }
+    EXPECT_EQ(si::rx::white_noise_rms_gain(c, 39.8e9, 26.5625e9), want);
+    EXPECT_EQ(si::rx::white_noise_rms_gain(c, 39.8e9, 20e9), direct(c, 39.8e9, 20e9));
+    EXPECT_NE(si::rx::white_noise_rms_gain(c, 39.8e9, 20e9), want);
+}
+}  // namespace
+
+namespace {
+// ctle_response keeps the linear gains of the last gDC and gDC2 per thread: alternating configs
+// give the bits of the formula evaluated afresh (the expression of eq. 93A-22 written out here).
+TEST(Ctle, ResponseWithKeptGainsIsTheFormula) {
+    using cd = std::complex<double>;
+    const cd j(0, 1);
+    for (int rep = 0; rep < 3; ++rep)
+        for (double g : {-8.0, -4.0, 0.0, -8.0, -12.5})
+            for (double g2 : {0.0, -3.0}) {
+                si::rx::CtleConfig c;
+                c.model = "com";
+                c.gdc_db = g;
+                c.gdc2_db = g2;
+                c = si::rx::resolve(c, 53.125e9);
+                for (double f : {0.0, 1e9, 13.28125e9, 26.5625e9, 60e9}) {
+                    const cd num = (si::db20_to_lin(c.gdc_db) + j * f / c.fz_hz) * (si::db20_to_lin(c.gdc2_db) + j * f / c.flf_hz);
+                    const cd den = (1.0 + j * f / c.fp1_hz) * (1.0 + j * f / c.fp2_hz) * (1.0 + j * f / c.flf_hz);
+                    const cd want = num / den, got = si::rx::ctle_response(c, f);
+                    EXPECT_EQ(0, std::memcmp(&want, &got, sizeof want)) << g << " " << g2 << " " << f;
+                }
+            }
+}
 }  // namespace

@@ -89,22 +89,30 @@ namespace {
 /// Voltage below which a fraction p of the column's samples lie (lower tail), with linear
 /// interpolation inside bins. Read only where p n >= kMinTailCount (else NaN): never
 /// extrapolated.
+/// One column of a level's histogram, read in place: bin b's count is h[b * stride] (as a
+/// double), bins in the order of `reversed` (the top of a column is the lower tail of its mirror).
 struct Column {
-    std::vector<double> c;  // counts per voltage bin
-    double n = 0;
+    const std::uint64_t* h = nullptr;
+    std::size_t stride = 0, bins = 0;
+    double n = 0;  // total count
+    bool reversed = false;
+    double operator[](std::size_t b) const noexcept {
+        return static_cast<double>(h[(reversed ? bins - 1 - b : b) * stride]);
+    }
 };
 
 double quantile_lower(const Column& col, double v_min, double dv, double p) {
     double acc = 0;
     const double target = p * col.n;
-    for (std::size_t b = 0; b < col.c.size(); ++b) {
-        if (acc + col.c[b] >= target && col.c[b] > 0) {
-            const double frac = (target - acc) / col.c[b];
+    for (std::size_t b = 0; b < col.bins; ++b) {
+        const double c = col[b];
+        if (acc + c >= target && c > 0) {
+            const double frac = (target - acc) / c;
             return v_min + (static_cast<double>(b) + frac) * dv;
         }
-        acc += col.c[b];
+        acc += c;
     }
-    return v_min + static_cast<double>(col.c.size()) * dv;
+    return v_min + static_cast<double>(col.bins) * dv;
 }
 
 double tail_lower(const Column& col, double v_min, double dv, double p) {
@@ -138,13 +146,10 @@ EyeMetrics EyeAccumulator::metrics(double target_ber) const {
     // Column counts per level and time bin.
     auto column = [&](int l, int t) {
         Column c;
-        c.c.resize(nv_);
-        const std::uint64_t* h = hist_.data() + l * per;
-        for (int b = 0; b < nv_; ++b) {
-            const double k = static_cast<double>(h[static_cast<std::size_t>(b) * tb + t]);
-            c.c[b] = k;
-            c.n += k;
-        }
+        c.h = hist_.data() + l * per + t;
+        c.stride = static_cast<std::size_t>(tb);
+        c.bins = static_cast<std::size_t>(nv_);
+        for (std::size_t b = 0; b < c.bins; ++b) c.n += c[b];
         return c;
     };
     const int nsub = n_ - 1;
@@ -164,9 +169,9 @@ EyeMetrics EyeAccumulator::metrics(double target_ber) const {
                 const Column& lo = cols[static_cast<std::size_t>(s) * tb + t];
                 const Column& hi = cols[static_cast<std::size_t>(s + 1) * tb + t];
                 if (lo.n == 0 || hi.n == 0) continue;
-                // top of the lower level: mirror the column to reuse the lower-tail routine
+                // top of the lower level: the mirrored column's lower tail
                 Column lo_m = lo;
-                std::reverse(lo_m.c.begin(), lo_m.c.end());
+                lo_m.reversed = true;
                 const double v_top_lo = -tail_lower(lo_m, -v_max_, dv, p);
                 const double v_bot_hi = tail_lower(hi, v_min_, dv, p);
                 hv[static_cast<std::size_t>(s) * tb + t] = v_bot_hi - v_top_lo;

@@ -767,22 +767,27 @@ Touchstone read_touchstone_uncached(const std::string& path, int ports_override)
 }
 }  // namespace
 
-Touchstone read_touchstone(const std::string& path, int ports_override) {
+std::shared_ptr<const Touchstone> read_touchstone_shared(const std::string& path, int ports_override) {
     std::error_code ec1, ec2;
     const auto size = std::filesystem::file_size(path, ec1);
     const auto mtime = std::filesystem::last_write_time(path, ec2);
-    if (ec1 || ec2) return read_touchstone_uncached(path, ports_override);  // reports the error
+    if (ec1 || ec2)  // reports the error
+        return std::make_shared<const Touchstone>(read_touchstone_uncached(path, ports_override));
     {
         std::lock_guard<std::mutex> lock(g_cache_mutex);
         for (const auto& e : g_cache)
             if (e.path == path && e.ports == ports_override && e.size == size && e.mtime == mtime)
-                return *e.data;
+                return e.data;
     }
     auto data = std::make_shared<const Touchstone>(read_touchstone_uncached(path, ports_override));
     std::lock_guard<std::mutex> lock(g_cache_mutex);
     g_cache.push_front(CacheEntry{path, ports_override, size, mtime, data});
     if (g_cache.size() > kCacheEntries) g_cache.pop_back();
-    return *data;
+    return data;
+}
+
+Touchstone read_touchstone(const std::string& path, int ports_override) {
+    return *read_touchstone_shared(path, ports_override);
 }
 
 Eigen::MatrixXcd s_to_z(const Eigen::MatrixXcd& s, const std::vector<cd>& z_ref_ohm) {

@@ -2,6 +2,7 @@
 
 #include <fftw3.h>
 
+#include <map>
 #include <mutex>
 #include <stdexcept>
 
@@ -12,16 +13,33 @@ std::mutex& planner_mutex() {
     static std::mutex m;
     return m;
 }
+
+// One forward and one inverse plan per size and precision for the whole process, made on the
+// first object of that size and never destroyed: every object runs them on its own buffers
+// (FFTW's new-array execute: thread-safe; the buffers come from fftw_alloc like the planning
+// arrays, so their alignment is the same). An FFTW_ESTIMATE plan depends only on the size and
+// that alignment, so the values are those of a plan made for the object itself.
+template <class Plan>
+struct PlanPair {
+    Plan fwd = nullptr, inv = nullptr;
+};
+template <class Plan, class MakeFwd, class MakeInv>
+PlanPair<Plan> cached_plans(std::size_t n, MakeFwd&& make_fwd, MakeInv&& make_inv) {
+    static std::map<std::size_t, PlanPair<Plan>> plans;  // under planner_mutex()
+    auto it = plans.find(n);
+    if (it != plans.end()) return it->second;
+    PlanPair<Plan> p{make_fwd(), make_inv()};
+    if (!p.fwd || !p.inv) throw std::runtime_error("RealFft: FFTW could not plan");
+    plans.emplace(n, p);
+    return p;
+}
 }  // namespace
 
 struct RealFft::Impl {
     double* buf_r = nullptr;
     fftw_complex* buf_c = nullptr;
-    fftw_plan fwd = nullptr, inv = nullptr;
+    PlanPair<fftw_plan> plan;  // the process's plans of this size (cached_plans)
     ~Impl() {
-        std::lock_guard lk(planner_mutex());
-        if (fwd) fftw_destroy_plan(fwd);
-        if (inv) fftw_destroy_plan(inv);
         fftw_free(buf_r);
         fftw_free(buf_c);
     }
@@ -33,9 +51,11 @@ RealFft::RealFft(std::size_t n) : n_(n), impl_(std::make_unique<Impl>()) {
     impl_->buf_r = fftw_alloc_real(n);
     impl_->buf_c = fftw_alloc_complex(n / 2 + 1);
     const int ni = static_cast<int>(n);
-    impl_->fwd = fftw_plan_dft_r2c_1d(ni, impl_->buf_r, impl_->buf_c, FFTW_ESTIMATE);
-    impl_->inv = fftw_plan_dft_c2r_1d(ni, impl_->buf_c, impl_->buf_r, FFTW_ESTIMATE);
-    if (!impl_->fwd || !impl_->inv) throw std::runtime_error("RealFft: FFTW could not plan");
+    auto* r = impl_->buf_r;
+    auto* c = impl_->buf_c;
+    impl_->plan = cached_plans<fftw_plan>(
+        n, [&] { return fftw_plan_dft_r2c_1d(ni, r, c, FFTW_ESTIMATE); },
+        [&] { return fftw_plan_dft_c2r_1d(ni, c, r, FFTW_ESTIMATE); });
 }
 RealFft::~RealFft() = default;
 RealFft::RealFft(RealFft&&) noexcept = default;
@@ -43,24 +63,21 @@ RealFft& RealFft::operator=(RealFft&&) noexcept = default;
 
 void RealFft::forward(std::span<const double> in, std::span<std::complex<double>> out) {
     std::copy(in.begin(), in.end(), impl_->buf_r);
-    fftw_execute(impl_->fwd);
+    fftw_execute_dft_r2c(impl_->plan.fwd, impl_->buf_r, impl_->buf_c);
     const auto* c = reinterpret_cast<const std::complex<double>*>(impl_->buf_c);
     std::copy(c, c + n_ / 2 + 1, out.begin());
 }
 void RealFft::inverse(std::span<const std::complex<double>> in, std::span<double> out) {
     std::copy(in.begin(), in.end(), reinterpret_cast<std::complex<double>*>(impl_->buf_c));
-    fftw_execute(impl_->inv);  // c2r destroys its input: we copy in every time
+    fftw_execute_dft_c2r(impl_->plan.inv, impl_->buf_c, impl_->buf_r);  // destroys its input: copied in every time
     std::copy(impl_->buf_r, impl_->buf_r + n_, out.begin());
 }
 
 struct RealFftF::Impl {
     float* buf_r = nullptr;
     fftwf_complex* buf_c = nullptr;
-    fftwf_plan fwd = nullptr, inv = nullptr;
+    PlanPair<fftwf_plan> plan;  // the process's plans of this size (cached_plans)
     ~Impl() {
-        std::lock_guard lk(planner_mutex());
-        if (fwd) fftwf_destroy_plan(fwd);
-        if (inv) fftwf_destroy_plan(inv);
         fftwf_free(buf_r);
         fftwf_free(buf_c);
     }
@@ -72,9 +89,11 @@ RealFftF::RealFftF(std::size_t n) : n_(n), impl_(std::make_unique<Impl>()) {
     impl_->buf_r = fftwf_alloc_real(n);
     impl_->buf_c = fftwf_alloc_complex(n / 2 + 1);
     const int ni = static_cast<int>(n);
-    impl_->fwd = fftwf_plan_dft_r2c_1d(ni, impl_->buf_r, impl_->buf_c, FFTW_ESTIMATE);
-    impl_->inv = fftwf_plan_dft_c2r_1d(ni, impl_->buf_c, impl_->buf_r, FFTW_ESTIMATE);
-    if (!impl_->fwd || !impl_->inv) throw std::runtime_error("RealFftF: FFTW could not plan");
+    auto* r = impl_->buf_r;
+    auto* c = impl_->buf_c;
+    impl_->plan = cached_plans<fftwf_plan>(
+        n, [&] { return fftwf_plan_dft_r2c_1d(ni, r, c, FFTW_ESTIMATE); },
+        [&] { return fftwf_plan_dft_c2r_1d(ni, c, r, FFTW_ESTIMATE); });
 }
 RealFftF::~RealFftF() = default;
 RealFftF::RealFftF(RealFftF&&) noexcept = default;
@@ -82,19 +101,19 @@ RealFftF& RealFftF::operator=(RealFftF&&) noexcept = default;
 
 void RealFftF::forward(std::span<const float> in, std::span<std::complex<float>> out) {
     std::copy(in.begin(), in.end(), impl_->buf_r);
-    fftwf_execute(impl_->fwd);
+    fftwf_execute_dft_r2c(impl_->plan.fwd, impl_->buf_r, impl_->buf_c);
     const auto* c = reinterpret_cast<const std::complex<float>*>(impl_->buf_c);
     std::copy(c, c + n_ / 2 + 1, out.begin());
 }
 void RealFftF::inverse(std::span<const std::complex<float>> in, std::span<float> out) {
     std::copy(in.begin(), in.end(), reinterpret_cast<std::complex<float>*>(impl_->buf_c));
-    fftwf_execute(impl_->inv);
+    fftwf_execute_dft_c2r(impl_->plan.inv, impl_->buf_c, impl_->buf_r);
     std::copy(impl_->buf_r, impl_->buf_r + n_, out.begin());
 }
 std::span<std::complex<float>> RealFftF::inverse_input() noexcept {
     return {reinterpret_cast<std::complex<float>*>(impl_->buf_c), n_ / 2 + 1};
 }
-void RealFftF::execute_inverse() noexcept { fftwf_execute(impl_->inv); }
+void RealFftF::execute_inverse() noexcept { fftwf_execute_dft_c2r(impl_->plan.inv, impl_->buf_c, impl_->buf_r); }
 std::span<const float> RealFftF::inverse_output() const noexcept { return {impl_->buf_r, n_}; }
 
 std::size_t good_fft_size(std::size_t n) {

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <complex>
+#include <cstring>
+#include <list>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 
 #include "si/dsp/fft.hpp"
@@ -80,11 +84,60 @@ void PolyphaseSuperposer::process(std::span<const float> x, std::span<float> y) 
     hist_.resize(h);
 }
 
+namespace {
+using PulseSpectra = std::vector<std::vector<std::complex<float>>>;
+
+// The per-phase spectra of a pulse: phase m of `pulse` (M samples per UI, l UI) zero-padded to n
+// and scaled by 1/n, through `fft` (size n). A function of (pulse, M, n) only, so the last few
+// are kept for the process by their exact bytes: the superposers of a run (its alignment
+// pre-run, each segment, the aggressors) and of the next runs of the same pulse (sweep points
+// that reuse the link) share them instead of redoing M FFTs each. The values are the ones
+// computed for the first of them (the same plan, the same input).
+std::shared_ptr<const PulseSpectra> pulse_spectra(std::span<const float> pulse, std::size_t M, std::size_t l,
+                                                  std::size_t n, RealFftF& fft) {
+    struct Entry {
+        std::vector<float> pulse;
+        std::size_t m, n;
+        std::shared_ptr<const PulseSpectra> spectra;
+    };
+    static std::mutex mu;
+    static std::list<Entry> memo;  // most recent first
+    constexpr std::size_t kKeep = 8;
+    auto same = [&](const Entry& e) {
+        return e.m == M && e.n == n && e.pulse.size() == pulse.size() &&
+               std::memcmp(e.pulse.data(), pulse.data(), pulse.size() * sizeof(float)) == 0;
+    };
+    {
+        std::lock_guard lk(mu);
+        for (auto it = memo.begin(); it != memo.end(); ++it)
+            if (same(*it)) {
+                memo.splice(memo.begin(), memo, it);
+                return memo.front().spectra;
+            }
+    }
+    auto pm = std::make_shared<PulseSpectra>(M);
+    std::vector<float> pp(n);
+    for (std::size_t m = 0; m < M; ++m) {
+        std::fill(pp.begin(), pp.end(), 0.0f);
+        for (std::size_t j = 0; j < l; ++j) {
+            const std::size_t i = j * M + m;
+            pp[j] = i < pulse.size() ? pulse[i] / static_cast<float>(n) : 0.0f;
+        }
+        (*pm)[m].resize(n / 2 + 1);
+        fft.forward(pp, (*pm)[m]);
+    }
+    std::lock_guard lk(mu);
+    memo.push_front(Entry{std::vector<float>(pulse.begin(), pulse.end()), M, n, pm});
+    if (memo.size() > kKeep) memo.pop_back();
+    return pm;
+}
+}  // namespace
+
 struct PolyphaseFftSuperposer::Impl {
     int m = 0;
     std::size_t l = 0, n = 0, b = 0;
     RealFftF fft;
-    std::vector<std::vector<std::complex<float>>> pm;  // per-phase pulse spectra (scaled 1/n)
+    std::shared_ptr<const PulseSpectra> pm;  // per-phase pulse spectra (scaled 1/n), shared
     std::vector<std::complex<float>> xs, ys;
     std::vector<float> buf, tmp, phases;
     struct Slot {
@@ -113,17 +166,7 @@ PolyphaseFftSuperposer::PolyphaseFftSuperposer(std::span<const float> pulse, int
     s.l = l;
     s.n = n;
     s.b = n - l + 1;
-    s.pm.resize(M);
-    std::vector<float> pp(n);
-    for (std::size_t m = 0; m < M; ++m) {
-        std::fill(pp.begin(), pp.end(), 0.0f);
-        for (std::size_t j = 0; j < l; ++j) {
-            const std::size_t i = j * M + m;
-            pp[j] = i < pulse.size() ? pulse[i] / static_cast<float>(n) : 0.0f;
-        }
-        s.pm[m].resize(n / 2 + 1);
-        s.fft.forward(pp, s.pm[m]);
-    }
+    s.pm = pulse_spectra(pulse, M, l, n, s.fft);
     s.xs.resize(n / 2 + 1);
     s.ys.resize(n / 2 + 1);
     s.buf.assign(n, 0.0f);
@@ -175,7 +218,7 @@ std::span<const float> PolyphaseFftSuperposer::phase(int mi, int slot) noexcept 
     if (!sl.have[m]) {
         const auto keep = static_cast<std::ptrdiff_t>(s.l - 1);
         // the product straight into the FFT's buffer, the samples straight out of it
-        cmul(reinterpret_cast<const float*>(sl.xs.data()), reinterpret_cast<const float*>(s.pm[m].data()),
+        cmul(reinterpret_cast<const float*>(sl.xs.data()), reinterpret_cast<const float*>((*s.pm)[m].data()),
              reinterpret_cast<float*>(s.fft.inverse_input().data()), sl.xs.size());
         s.fft.execute_inverse();
         const float* r = s.fft.inverse_output().data();

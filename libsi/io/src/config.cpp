@@ -403,16 +403,37 @@ std::string location_of(const toml::source_region& r, const std::string& file) {
 // ==============================================================================================
 
 struct ConfigTree::Impl {
-    std::vector<KeySpec> registry;
-    std::unordered_map<std::string, std::size_t> index;
+    // The registered keys, their index and their parsed defaults: fixed at construction and
+    // shared by every copy of the tree (a sweep copies its base tree for every point).
+    struct Keys {
+        std::vector<KeySpec> registry;
+        std::unordered_map<std::string, std::size_t> index;
+        struct Default {
+            bool ok = false;
+            Value value;        // parse_text_value(default_text) when ok
+            std::string error;  // its Bad::what() otherwise
+        };
+        std::vector<Default> defaults;  // by registry index
+        // resolved_toml's layout: sections in order of first appearance (root "" first), the
+        // keys of each (registry indices), each key's TOML leaf name and the line written for it
+        // when the tree does not set it (a function of the registry only)
+        std::vector<std::string> sections;
+        std::vector<std::vector<std::size_t>> section_keys;
+        std::vector<std::string> leaf, default_line;
+    };
+    std::shared_ptr<const Keys> keys;
     std::map<std::string, Entry> entries;
     std::string source_dir;
 
+    const std::vector<KeySpec>& registry() const { return keys->registry; }
     const KeySpec& spec(const std::string& key) const {
-        const auto it = index.find(key);
-        if (it == index.end())
+        const auto it = keys->index.find(key);
+        if (it == keys->index.end())
             throw std::logic_error("ConfigTree: '" + key + "' is not a registered key");
-        return registry[it->second];
+        return keys->registry[it->second];
+    }
+    const Keys::Default& parsed_default(const std::string& key) const {
+        return keys->defaults[keys->index.find(key)->second];
     }
     const Entry* find(const std::string& key) const {
         (void)spec(key);
@@ -421,12 +442,14 @@ struct ConfigTree::Impl {
     }
     bool is_section(const std::string& s) const {
         const std::string p = s + ".";
+        const auto& registry = keys->registry;
         return std::any_of(registry.begin(), registry.end(),
                            [&](const KeySpec& k) { return k.key.compare(0, p.size(), p) == 0; });
     }
     std::string suggestion(const std::string& key) const {
         std::string best;
         std::size_t best_d = std::max<std::size_t>(2, key.size() / 4) + 1;
+        const auto& registry = keys->registry;
         for (const auto& k : registry) {
             const std::size_t d = edit_distance(key, k.key);
             if (d < best_d) best_d = d, best = k.key;
@@ -472,8 +495,8 @@ struct ConfigTree::Impl {
                 flatten(*sub, key, file, dir, out, problems);
                 continue;
             }
-            const auto it = index.find(key);
-            if (it == index.end()) {
+            const auto it = keys->index.find(key);
+            if (it == keys->index.end()) {
                 add(k.source(), key, unknown_message(location_of(k.source(), file), key));
                 continue;
             }
@@ -483,7 +506,7 @@ struct ConfigTree::Impl {
             e.dir = dir;
             try {
                 e.value = from_node(node);
-                (void)canonical(e.value, registry[it->second]);
+                (void)canonical(e.value, keys->registry[it->second]);
             } catch (const Bad& b) {
                 add(node.source(), key, loc + ": " + key + ": " + b.what());
                 continue;
@@ -504,27 +527,71 @@ struct ConfigTree::Impl {
     Entry default_entry(const std::string& key) const {
         const KeySpec& s = spec(key);
         if (s.default_text.empty()) throw si::ConfigError(key, "required key is not set");
+        const auto& d = parsed_default(key);
+        if (!d.ok) value_error("", key, d.error);
         Entry e;
-        try {
-            e.value = parse_text_value(s.default_text, s);
-        } catch (const Bad& b) {
-            value_error("", key, b.what());
-        }
+        e.value = d.value;
         return e;
     }
 };
 
 ConfigTree::ConfigTree(std::vector<KeySpec> registry) : impl_(std::make_unique<Impl>()) {
-    impl_->registry = std::move(registry);
-    for (std::size_t k = 0; k < impl_->registry.size(); ++k) {
-        const std::string& key = impl_->registry[k].key;
+    auto keys = std::make_shared<Impl::Keys>();
+    keys->registry = std::move(registry);
+    for (std::size_t k = 0; k < keys->registry.size(); ++k) {
+        const std::string& key = keys->registry[k].key;
         if (key.empty() || key.front() == '.' || key.back() == '.' ||
             key.find("..") != std::string::npos)
             throw std::invalid_argument("ConfigTree: malformed registry key '" + key + "'");
-        if (!impl_->index.emplace(key, k).second)
+        if (!keys->index.emplace(key, k).second)
             throw std::invalid_argument("ConfigTree: duplicate registry key '" + key + "'");
     }
-    for (const auto& s : impl_->registry)
+    for (const auto& s : keys->registry) {
+        Impl::Keys::Default d;
+        try {
+            d.value = parse_text_value(s.default_text, s);
+            d.ok = true;
+        } catch (const Bad& b) {
+            d.error = b.what();
+        }
+        keys->defaults.push_back(std::move(d));
+    }
+    {   // resolved_toml's layout
+        std::vector<std::string> order{""};
+        std::map<std::string, std::vector<std::size_t>> by_section;
+        for (std::size_t k = 0; k < keys->registry.size(); ++k) {
+            const KeySpec& s = keys->registry[k];
+            const std::string sec = section_of(s.key);
+            if (std::find(order.begin(), order.end(), sec) == order.end()) order.push_back(sec);
+            by_section[sec].push_back(k);
+            const std::string leaf = toml_key(last_component(s.key));
+            keys->leaf.push_back(leaf);
+            const std::string& unit = s.unit;
+            std::string line;
+            if (s.default_text.empty()) {
+                line = "# " + leaf + " is not set (no default)\n";
+            } else {
+                try {
+                    const auto& d = keys->defaults[k];
+                    if (!d.ok) throw Bad(d.error);
+                    const Value c = canonical(d.value, s);
+                    line = leaf + " = " + to_toml(c) + "  # " + (unit.empty() ? "" : unit + ", ") + "default\n";
+                } catch (const Bad&) {
+                    // A descriptive default ("auto", "from preset") is not a value: leave it unset.
+                    line = "# " + leaf + " is not set (default: " + s.default_text + ")\n";
+                }
+            }
+            keys->default_line.push_back(std::move(line));
+        }
+        for (const auto& sec : order) {
+            const auto it = by_section.find(sec);
+            if (it == by_section.end()) continue;
+            keys->sections.push_back(sec);
+            keys->section_keys.push_back(it->second);
+        }
+    }
+    impl_->keys = keys;
+    for (const auto& s : keys->registry)
         if (impl_->is_section(s.key))
             throw std::invalid_argument("ConfigTree: registry key '" + s.key +
                                         "' is also a section of other keys");
@@ -601,9 +668,9 @@ void ConfigTree::apply_override(const std::string& assignment) {
         throw ConfigLocationError(
             kSet, "", std::string(kSet) + " '" + assignment + "': expected section.key=value");
     const std::string raw = trim(std::string_view(assignment).substr(eq + 1));
-    const auto it = impl_->index.find(key);
-    if (it == impl_->index.end()) impl_->unknown(kSet, key);
-    const KeySpec& spec = impl_->registry[it->second];
+    const auto it = impl_->keys->index.find(key);
+    if (it == impl_->keys->index.end()) impl_->unknown(kSet, key);
+    const KeySpec& spec = impl_->keys->registry[it->second];
     Entry e;
     e.location = kSet;
     e.is_override = true;
@@ -714,7 +781,7 @@ std::string ConfigTree::location(const std::string& key) const {
     return e ? e->location : std::string();
 }
 std::string ConfigTree::source_dir() const { return impl_->source_dir; }
-const std::vector<KeySpec>& ConfigTree::registry() const { return impl_->registry; }
+const std::vector<KeySpec>& ConfigTree::registry() const { return impl_->registry(); }
 std::vector<std::string> ConfigTree::keys_set() const {
     std::vector<std::string> out;
     for (const auto& [k, e] : impl_->entries) out.push_back(k);
@@ -724,55 +791,42 @@ std::vector<std::string> ConfigTree::keys_set() const {
 std::string ConfigTree::resolved_toml() const { return resolved_toml({}); }
 
 std::string ConfigTree::resolved_toml(const std::function<bool(const std::string&)>& omit) const {
-    // Sections in order of first appearance; root keys ("" section) first.
-    std::vector<std::string> order{""};
-    std::map<std::string, std::vector<const KeySpec*>> by_section;
-    for (const auto& s : impl_->registry) {
-        const std::string sec = section_of(s.key);
-        if (std::find(order.begin(), order.end(), sec) == order.end()) order.push_back(sec);
-        by_section[sec].push_back(&s);
-    }
-    std::ostringstream os;
-    os << "# Resolved sisim configuration: every key with its effective value.\n"
-          "# Numbers are in SI base units (s, Hz, Bd, V); \"# default\" marks values not set by\n"
-          "# the user.\n";
-    for (const auto& sec : order) {
-        const auto it = by_section.find(sec);
-        if (it == by_section.end()) continue;
-        bool any = false;
-        auto shown = [&](const KeySpec* s) {
-            return !(omit && omit(s->key)) && (!s->only_if_set || impl_->find(s->key) != nullptr);
+    // Sections in order of first appearance; root keys ("" section) first (layout and the lines
+    // of unset keys made once with the registry: Impl::Keys).
+    const auto& K = *impl_->keys;
+    std::string os =
+        "# Resolved sisim configuration: every key with its effective value.\n"
+        "# Numbers are in SI base units (s, Hz, Bd, V); \"# default\" marks values not set by\n"
+        "# the user.\n";
+    for (std::size_t si = 0; si < K.sections.size(); ++si) {
+        const std::string& sec = K.sections[si];
+        const auto& ks = K.section_keys[si];
+        auto entry = [&](std::size_t k) {
+            const auto it = impl_->entries.find(K.registry[k].key);
+            return it == impl_->entries.end() ? nullptr : &it->second;
         };
-        for (const KeySpec* s : it->second) any = any || shown(s);
+        auto shown = [&](std::size_t k) {
+            const KeySpec& s = K.registry[k];
+            return !(omit && omit(s.key)) && (!s.only_if_set || entry(k) != nullptr);
+        };
+        bool any = false;
+        for (std::size_t k : ks) any = any || shown(k);
         if (!any) continue;
-        if (!sec.empty()) os << "\n[" << toml_key(sec) << "]\n";
-        for (const KeySpec* s : it->second) {
-            if (!shown(s)) continue;
-            const std::string leaf = toml_key(last_component(s->key));
-            const std::string unit = s->unit.empty() ? "" : s->unit;
-            if (const Entry* e = impl_->find(s->key)) {
-                const Value c =
-                    impl_->convert(s->key, *e, [&](const Value& v) { return canonical(v, *s); });
-                os << leaf << " = " << to_toml(c);
-                if (!unit.empty()) os << "  # " << unit;
-                os << "\n";
+        if (!sec.empty()) os += "\n[" + toml_key(sec) + "]\n";
+        for (std::size_t k : ks) {
+            if (!shown(k)) continue;
+            const KeySpec& s = K.registry[k];
+            if (const Entry* e = entry(k)) {
+                const Value c = impl_->convert(s.key, *e, [&](const Value& v) { return canonical(v, s); });
+                os += K.leaf[k] + " = " + to_toml(c);
+                if (!s.unit.empty()) os += "  # " + s.unit;
+                os += "\n";
                 continue;
             }
-            if (s->default_text.empty()) {
-                os << "# " << leaf << " is not set (no default)\n";
-                continue;
-            }
-            try {
-                const Value c = canonical(parse_text_value(s->default_text, *s), *s);
-                os << leaf << " = " << to_toml(c) << "  # " << (unit.empty() ? "" : unit + ", ")
-                   << "default\n";
-            } catch (const Bad&) {
-                // A descriptive default ("auto", "from preset") is not a value: leave it unset.
-                os << "# " << leaf << " is not set (default: " << s->default_text << ")\n";
-            }
+            os += K.default_line[k];
         }
     }
-    return os.str();
+    return os;
 }
 
 std::string format_keys(const std::vector<KeySpec>& registry) {

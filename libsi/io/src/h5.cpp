@@ -15,6 +15,7 @@
 
 #include "si/core/error.hpp"
 #include "h5_quiet.hpp"
+#include "h5_record.hpp"
 
 namespace si::io {
 
@@ -29,6 +30,7 @@ struct H5FileState {
     bool write_failed = false;  // closing a group or dataset failed (e.g. disk full)
     bool compress = true;       // shuffle + deflate on large datasets (H5File::create)
     bool in_memory = false;     // core driver without backing store (H5File::create_in_memory)
+    std::shared_ptr<H5Record> record;  // H5File::create_record: no HDF5 file, the content recorded
 };
 
 struct H5Node {
@@ -136,6 +138,27 @@ std::string join(const std::string& parent, const std::string& name) {
     return parent == "/" ? "/" + name : parent + "/" + name;
 }
 
+// The record of a file made by H5File::create_record (nullptr for an HDF5 file).
+detail::H5Record* recording(const H5Node& n) {
+    require_open(n);
+    return n.file->record.get();
+}
+
+// Records a group attribute of a recorded file (attributes on datasets are not read back).
+void record_attr(detail::H5Record& r, const H5Node& n, const std::string& name, bool numeric,
+                 bool scalar, std::vector<double> values) {
+    if (!n.is_group) return;
+    auto& a = r.groups[detail::H5Record::split(n.path)][name];
+    a.numeric = numeric;
+    a.scalar = scalar;
+    a.values = std::move(values);
+}
+template <class T>
+void record_array(detail::H5Record& r, const H5Node& n, const std::string& name, const std::vector<T>& v) {
+    // as read back: converted to double; an empty array is a null dataspace, which reads as rank 0
+    record_attr(r, n, name, true, v.empty(), std::vector<double>(v.begin(), v.end()));
+}
+
 // --- attributes -----------------------------------------------------------------------------
 
 void write_attr(H5Node& n, const std::string& name, hid_t file_type, hid_t mem_type, hid_t space,
@@ -229,31 +252,43 @@ std::shared_ptr<H5Node> make_dataset(const std::shared_ptr<H5Node>& g, const std
 H5Object::H5Object(std::shared_ptr<detail::H5Node> node) : node_(std::move(node)) {}
 
 void H5Object::attr(const std::string& name, double v) {
+    if (auto* r = recording(*node_)) return record_attr(*r, *node_, name, true, true, {v});
     scalar_attr(*node_, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
 }
 void H5Object::attr(const std::string& name, std::int64_t v) {
+    if (auto* r = recording(*node_)) return record_attr(*r, *node_, name, true, true, {static_cast<double>(v)});
     scalar_attr(*node_, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v);
 }
 void H5Object::attr(const std::string& name, std::uint64_t v) {
+    if (auto* r = recording(*node_)) return record_attr(*r, *node_, name, true, true, {static_cast<double>(v)});
     scalar_attr(*node_, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
 }
-void H5Object::attr(const std::string& name, const std::string& v) { string_attr(*node_, name, v); }
+void H5Object::attr(const std::string& name, const std::string& v) {
+    if (auto* r = recording(*node_)) return record_attr(*r, *node_, name, false, true, {});
+    string_attr(*node_, name, v);
+}
 void H5Object::attr(const std::string& name, const char* v) {
+    if (auto* r = recording(*node_)) return record_attr(*r, *node_, name, false, true, {});
     string_attr(*node_, name, std::string(v ? v : ""));
 }
 void H5Object::attr(const std::string& name, const std::vector<double>& v) {
+    if (auto* r = recording(*node_)) return record_array(*r, *node_, name, v);
     array_attr(*node_, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.size(), v.data());
 }
 void H5Object::attr(const std::string& name, const std::vector<std::int64_t>& v) {
+    if (auto* r = recording(*node_)) return record_array(*r, *node_, name, v);
     array_attr(*node_, name, H5T_STD_I64LE, H5T_NATIVE_INT64, v.size(), v.data());
 }
 void H5Object::attr(const std::string& name, const std::vector<std::uint64_t>& v) {
+    if (auto* r = recording(*node_)) return record_array(*r, *node_, name, v);
     array_attr(*node_, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, v.size(), v.data());
 }
 const std::string& H5Object::name() const { return node_->path; }
 const std::string& H5Object::file_path() const { return node_->file->final_path; }
+bool H5Object::recorded() const { return node_->file->record != nullptr; }
 
 std::vector<std::size_t> H5DataSet::dims() const {
+    if (auto* r = recording(*node_)) return r->datasets.at(detail::H5Record::split(node_->path));
     Quiet q;
     require_open(*node_);
     Id space(check(H5Dget_space(node_->id), node_->file->final_path, "H5Dget_space"));
@@ -266,9 +301,17 @@ std::vector<std::size_t> H5DataSet::dims() const {
 // --- H5Group ----------------------------------------------------------------------------------
 
 H5Group H5Group::group(const std::string& name) {
-    Quiet q;
-    require_open(*node_);
     const std::string& file = node_->file->final_path;
+    if (auto* r = recording(*node_)) {
+        const auto comps = detail::H5Record::split(name);
+        if (comps.empty()) throw si::IoError(file, 0, "empty group name under '" + node_->path + "'");
+        std::string path = node_->path;
+        for (const auto& c : comps) path = join(path, c);
+        if (!r->add_group(detail::H5Record::split(path)))
+            throw si::IoError(file, 0, "cannot create group '" + path + "': a dataset has that name");
+        return H5Group(std::make_shared<H5Node>(node_->file, H5I_INVALID_HID, path, true));
+    }
+    Quiet q;
     std::shared_ptr<H5Node> cur = node_;
     std::size_t pos = 0;
     while (pos <= name.size()) {
@@ -292,6 +335,13 @@ H5Group H5Group::group(const std::string& name) {
 }
 
 bool H5Group::exists(const std::string& name) const {
+    if (auto* r = recording(*node_)) {
+        const auto comps = detail::H5Record::split(name);
+        if (comps.empty()) return false;
+        auto p = detail::H5Record::split(node_->path);
+        p.insert(p.end(), comps.begin(), comps.end());
+        return r->exists(p);
+    }
     Quiet q;
     require_open(*node_);
     // H5Lexists fails (rather than returning false) when an intermediate component is missing,
@@ -318,7 +368,6 @@ namespace {
 std::shared_ptr<H5Node> make_dataset(const std::shared_ptr<H5Node>& g, const std::string& name,
                                      const void* data, std::size_t n,
                                      const std::vector<std::size_t>& dims_in, TypePair t) {
-    Quiet q;
     require_open(*g);
     const std::string& file = g->file->final_path;
     const std::string path = join(g->path, name);
@@ -330,6 +379,15 @@ std::shared_ptr<H5Node> make_dataset(const std::shared_ptr<H5Node>& g, const std
         throw si::IoError(file, 0,
                           "dataset '" + path + "': shape holds " + std::to_string(total) +
                               " elements but " + std::to_string(n) + " were given");
+    if (auto* r = g->file->record.get()) {  // a recorded file: the shape only, no data
+        auto p = detail::H5Record::split(path);
+        if (p.empty() || r->exists(p)) throw si::IoError(file, 0, "cannot create dataset '" + path + "': the name exists");
+        if (!r->add_group(detail::H5Record::Path(p.begin(), p.end() - 1)))
+            throw si::IoError(file, 0, "cannot create dataset '" + path + "': a parent is a dataset");
+        r->datasets[p] = std::vector<std::size_t>(dims.begin(), dims.end());
+        return std::make_shared<H5Node>(g->file, H5I_INVALID_HID, path, false);
+    }
+    Quiet q;
     Id space(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), file,
                    "dataspace of '" + path + "'"));
     Id dcpl(H5Pcreate(H5P_DATASET_CREATE));
@@ -390,6 +448,8 @@ H5DataSet H5Group::write(const std::string& name, std::span<const std::int64_t> 
 }
 H5DataSet H5Group::write(const std::string& name, std::span<const std::complex<double>> data,
                          const std::vector<std::size_t>& dims, const std::string& units) {
+    if (recording(*node_))
+        return with_units(make_dataset(node_, name, data.data(), data.size(), dims, {-1, -1, 16}), units);
     // std::complex<double> is layout-compatible with double[2] ([complex.numbers]/4).
     Id file_t = complex_type(H5T_IEEE_F64LE);
     Id mem_t = complex_type(H5T_NATIVE_DOUBLE);
@@ -408,6 +468,7 @@ Id vlen_utf8() {
 }  // namespace
 
 void H5Object::attr(const std::string& name, const std::vector<std::string>& v) {
+    if (auto* r = recording(*node_)) return record_attr(*r, *node_, name, false, true, {});
     Id t = vlen_utf8();
     std::vector<const char*> p;
     for (const auto& x : v) p.push_back(x.c_str());
@@ -416,6 +477,7 @@ void H5Object::attr(const std::string& name, const std::vector<std::string>& v) 
 
 H5DataSet H5Group::write(const std::string& name, const std::vector<std::string>& data,
                          const std::string& units) {
+    if (recording(*node_)) return with_units(make_dataset(node_, name, nullptr, data.size(), {}, {-1, -1, 8}), units);
     Id t = vlen_utf8();
     std::vector<const char*> p;
     for (const auto& x : data) p.push_back(x.c_str());
@@ -434,7 +496,6 @@ H5DataSet H5Group::write_table(const std::string& name, const std::vector<H5Colu
                                                : c.str.size();
     };
     const std::size_t rows = rows_of(columns.front());
-    Id str_t = vlen_utf8();
     std::vector<std::size_t> offset;
     std::size_t row_bytes = 0;
     for (const auto& c : columns) {
@@ -445,6 +506,8 @@ H5DataSet H5Group::write_table(const std::string& name, const std::vector<H5Colu
         offset.push_back(row_bytes);
         row_bytes += 8;  // double, int64 and char* are all 8 bytes
     }
+    if (recording(*node_)) return H5DataSet(make_dataset(node_, name, nullptr, rows, {}, {-1, -1, row_bytes}));
+    Id str_t = vlen_utf8();
     Id mem_t(H5Tcreate(H5T_COMPOUND, row_bytes));
     Id file_t(H5Tcreate(H5T_COMPOUND, row_bytes));
     for (std::size_t k = 0; k < columns.size(); ++k) {
@@ -486,6 +549,7 @@ void H5Group::copy_file(const std::string& src_path, const std::string& name) {
     Quiet q;
     require_open(*node_);
     const std::string& file = node_->file->final_path;
+    if (recording(*node_)) throw si::IoError(file, 0, "copy_file() into a recorded file (H5File::create_record)");
     Id src(H5Fopen(src_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
     if (src.get() < 0) throw si::IoError(src_path, 0, "cannot open HDF5 file: " + error_stack());
     check(H5Ocopy(src.get(), "/", node_->id, name.c_str(), H5P_DEFAULT, lcpl().get()), file,
@@ -498,6 +562,10 @@ H5Appendable H5Group::appendable(const std::string& name, H5Float type, const st
     require_open(*node_);
     const std::string& file = node_->file->final_path;
     const std::string path = join(node_->path, name);
+    if (recording(*node_)) {
+        H5Appendable ds(make_dataset(node_, name, nullptr, 0, {}, {-1, -1, 4}));
+        return ds;
+    }
     const hsize_t zero = 0, unlimited = H5S_UNLIMITED;
     const hsize_t chunk = chunk_elements ? chunk_elements : 64 * 1024;
     Id space(H5Screate_simple(1, &zero, &unlimited));
@@ -521,6 +589,11 @@ H5Appendable H5Group::appendable(const std::string& name, H5Float type, const st
 namespace {
 void append_raw(H5Node& n, const void* data, std::size_t count, hid_t mem_type) {
     if (count == 0) return;
+    if (auto* r = recording(n)) {
+        n.extent += count;
+        r->datasets[detail::H5Record::split(n.path)] = {static_cast<std::size_t>(n.extent)};
+        return;
+    }
     Quiet q;
     require_open(n);
     const std::string& file = n.file->final_path;
@@ -544,6 +617,7 @@ void H5Appendable::append(std::span<const float> data) {
 }
 std::size_t H5Appendable::size() const { return node_->extent; }
 void H5Appendable::flush() {
+    if (recording(*node_)) return;
     Quiet q;
     require_open(*node_);
     check(H5Fflush(node_->id, H5F_SCOPE_LOCAL), node_->file->final_path, "H5Fflush");
@@ -579,6 +653,10 @@ void fsync_path(const std::string& path, int flags) {
 
 // Closes the file (if open) and removes the temporary file; never throws.
 void abandon(H5FileState& s) noexcept {
+    if (s.open && s.record) {
+        s.open = false;
+        return;
+    }
     if (s.open) {
         Quiet q;
         s.open = false;
@@ -667,10 +745,29 @@ H5File H5File::create_in_memory(const std::string& name) {
     return f;
 }
 
+H5File H5File::create_record(const std::string& name) {
+    if (name.empty()) throw si::IoError("(empty name)", 0, "no name given for a recorded file");
+    auto s = std::make_shared<H5FileState>();
+    s->final_path = name;
+    s->compress = false;
+    s->in_memory = true;  // commit() throws
+    s->record = std::make_shared<detail::H5Record>();
+    s->open = true;
+    H5File f(s);
+    f.root().attr("status", "writing");
+    return f;
+}
+
+bool H5File::recorded() const { return state_ && state_->record; }
+const detail::H5Record* detail::record_of(const H5File& f) noexcept {
+    return f.state_ ? f.state_->record.get() : nullptr;
+}
+
 std::int64_t H5File::hdf5_id() const {
     if (!state_ || !state_->open)
         throw si::IoError(state_ ? state_->final_path : std::string("(moved-from H5File)"), 0,
                           "hdf5_id() on a file that is committed or closed");
+    if (state_->record) throw si::IoError(state_->final_path, 0, "hdf5_id() on a recorded file (no HDF5 file)");
     return state_->fid;
 }
 
@@ -678,6 +775,7 @@ H5Group H5File::root() {
     if (!state_ || !state_->open)
         throw si::IoError(state_ ? state_->final_path : std::string("(moved-from H5File)"), 0,
                           "root() on a file that is committed or closed");
+    if (state_->record) return H5Group(std::make_shared<H5Node>(state_, H5I_INVALID_HID, "/", true));
     Quiet q;
     const hid_t id = check(H5Gopen2(state_->fid, "/", H5P_DEFAULT), state_->final_path,
                            "cannot open root group");
@@ -689,7 +787,7 @@ void H5File::commit() {
         throw si::IoError(state_ ? state_->final_path : std::string("(moved-from H5File)"), 0,
                           "commit() on a file that is already committed or closed");
     H5FileState& s = *state_;
-    if (s.in_memory) throw si::IoError(s.final_path, 0, "commit() on an in-memory file");
+    if (s.in_memory) throw si::IoError(s.final_path, 0, s.record ? "commit() on a recorded file" : "commit() on an in-memory file");
     try {
         root().attr("status", "complete");
         {

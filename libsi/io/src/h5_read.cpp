@@ -8,6 +8,7 @@
 #include "si/core/error.hpp"
 #include "si/io/h5.hpp"
 #include "h5_quiet.hpp"
+#include "h5_record.hpp"
 
 namespace si::io {
 
@@ -104,6 +105,7 @@ std::vector<H5NumericAttr> read_group_numeric_attrs(const std::string& path,
 
 std::vector<H5NumericAttr> read_group_numeric_attrs(const H5File& file,
                                                     const std::vector<std::string>& first) {
+    if (const auto* r = detail::record_of(file)) return detail::recorded_numeric_attrs(*r, first);
     Quiet q;
     return numeric_attrs_of(static_cast<hid_t>(file.hdf5_id()), file.path(), first);
 }

@@ -174,9 +174,22 @@ SymbolSource::SymbolSource(const PatternConfig& cfg)
 void SymbolSource::generate_data(std::span<std::uint8_t> out) {
     const int bps = mapper_.bits_per_symbol();
     switch (kind_) {
-        case Kind::prbs:
-            for (auto& o : out) o = static_cast<std::uint8_t>(prbs_->take(bps));
+        case Kind::prbs: {
+            // 64 bits at a time when symbols tile a word (NRZ, PAM4): the same bits in the same
+            // order as take(bps) per symbol, earliest bit the MSB of its symbol
+            std::size_t i = 0;
+            if (64 % bps == 0) {
+                const int per = 64 / bps;
+                const std::uint64_t mask = (std::uint64_t{1} << bps) - 1;
+                for (; out.size() - i >= static_cast<std::size_t>(per); i += static_cast<std::size_t>(per)) {
+                    const std::uint64_t w = prbs_->next_word();
+                    for (int j = 0; j < per; ++j)
+                        out[i + static_cast<std::size_t>(j)] = static_cast<std::uint8_t>((w >> (64 - bps * (j + 1))) & mask);
+                }
+            }
+            for (; i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(prbs_->take(bps));
             break;
+        }
         case Kind::table:
             for (auto& o : out) {
                 o = table_[table_pos_];

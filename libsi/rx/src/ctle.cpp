@@ -1,6 +1,9 @@
 #include "si/rx/ctle.hpp"
 
 #include <cmath>
+#include <cstring>
+#include <deque>
+#include <mutex>
 
 #include "si/core/error.hpp"
 #include "si/core/units.hpp"
@@ -28,21 +31,24 @@ void validate(const CtleConfig& c) {
     require(std::isfinite(c.flf_hz) && c.flf_hz > 0, "rx.ctle.flf", "must be > 0 Hz", c.flf_hz);
 }
 
+namespace {
+// db20_to_lin(db) of the last db asked for on this thread (slot 0: gDC, slot 1: gDC2): a link
+// evaluates the CTLE at ~1e5 frequencies with the same gains. The same value as computed afresh.
+double gain_lin(double db, int slot) noexcept {
+    thread_local double last_db[2] = {0.0, 0.0}, last_lin[2] = {1.0, 1.0};  // db20_to_lin(0) = 1
+    if (std::memcmp(&db, &last_db[slot], sizeof db) != 0) {
+        last_db[slot] = db;
+        last_lin[slot] = db20_to_lin(db);
+    }
+    return last_lin[slot];
+}
+}  // namespace
+
 std::complex<double> ctle_response(const CtleConfig& c, double f) noexcept {
     if (c.model != "com") return 1.0;
     using cd = std::complex<double>;
     const cd j(0, 1);
-    // The two DC gains as linear factors, kept for the last gains asked for on this thread: a
-    // response is evaluated at ~1e5 frequencies of one config (the same values as computing
-    // them each time, without two pow calls per frequency).
-    thread_local double last_db[2] = {NAN, NAN}, last_lin[2] = {1, 1};
-    if (!(c.gdc_db == last_db[0] && c.gdc2_db == last_db[1])) {
-        last_lin[0] = db20_to_lin(c.gdc_db);
-        last_lin[1] = db20_to_lin(c.gdc2_db);
-        last_db[0] = c.gdc_db;
-        last_db[1] = c.gdc2_db;
-    }
-    const cd num = (last_lin[0] + j * f / c.fz_hz) * (last_lin[1] + j * f / c.flf_hz);
+    const cd num = (gain_lin(c.gdc_db, 0) + j * f / c.fz_hz) * (gain_lin(c.gdc2_db, 1) + j * f / c.flf_hz);
     const cd den = (1.0 + j * f / c.fp1_hz) * (1.0 + j * f / c.fp2_hz) * (1.0 + j * f / c.flf_hz);
     return num / den;
 }
@@ -52,6 +58,41 @@ std::complex<double> butterworth4_response(double bw_hz, double f) noexcept {
     const double x = f / bw_hz;
     return 1.0 / std::complex<double>(1.0 - 3.414214 * x * x + x * x * x * x,
                                       2.613126 * (x - x * x * x));
+}
+
+double white_noise_rms_gain(const CtleConfig& c, double afe_bw_hz, double bw_hz) {
+    // The last few results, by the exact values of the inputs (a sweep redesigns its link for
+    // every point with the same CTLE and AFE): the same bits as the integral computed again.
+    struct Entry {
+        CtleConfig c;
+        double afe, bw, gain;
+    };
+    static std::mutex mu;
+    static std::deque<Entry> memo;
+    auto same = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+    auto match = [&](const Entry& e) {
+        return e.c.model == c.model && same(e.c.gdc_db, c.gdc_db) && same(e.c.gdc2_db, c.gdc2_db) &&
+               same(e.c.fz_hz, c.fz_hz) && same(e.c.fp1_hz, c.fp1_hz) && same(e.c.fp2_hz, c.fp2_hz) &&
+               same(e.c.flf_hz, c.flf_hz) && same(e.afe, afe_bw_hz) && same(e.bw, bw_hz);
+    };
+    {
+        std::lock_guard lk(mu);
+        for (const auto& e : memo)
+            if (match(e)) return e.gain;
+    }
+    // trapezoid rule over 8192 intervals of 0..bw
+    const int nf = 8192;
+    double acc = 0;
+    for (int k = 0; k <= nf; ++k) {
+        const double f = bw_hz * k / nf;
+        const double g = std::norm(ctle_response(c, f) * butterworth4_response(afe_bw_hz, f));
+        acc += (k == 0 || k == nf) ? 0.5 * g : g;
+    }
+    const double gain = std::sqrt(acc / nf);
+    std::lock_guard lk(mu);
+    memo.push_front(Entry{c, afe_bw_hz, bw_hz, gain});
+    if (memo.size() > 4) memo.pop_back();
+    return gain;
 }
 
 }  // namespace si::rx

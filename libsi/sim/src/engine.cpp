@@ -59,10 +59,11 @@ void run_segment(const Link& link, std::uint64_t u0, std::uint64_t u1, std::int6
     const int N = link.levels();
     const bool collect = lag < 0;
     const std::uint64_t ulag = collect ? 0 : static_cast<std::uint64_t>(lag);
-    if (!out.eye)
+    // (the alignment pre-run, collecting decisions, bins nothing: no eyes to allocate and clear)
+    if (!out.eye && !collect)
         out.eye = std::make_unique<analysis::EyeAccumulator>(N, M, sp.eye.voltage_bins,
                                                              -link.eye_range_v(), link.eye_range_v());
-    if (!out.dsp_eye && rd.has_dsp)
+    if (!out.dsp_eye && rd.has_dsp && !collect)
         out.dsp_eye = std::make_unique<analysis::EyeAccumulator>(N, 1, sp.eye.voltage_bins,
                                                                  -dsp_eye_range(link), dsp_eye_range(link));
     if (!out.bursts) out.bursts = std::make_unique<analysis::BurstCounter>();
@@ -287,7 +288,10 @@ RunPlan plan_run(const Link& link, RunResult& res) {
     res.warmup_symbols = plan.warm + plan.lead;
     run_segment(link, plan.warm + plan.lead, plan.warm + plan.lead + pre_n, -1, 0, false, prog, pre, pre_info);
     double mism = 0;
-    plan.lag = analysis::find_alignment(pre.sent, pre.decisions, max_lag, &mism);
+    // the expected latency tried first: the same lag, found in a fraction of the time
+    const int guess = res.expected_latency_ui >= 0 && res.expected_latency_ui <= max_lag
+                          ? static_cast<int>(res.expected_latency_ui) : -1;
+    plan.lag = analysis::find_alignment(pre.sent, pre.decisions, max_lag, &mism, guess);
     if (plan.lag < 0) throw ModelError("alignment search had too few decisions");
     res.ber.lag_symbols = plan.lag;
     res.alignment_mismatch = mism;
@@ -317,6 +321,10 @@ RunPlan plan_run(const Link& link, RunResult& res) {
 
 void run_pool(int threads, std::uint64_t nseg, const std::function<void(int, std::uint64_t)>& work,
               std::atomic<std::uint64_t>& done, std::uint64_t total, const Progress& progress) {
+    if (threads == 1 && !progress) {  // nothing to report: the segments in order on this thread
+        for (std::uint64_t k = 0; k < nseg; ++k) work(0, k);
+        return;
+    }
     std::vector<std::exception_ptr> errs(static_cast<std::size_t>(threads));
     std::atomic<std::uint64_t> next_seg{0};
     std::vector<std::thread> pool;

@@ -289,7 +289,8 @@ void Link::build_response() {
         std::vector<channel::DiffNetwork> nets;
         for (std::size_t i = 0; i < spec_.channel.touchstone.size(); ++i) {
             const auto& file = spec_.channel.touchstone[i];
-            const auto ts = channel::read_touchstone(file);
+            const auto ts_data = channel::read_touchstone_shared(file);  // the cached data, not a copy
+            const auto& ts = *ts_data;
             std::string pspec;
             if (spec_.channel.ports.size() == 1) pspec = spec_.channel.ports[0];
             if (spec_.channel.ports.size() > 1) pspec = spec_.channel.ports[i];
@@ -433,7 +434,8 @@ void Link::build_response() {
     for (std::size_t a = 0; a < spec_.channel.crosstalk.size(); ++a) {
         Aggressor ag;
         ag.file = spec_.channel.crosstalk[a];
-        const auto ts = channel::read_touchstone(ag.file);
+        const auto ts_data = channel::read_touchstone_shared(ag.file);
+        const auto& ts = *ts_data;
         std::string pspec;
         if (spec_.channel.crosstalk_ports.size() == 1) pspec = spec_.channel.crosstalk_ports[0];
         if (spec_.channel.crosstalk_ports.size() > 1) pspec = spec_.channel.crosstalk_ports[a];
@@ -496,15 +498,7 @@ void Link::design() {
     sigma_tx_ = tx_noise && !com_tx_noise ? half * db20_to_lin(-spec_.tx.snr_db) : 0.0;
     {   // rx noise: white in 0..B with rms noise_rms at the input, shaped by CTLE and AFE
         const double bw = spec_.rx.noise_bandwidth_hz > 0 ? spec_.rx.noise_bandwidth_hz : fb / 2;
-        const int nf = 8192;
-        double acc = 0;
-        for (int k = 0; k <= nf; ++k) {
-            const double f = bw * k / nf;
-            const double g = std::norm(rx::ctle_response(spec_.rx.ctle, f) *
-                                       rx::butterworth4_response(spec_.rx.afe_bandwidth_hz, f));
-            acc += (k == 0 || k == nf) ? 0.5 * g : g;
-        }
-        sigma_rx_out_ = spec_.rx.noise_rms_v * std::sqrt(acc / nf);
+        sigma_rx_out_ = spec_.rx.noise_rms_v * rx::white_noise_rms_gain(spec_.rx.ctle, spec_.rx.afe_bandwidth_hz, bw);
     }
 
     // ---- sampling phase: maximise the inner eye opening at the target BER ---------------------

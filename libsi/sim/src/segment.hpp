@@ -77,7 +77,8 @@ struct RunPlan {
 
 /// Runs work(thread, segment) for segments 0..nseg-1 on `threads` workers (each segment once),
 /// reporting progress(fraction of `total` in `done`) from the calling thread. Exceptions of the
-/// workers are rethrown (the first one); a worker that cannot start is a ConfigError.
+/// workers are rethrown (the first one); a worker that cannot start is a ConfigError. One
+/// thread and no progress: the segments run in order on the calling thread (no thread started).
 void run_pool(int threads, std::uint64_t nseg, const std::function<void(int, std::uint64_t)>& work,
               std::atomic<std::uint64_t>& done, std::uint64_t total, const Progress& progress);
 

@@ -30,10 +30,11 @@ struct BerCounts {
 
 /// Finds the lag (0..max_lag) at which rx decisions best match the sent symbols over the first
 /// decisions: the lag with the fewest mismatches; ties go to the smallest lag. Returns -1 when
-/// fewer than max_lag + 64 decisions are available.
+/// fewer than max_lag + 64 decisions are available. `guess` (when in 0..max_lag): the lag tried
+/// first (the expected latency); it changes only the time taken, never the result.
 [[nodiscard]] std::int64_t find_alignment(std::span<const std::uint8_t> sent,
                                           std::span<const std::uint8_t> decided, int max_lag,
-                                          double* mismatch_fraction = nullptr);
+                                          double* mismatch_fraction = nullptr, int guess = -1);
 
 /// Counts errors of aligned streams: decided[i] vs sent[i] for i in [0, n). Decoders are fed
 /// every symbol in order (their state carries across calls); counting starts at `skip`.

@@ -28,6 +28,7 @@
 #include <Eigen/Core>
 #include <complex>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,9 @@ struct Touchstone {
 /// Parsed files are cached (the last 16, keyed by path, port override, size and modification
 /// time; thread-safe): a sweep reading the same channel for every point parses it once.
 [[nodiscard]] Touchstone read_touchstone(const std::string& path, int ports_override = 0);
+/// The same without copying it: the cached data itself (shared, immutable).
+[[nodiscard]] std::shared_ptr<const Touchstone> read_touchstone_shared(const std::string& path,
+                                                                       int ports_override = 0);
 
 /// Parses Touchstone text already in memory. `name` is used in messages and, when
 /// `ports_hint` == 0, for the v1 port count from its `.sNp` extension.

@@ -1,7 +1,9 @@
 #pragma once
 /// \file fft.hpp
 /// RAII wrappers over FFTW real-to-complex plans. fftw3.h stays in the .cpp. Plans are made with
-/// FFTW_ESTIMATE (never FFTW_MEASURE on large sizes without wisdom) once per size and reused.
+/// FFTW_ESTIMATE (never FFTW_MEASURE on large sizes without wisdom) once per size and precision
+/// for the whole process and shared by every object of that size (each runs them on its own
+/// buffers; thread-safe): constructing an FFT object costs its buffers only.
 #include <complex>
 #include <cstddef>
 #include <memory>

@@ -38,6 +38,8 @@ private:
 /// form for pulses of a few hundred UI. Blocks are exactly block_symbols() symbols, so the
 /// arithmetic of every output depends only on its absolute position when the caller starts at a
 /// multiple of block_symbols() (bit-identical whatever the caller's own grouping).
+/// The pulse's per-phase spectra (M FFTs) are kept for the process for the last 8 pulses, by
+/// their exact bytes, M and FFT size: superposers of the same pulse share them (same values).
 class PolyphaseFftSuperposer {
 public:
     /// fft_size 0: next power of two >= 4 L (at least 256).

@@ -43,7 +43,11 @@
 
 namespace si::io {
 
+class H5File;
+
 namespace detail {
+struct H5Record;  // the content of a recorded file (H5File::create_record)
+const H5Record* record_of(const H5File& f) noexcept;  ///< nullptr unless recorded
 struct H5FileState;  // the open file, its paths, and whether it is still open
 struct H5Node;       // one open HDF5 object id (group or dataset)
 }  // namespace detail
@@ -90,6 +94,9 @@ public:
     [[nodiscard]] const std::string& name() const;
     /// Final path of the file this object belongs to (used in error messages).
     [[nodiscard]] const std::string& file_path() const;
+    /// True in a file made by H5File::create_record(), which keeps no dataset contents: a writer
+    /// may skip building data only a dataset would hold (the dataset is then simply absent).
+    [[nodiscard]] bool recorded() const;
 
 protected:
     explicit H5Object(std::shared_ptr<detail::H5Node> node);
@@ -204,6 +211,13 @@ public:
     /// (unique among open files); nothing is written to disk, commit() throws, destruction
     /// frees it. Read it with read_group_numeric_attrs(const H5File&, ...) (h5_read.hpp).
     static H5File create_in_memory(const std::string& name);
+    /// A "file" that only records what is written, without HDF5: groups, dataset shapes and group
+    /// attributes are kept in memory (dataset contents and dataset attributes are dropped), for
+    /// results whose numeric group attributes are all that is read back (sweep points not kept).
+    /// read_group_numeric_attrs(const H5File&, ...) returns exactly what it would return for the
+    /// same content written to an HDF5 file (names, order, values, scalar or array). commit()
+    /// throws; copy_file() and hdf5_id() throw.
+    static H5File create_record(const std::string& name);
 
     H5File(H5File&&) noexcept;
     H5File& operator=(H5File&&) noexcept;
@@ -226,8 +240,11 @@ public:
     [[nodiscard]] const std::string& temp_path() const;
     /// The open file's HDF5 id (for the readers of h5_read.hpp); throws after commit().
     [[nodiscard]] std::int64_t hdf5_id() const;
+    /// True for a file made by create_record().
+    [[nodiscard]] bool recorded() const;
 
 private:
+    friend const detail::H5Record* detail::record_of(const H5File& f) noexcept;
     explicit H5File(std::shared_ptr<detail::H5FileState> state);
     std::shared_ptr<detail::H5FileState> state_;
 };

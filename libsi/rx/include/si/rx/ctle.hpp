@@ -34,4 +34,10 @@ void validate(const CtleConfig& c);
 /// bw_hz <= 0 means no filter (H = 1).
 [[nodiscard]] std::complex<double> butterworth4_response(double bw_hz, double f_hz) noexcept;
 
+/// RMS gain of the CTLE and the AFE filter for white noise in 0..bw_hz:
+///   sqrt( (1/bw) integral_0^bw |H_ctle(f) H_afe(f)|^2 df ),
+/// by the trapezoid rule over 8192 intervals. The last few results are kept for the process by
+/// the exact input values (same bits when asked again).
+[[nodiscard]] double white_noise_rms_gain(const CtleConfig& c, double afe_bw_hz, double bw_hz);
+
 }  // namespace si::rx
