@@ -126,7 +126,6 @@ namespace {
 // ctle_response keeps the linear gains of the last gDC and gDC2 per thread: alternating configs
 // give the bits of the formula evaluated afresh (the expression of eq. 93A-22 written out here).
 TEST(Ctle, ResponseWithKeptGainsIsTheFormula) {
-    using cd = std::complex<double>;
     const cd j(0, 1);
     for (int rep = 0; rep < 3; ++rep)
         for (double g : {-8.0, -4.0, 0.0, -8.0, -12.5})

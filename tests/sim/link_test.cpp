@@ -253,8 +253,9 @@ void expect_same_link(const si::sim::Link& a, const si::sim::Link& b, const std:
     EXPECT_EQ(a.channel().pairing_reports, b.channel().pairing_reports) << what;
     EXPECT_TRUE(same_bits(a.receiver().ffe_taps, b.receiver().ffe_taps)) << what;
     ASSERT_EQ(a.design_stat_eye() != nullptr, b.design_stat_eye() != nullptr) << what;
-    if (a.design_stat_eye())
+    if (a.design_stat_eye()) {
         EXPECT_TRUE(same_bits(a.design_stat_eye()->height_vs_time_v, b.design_stat_eye()->height_vs_time_v)) << what;
+    }
     // and the runs: eye histogram, errors, metrics, statistical SER
     const auto ra = si::sim::run(a), rb = si::sim::run(b);
     EXPECT_EQ(ra.eye->histogram(), rb.eye->histogram()) << what;
