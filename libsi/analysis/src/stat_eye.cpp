@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -629,27 +630,61 @@ void validate(const StatEyeInput& in) {
 }
 
 
-std::string isi_key(const StatEyeInput& in) {
-    std::string k;
-    auto num = [&](auto x) { k.append(reinterpret_cast<const char*>(&x), sizeof x); };
-    auto vec = [&](const std::vector<double>& v) {
-        num(v.size());
-        k.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
-    };
-    num(in.samples_per_ui), num(in.ui_s), num(in.tx_swing_v), num(in.jitter.sj_amp_ui), num(in.jitter.dcd_ui);
-    vec(in.level_values), vec(in.tx_ffe_taps), vec(in.symbol_pulse), vec(in.unit_pulse), vec(in.impulse);
-    num(in.aggressor_pulses.size());
-    for (const auto& a : in.aggressor_pulses) vec(a);
-    return k;
+namespace {
+
+bool same_bits(double a, double b) noexcept { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) noexcept {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+/// FNV-1a style mixing of 64-bit words (a lookup hash; equality is decided field by field)
+struct Hash {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    void word(std::uint64_t w) noexcept { h = (h ^ w) * 0x100000001b3ULL; }
+    void num(double x) noexcept {
+        std::uint64_t w;
+        std::memcpy(&w, &x, sizeof w);
+        word(w);
+    }
+    void vec(const std::vector<double>& v) noexcept {
+        word(v.size());
+        for (double x : v) num(x);
+    }
+};
+
+}  // namespace
+
+bool same_isi_fields(const StatEyeInput& a, const StatEyeInput& b) noexcept {
+    if (a.samples_per_ui != b.samples_per_ui || !same_bits(a.ui_s, b.ui_s) || !same_bits(a.tx_swing_v, b.tx_swing_v) ||
+        !same_bits(a.jitter.sj_amp_ui, b.jitter.sj_amp_ui) || !same_bits(a.jitter.dcd_ui, b.jitter.dcd_ui) ||
+        !same_bits(a.level_values, b.level_values) || !same_bits(a.tx_ffe_taps, b.tx_ffe_taps) ||
+        !same_bits(a.symbol_pulse, b.symbol_pulse) || !same_bits(a.unit_pulse, b.unit_pulse) ||
+        !same_bits(a.impulse, b.impulse) || a.aggressor_pulses.size() != b.aggressor_pulses.size())
+        return false;
+    for (std::size_t i = 0; i < a.aggressor_pulses.size(); ++i)
+        if (!same_bits(a.aggressor_pulses[i], b.aggressor_pulses[i])) return false;
+    return true;
+}
+
+std::uint64_t isi_hash(const StatEyeInput& in) noexcept {
+    Hash h;
+    h.word(static_cast<std::uint64_t>(in.samples_per_ui));
+    h.num(in.ui_s), h.num(in.tx_swing_v), h.num(in.jitter.sj_amp_ui), h.num(in.jitter.dcd_ui);
+    h.vec(in.level_values), h.vec(in.tx_ffe_taps), h.vec(in.symbol_pulse), h.vec(in.unit_pulse), h.vec(in.impulse);
+    h.word(in.aggressor_pulses.size());
+    for (const auto& a : in.aggressor_pulses) h.vec(a);
+    return h.h;
 }
 
 void StatEyeIsiCache::bind(const StatEyeInput& in) {
-    auto key = isi_key(in);
     std::lock_guard lk(m_);
-    if (bound_ && key != key_)
+    if (!bound_) {
+        ref_ = in;  // the fields compared below are the ones the parts depend on
+        bound_ = true;
+    } else if (!same_isi_fields(ref_, in)) {
         throw std::logic_error("StatEyeIsiCache: used with an input whose pulse, levels, crosstalk or "
                                "jitter differ from the one it holds");
-    if (!bound_) key_ = std::move(key), bound_ = true;
+    }
 }
 
 std::shared_ptr<const StatEyeIsiCache::Part> StatEyeIsiCache::get(

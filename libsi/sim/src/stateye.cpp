@@ -1,5 +1,6 @@
 #include "si/sim/stateye.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <list>
 #include <memory>
@@ -11,50 +12,81 @@ namespace si::sim {
 
 namespace {
 
-/// Every field of the model's input (and the target BER) as raw bytes: two inputs with the same
-/// key give the same result bit for bit, as the model is a pure function of them.
-std::string input_key(const analysis::StatEyeInput& in, double target_ber) {
-#if defined(__x86_64__) && defined(__GLIBCXX__)
-    static_assert(sizeof(analysis::StatEyeInput) == 248,
-                  "StatEyeInput changed: add the new field to input_key");
-#endif
-    std::string k;
-    auto num = [&](auto x) { k.append(reinterpret_cast<const char*>(&x), sizeof x); };
-    auto vec = [&](const std::vector<double>& v) {
-        num(v.size());
-        k.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
-    };
-    num(in.samples_per_ui), num(in.ui_s), num(in.cursor_index), num(in.precode);
-    num(in.sampler_noise_sigma_v), num(in.tx_noise_sigma_v), num(in.tx_swing_v);
-    num(in.jitter.rj_rms_ui), num(in.jitter.sj_amp_ui), num(in.jitter.dcd_ui), num(target_ber);
-    vec(in.level_values), vec(in.thresholds_v), vec(in.tx_ffe_taps);
-    vec(in.symbol_pulse), vec(in.unit_pulse), vec(in.impulse);
-    num(in.aggressor_pulses.size());
-    for (const auto& a : in.aggressor_pulses) vec(a);
-    return k;
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
+
+/// An input of the model with the target BER, by reference: equal keys (every field the same,
+/// bit for bit) give the same result bit for bit, as the model is a pure function of them.
+/// Looked up by a hash, decided by comparing the fields; the memo copies the input only when it
+/// keeps a new entry.
+struct Key {
+    const analysis::StatEyeInput* in;
+    double target_ber;
+    bool isi_only;           // the key of the ISI part: noise, RJ, cursor, thresholds, precoding, BER left out
+    std::uint64_t hash = 0;  // isi_hash mixed with the other fields
+    Key(const analysis::StatEyeInput& i, double ber, bool isi) : in(&i), target_ber(ber), isi_only(isi) {
+#if defined(__x86_64__) && defined(__GLIBCXX__)
+        static_assert(sizeof(analysis::StatEyeInput) == 248,
+                      "StatEyeInput changed: add the new field to Key (and to si::analysis::same_isi_fields)");
+#endif
+        hash = analysis::isi_hash(i);
+        if (isi_only) return;
+        auto mix = [&](std::uint64_t w) { hash = (hash ^ w) * 0x100000001b3ULL; };
+        auto num = [&](double x) {
+            std::uint64_t w;
+            std::memcpy(&w, &x, sizeof w);
+            mix(w);
+        };
+        mix(static_cast<std::uint64_t>(i.cursor_index)), mix(i.precode ? 1 : 0);
+        num(i.sampler_noise_sigma_v), num(i.tx_noise_sigma_v), num(i.jitter.rj_rms_ui), num(ber);
+        for (double t : i.thresholds_v) num(t);
+    }
+    [[nodiscard]] bool operator==(const Key& o) const {
+        if (hash != o.hash || isi_only != o.isi_only || !analysis::same_isi_fields(*in, *o.in)) return false;
+        if (isi_only) return true;
+        return in->cursor_index == o.in->cursor_index && in->precode == o.in->precode &&
+               same_bits(in->sampler_noise_sigma_v, o.in->sampler_noise_sigma_v) &&
+               same_bits(in->tx_noise_sigma_v, o.in->tx_noise_sigma_v) &&
+               same_bits(in->jitter.rj_rms_ui, o.in->jitter.rj_rms_ui) && same_bits(target_ber, o.target_ber) &&
+               same_bits(in->thresholds_v, o.in->thresholds_v);
+    }
+};
+
+/// A kept entry: its own copy of the input, and the key pointing at it.
+template <class R>
+struct Entry {
+    std::unique_ptr<const analysis::StatEyeInput> in;
+    Key key;
+    R result;
+    Entry(const Key& k, R r)
+        : in(std::make_unique<const analysis::StatEyeInput>(*k.in)), key(k), result(std::move(r)) {
+        key.in = in.get();
+    }
+};
 
 /// The last few results of one model function, by exact input. Sweep points that share the
 /// pulse (only the symbol count, seed, pattern or other keys the model does not read differ)
 /// and the repeated calls of one run then compute each eye once. Thread-safe. An entry holds
-/// the three pulses of the input: ~150 kB for the 112G example, a few MB for a pulse of
+/// the three pulses of the input: ~300 kB for the 112G example, a few MB for a pulse of
 /// thousands of UI.
 template <class R>
 class Memo {
 public:
     template <class F>
-    R get(std::string key, F compute) {
+    R get(const Key& key, F compute) {
         {
             std::lock_guard lk(m_);
             for (auto it = items_.begin(); it != items_.end(); ++it)
-                if (it->first == key) {
+                if (it->key == key) {
                     items_.splice(items_.begin(), items_, it);  // most recent first
-                    return items_.front().second;
+                    return items_.front().result;
                 }
         }
         R r = compute();  // outside the lock: other threads' different inputs go on
         std::lock_guard lk(m_);
-        items_.emplace_front(std::move(key), r);
+        items_.emplace_front(key, r);
         if (items_.size() > kCapacity) items_.pop_back();
         return r;
     }
@@ -62,7 +94,7 @@ public:
 private:
     static constexpr std::size_t kCapacity = 2;  // the design eye and the run's (SJ), or two links
     std::mutex m_;
-    std::list<std::pair<std::string, R>> items_;
+    std::list<Entry<R>> items_;
 };
 
 Memo<StatisticalSer>& ser_memo() {
@@ -81,7 +113,7 @@ Memo<std::shared_ptr<analysis::StatEyeIsiCache>>& isi_memo() {
 }
 /// Held by the caller for the call (the memo may drop it meanwhile).
 std::shared_ptr<analysis::StatEyeIsiCache> isi_cache(const analysis::StatEyeInput& in) {
-    return isi_memo().get(analysis::isi_key(in), [] { return std::make_shared<analysis::StatEyeIsiCache>(); });
+    return isi_memo().get(Key(in, 0, true), [] { return std::make_shared<analysis::StatEyeIsiCache>(); });
 }
 
 }  // namespace
@@ -113,12 +145,12 @@ analysis::StatEyeInput stat_eye_input(const Link& link) {
 
 StatisticalSer statistical_ser(const Link& link) {
     const auto in = stat_eye_input(link);
-    return ser_memo().get(input_key(in, 0), [&] { return analysis::statistical_ser(in, isi_cache(in).get()); });
+    return ser_memo().get(Key(in, 0, false), [&] { return analysis::statistical_ser(in, isi_cache(in).get()); });
 }
 
 StatisticalEye statistical_eye(const Link& link, double target_ber) {
     const auto in = stat_eye_input(link);
-    return eye_memo().get(input_key(in, target_ber),
+    return eye_memo().get(Key(in, target_ber, false),
                           [&] { return analysis::statistical_eye(in, target_ber, isi_cache(in).get()); });
 }
 

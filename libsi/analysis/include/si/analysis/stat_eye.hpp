@@ -16,6 +16,7 @@
 /// wide/narrow symbols (rebuilt from the step response, TX FFE applied per symbol), RJ
 /// linearised into Gaussian noise (COM-like; optimistic at the eye edge).
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -84,13 +85,15 @@ private:
     std::size_t max_bytes_, bytes_ = 0;
     mutable std::mutex m_;
     bool bound_ = false;
-    std::string key_;
+    StatEyeInput ref_;  // the input it was bound to
     std::map<std::tuple<double, int, int>, std::shared_ptr<const Part>> parts_;
 };
 
-/// Every input field the ISI part reads, as raw bytes (not the noise, RJ, cursor index,
-/// thresholds, precoding): inputs with the same key can share one StatEyeIsiCache.
-[[nodiscard]] std::string isi_key(const StatEyeInput& in);
+/// Whether every input field the ISI part reads is the same, bit for bit (not the noise, RJ,
+/// cursor index, thresholds, precoding): such inputs can share one StatEyeIsiCache.
+[[nodiscard]] bool same_isi_fields(const StatEyeInput& a, const StatEyeInput& b) noexcept;
+/// A 64-bit hash of those fields, for lookups (equal fields, equal hash).
+[[nodiscard]] std::uint64_t isi_hash(const StatEyeInput& in) noexcept;
 
 /// Throws si::ConfigError naming the field on inconsistent input (sizes, ranges).
 void validate(const StatEyeInput& in);
