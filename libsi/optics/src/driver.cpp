@@ -43,8 +43,7 @@ void LinearDriver::process(std::span<const double> in, std::span<double> out) no
         } else {
             poles_.process(std::span(x, m), std::span(y, m));
         }
-        for (std::size_t i = 0; i < m; ++i) y[i] *= gain_;
-        comp_.process(y, m);
+        comp_.process(y, m, gain_);  // the gain in the compressor's pass
     }
     n_ += in.size();
 }

@@ -9,17 +9,19 @@
 
 namespace si::optics {
 
-PhotodiodeNode::PhotodiodeNode(const PhotodiodeConfig& c, double rin_sigma, double dt)
+PhotodiodeNode::PhotodiodeNode(const PhotodiodeConfig& c, double rin_sigma, double dt, double input_gain)
     : cfg_((validate(c), c)),
       rr2_(c.responsivity_a_w * rin_sigma * c.responsivity_a_w * rin_sigma),
       shot_scale_(c.shot_noise ? 2 * kElementaryCharge_c * simulated_bandwidth_hz(dt) : 0.0),
       th_var_(c.thermal_noise
                   ? 4 * kBoltzmann_j_k * c.temperature_k * simulated_bandwidth_hz(dt) / c.load_ohm
                   : 0.0),
+      g_in_(input_gain),
       pd_(c, dt),
       poles_(c.bandwidth_hz, c.bandwidth_poles, dt, "optics.pd.bandwidth_hz") {
     require(std::isfinite(rin_sigma) && rin_sigma >= 0, "optics.laser.rin_db_hz",
             "gives a per-sample RIN sigma that must be finite and >= 0", rin_sigma);
+    SI_ASSERT(std::isfinite(input_gain) && input_gain >= 0);
 }
 
 double PhotodiodeNode::variance_a2(double p) const noexcept {
@@ -30,7 +32,7 @@ double PhotodiodeNode::variance_a2(double p) const noexcept {
 void PhotodiodeNode::process(std::span<const double> in, std::span<double> out) noexcept {
     SI_ASSERT(in.size() == out.size());
     const double r = cfg_.responsivity_a_w, id = cfg_.dark_current_a;
-    const double rr2 = rr2_, ss = shot_scale_, tv = th_var_;
+    const double rr2 = rr2_, ss = shot_scale_, tv = th_var_, gi = g_in_;
     constexpr std::size_t kB = 256;
     double g[kB], x[kB];
     for (std::size_t c = 0; c < in.size(); c += kB) {
@@ -38,7 +40,7 @@ void PhotodiodeNode::process(std::span<const double> in, std::span<double> out) 
         const double* p = in.data() + c;
         fill_gaussian(cfg_.seed, Stream::optics_pd_shot, n_ + c, g, m);
         for (std::size_t i = 0; i < m; ++i) {  // vectorises (compiled with -fno-math-errno)
-            const double pw = p[i], i0 = r * pw + id;
+            const double pw = gi * p[i], i0 = r * pw + id;
             x[i] = i0 + std::sqrt(rr2 * (pw * pw) + ss * std::abs(i0) + tv) * g[i];
         }
         poles_.process(std::span<const double>(x, m), out.subspan(c, m));

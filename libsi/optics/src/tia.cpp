@@ -48,8 +48,7 @@ void Tia::process(std::span<const double> in, std::span<double> out) noexcept {
         poles_.process(std::span<const double>(y, m), std::span(y, m));
         if (peak_.enabled())
             for (std::size_t i = 0; i < m; ++i) y[i] = peak_.step(y[i]);
-        for (std::size_t i = 0; i < m; ++i) y[i] *= z;
-        comp_.process(y, m);
+        comp_.process(y, m, z);  // the transimpedance in the compressor's pass
     }
     n_ += in.size();
 }

@@ -110,6 +110,29 @@ private:
     optics::Fibre f_;
 };
 
+/// A flat fibre followed by the photodiode node: the fibre's gain applied in the node's pass (no
+/// pass of its own); response() the product of the two.
+class FlatFibreNode final : public optics::OpticalStage {
+public:
+    FlatFibreNode(const optics::FibreConfig& fc, const optics::PhotodiodeConfig& pc, double rin_sigma,
+                  double dt)
+        : f_(fc, dt), node_(pc, rin_sigma, dt, f_.gain()) {}
+    std::string_view name() const noexcept override { return "optics.pd"; }
+    void process(std::span<const double> in, std::span<double> out) noexcept override {
+        node_.process(in, out);
+    }
+    void reset(std::uint64_t first) noexcept override { node_.reset(first); }
+    std::size_t delay_samples() const noexcept override { return 0; }
+    bool linear() const noexcept override { return false; }
+    std::complex<double> response(double f_hz) const noexcept override {
+        return f_.response(f_hz) * node_.response(f_hz);
+    }
+
+private:
+    optics::Fibre f_;
+    optics::PhotodiodeNode node_;
+};
+
 /// Runs `stages` [0, n_stages) on a constant input for `len` samples; returns the last output.
 double settle(std::vector<std::unique_ptr<optics::OpticalStage>>& c, std::size_t n_stages, double x,
               std::size_t len) {
@@ -152,14 +175,15 @@ std::vector<std::unique_ptr<optics::OpticalStage>> OpticsModel::make_chain(bool 
         c.push_back(optics::make_stage<optics::Eml>("optics.eml", dt, o.eml, o.laser, dt));
     else
         c.push_back(optics::make_stage<optics::Mzm>("optics.mzm", dt, o.mzm, o.laser, dt));
-    if (fibre_flat)
-        c.push_back(std::make_unique<FlatFibre>(o.fibre, dt));
-    else
-        c.push_back(optics::make_stage<optics::Fibre>("optics.fibre", dt, o.fibre, dt));
-    if (node_noise)
-        c.push_back(optics::make_stage<optics::PhotodiodeNode>("optics.pd", dt, o.pd, rin_sigma, dt));
-    else
+    if (node_noise) {  // flat fibre: its gain in the photodiode node's pass
+        c.push_back(std::make_unique<FlatFibreNode>(o.fibre, o.pd, rin_sigma, dt));
+    } else {
+        if (fibre_flat)
+            c.push_back(std::make_unique<FlatFibre>(o.fibre, dt));
+        else
+            c.push_back(optics::make_stage<optics::Fibre>("optics.fibre", dt, o.fibre, dt));
         c.push_back(optics::make_stage<optics::Photodiode>("optics.pd", dt, o.pd, dt));
+    }
     c.push_back(optics::make_stage<optics::Tia>("optics.tia", dt, o.tia, dt));
     return c;
 }
@@ -215,7 +239,7 @@ std::shared_ptr<OpticsModel> build_optics(
     om->chain_delay = 0;
     for (const auto& st : chain) om->chain_delay += st->delay_samples();
     const std::size_t settle_len = (std::size_t{1} << 15) + 4 * om->chain_delay;
-    o.tia.input_offset_a = settle(chain, 4, 0.0, settle_len);  // PD output at zero drive [A]
+    o.tia.input_offset_a = settle(chain, chain.size() - 1, 0.0, settle_len);  // PD output at zero drive [A]
     // small-signal responses do not depend on the TIA offset: that chain serves response()
     om->small_signal = std::move(chain);
     om->dc = 1.0;
