@@ -155,29 +155,33 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 void zig_retry(std::uint64_t key, std::uint64_t first, const std::uint32_t* __restrict idx,
                const double* __restrict wn, const double* __restrict fn,
                const std::uint32_t* __restrict kn, double* __restrict val,
-               std::uint8_t* __restrict ok, std::size_t nr) noexcept {
+               double* __restrict val1, std::uint8_t* __restrict ok, std::size_t nr) noexcept {
     constexpr std::uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
     for (std::size_t r = 0; r < nr; ++r) {
         const std::uint64_t w = random_bits_keyed(key, first + idx[r]);
         const auto hz = static_cast<std::int32_t>(static_cast<std::uint32_t>(w >> 32));
         const std::uint32_t iz = static_cast<std::uint32_t>(hz) & 127u;
         const double x = hz * wn[iz];
-        const std::uint32_t izm = iz == 0 ? 1u : iz;  // iz = 0 (tail): undecided below
+        const std::uint32_t izm = iz + (iz == 0 ? 1u : 0u);  // iz = 0 (tail): undecided below
         // zig_from's local stream: draw = mix64(w + g) (the next try), then uni = mix64(w + 2 g)
         const std::uint64_t draw = mix64(w + kGamma);
-        const double u = (static_cast<double>(mix64(w + 2 * kGamma) >> 11) + 0.5) * 0x1.0p-53;
+        const double u =
+            (static_cast<double>(static_cast<std::int64_t>(mix64(w + 2 * kGamma) >> 11)) + 0.5) * 0x1.0p-53;
         const double lhs = fn[izm] + u * (fn[izm - 1] - fn[izm]);
         const double e = exp_near(-0.5 * x * x);
         const double gap = lhs - e;
-        const bool sure = iz != 0 && (gap > 1e-9 || gap < -1e-9);
-        const bool wedge = gap < 0;
+        // no branches (bitwise logic): the loop vectorises
+        const unsigned sure = static_cast<unsigned>(iz != 0) & static_cast<unsigned>(std::abs(gap) > 1e-9);
+        const unsigned wedge = gap < 0 ? 1u : 0u;
         const auto hz1 = static_cast<std::int32_t>(static_cast<std::uint32_t>(draw >> 32));
         const std::uint32_t iz1 = static_cast<std::uint32_t>(hz1) & 127u;
-        const std::int64_t ahz1 = hz1 < 0 ? -static_cast<std::int64_t>(hz1) : static_cast<std::int64_t>(hz1);
+        const std::int64_t ahz1 = std::abs(static_cast<std::int64_t>(hz1));
         const double x1 = hz1 * wn[iz1];
-        const bool first1 = ahz1 < static_cast<std::int64_t>(kn[iz1]);
-        val[r] = wedge ? x : x1;
-        ok[r] = sure && (wedge || first1) ? 1 : 0;
+        const unsigned first1 = ahz1 < static_cast<std::int64_t>(kn[iz1]) ? 1u : 0u;
+        val[r] = x;
+        val1[r] = x1;
+        // 1: the wedge accepted x, 2: the next try's x1, 0: undecided
+        ok[r] = static_cast<std::uint8_t>(sure & (wedge | first1) & 1u) << (1 - wedge);
     }
 }
 
@@ -211,11 +215,13 @@ void fill_gaussian(std::uint64_t seed, Stream s, std::uint64_t first, double* ou
         }
         // the retries: the wedge test and the next try for all at once, zig_from for the ~2 % of
         // them left (a wedge rejection followed by another rejection, the tail, the margin)
-        double val[kChunk];
+        double val[kChunk], val1[kChunk];
         std::uint8_t ok[kChunk];
-        zig_retry(key, first + c, idx, z.wn.data(), z.fn.data(), z.kn.data(), val, ok, nr);
+        zig_retry(key, first + c, idx, z.wn.data(), z.fn.data(), z.kn.data(), val, val1, ok, nr);
         for (std::size_t r = 0; r < nr; ++r)
-            out[c + idx[r]] = ok[r] ? val[r] : zig_from(random_bits_keyed(key, first + c + idx[r]));
+            out[c + idx[r]] = ok[r] == 1   ? val[r]
+                              : ok[r] == 2 ? val1[r]
+                                           : zig_from(random_bits_keyed(key, first + c + idx[r]));
     }
 }
 
