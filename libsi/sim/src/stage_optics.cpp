@@ -318,6 +318,37 @@ OpticsWave::OpticsWave(const Link& link, TxSymbols& tx, std::uint64_t first_ui)
     f_.resize(Bf);
 }
 
+void OpticsWave::near_samples(std::uint64_t g, std::size_t m, double* a) {
+    const std::uint64_t M = m_;
+    std::size_t i = 0;
+    if (M % 4 == 0) {
+        // whole UIs read in place, four phases at a time over the UIs left in the near block
+        const std::uint64_t bu = near_->block_ui();
+        const auto lead = static_cast<std::size_t>((M - g % M) % M);
+        for (; i < lead && i < m; ++i) a[i] = near_->at(g + i);
+        while (m - i >= M) {
+            const std::uint64_t u = (g + i) / M;
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>((m - i) / M, bu - u % bu));
+            bool ok = true;
+            for (std::size_t q = 0; q < M && ok; q += 4) {
+                const float* p[4];
+                std::size_t stride = 1;
+                ok = near_->run4(g + i + q, n, p, stride);
+                if (ok)
+                    for (std::size_t r = 0; r < n; ++r)
+                        for (std::size_t j = 0; j < 4; ++j) a[i + r * M + q + j] = p[j][r * stride];
+            }
+            if (!ok) break;  // the rest by at4 below
+            i += n * M;
+        }
+    }
+    for (float t[4]; i + 4 <= m; i += 4) {  // four at a time (one cursor step per UI part)
+        near_->at4(g + i, t);
+        for (std::size_t j = 0; j < 4; ++j) a[i + j] = t[j];
+    }
+    for (; i < m; ++i) a[i] = near_->at(g + i);
+}
+
 void OpticsWave::produce(std::uint64_t blk, Slot& s) {
     const std::size_t Bf = bu_ * m_;
     const std::int64_t gn0 = static_cast<std::int64_t>(blk * Bf) + shift_;
@@ -336,18 +367,13 @@ void OpticsWave::produce(std::uint64_t blk, Slot& s) {
             auto a = std::span(a_).first(m);
             auto b = std::span(b_).first(m);
             const std::uint64_t g = g0 + c;
-            std::size_t i = 0;
-            for (float t[4]; i + 4 <= m; i += 4) {  // four at a time (one cursor step per UI part)
-                near_->at4(g + i, t);
-                for (std::size_t j = 0; j < 4; ++j) a[i + j] = t[j];
-            }
-            for (; i < m; ++i) a[i] = near_->at(g + i);
+            near_samples(g, m, a.data());
             for (auto& st : chain_) {
                 st->process(a, b);
                 std::swap(a, b);
             }
             float* f = f_.data() + i0 + c;
-            for (i = 0; i < m; ++i) f[i] = static_cast<float>(a[i] - om_.y_zero_v);
+            for (std::size_t i = 0; i < m; ++i) f[i] = static_cast<float>(a[i] - om_.y_zero_v);
         }
     }
     s.y.resize(Bf);
