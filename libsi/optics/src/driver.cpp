@@ -30,7 +30,7 @@ LinearDriver::LinearDriver(const DriverConfig& c, double dt)
 void LinearDriver::process(std::span<const double> in, std::span<double> out) noexcept {
     SI_ASSERT(in.size() == out.size());
     // block by block: noise drawn for the block, filter, gain, compression over the block
-    constexpr std::size_t kB = 256;
+    constexpr std::size_t kB = 512;  // one 512-sample piece of the chain (stage_optics) per noise draw
     double g[kB];
     for (std::size_t c = 0; c < in.size(); c += kB) {
         const std::size_t m = std::min(kB, in.size() - c);

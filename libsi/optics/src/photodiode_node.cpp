@@ -33,7 +33,7 @@ void PhotodiodeNode::process(std::span<const double> in, std::span<double> out) 
     SI_ASSERT(in.size() == out.size());
     const double r = cfg_.responsivity_a_w, id = cfg_.dark_current_a;
     const double rr2 = rr2_, ss = shot_scale_, tv = th_var_, gi = g_in_;
-    constexpr std::size_t kB = 256;
+    constexpr std::size_t kB = 512;  // one 512-sample piece of the chain (stage_optics) per noise draw
     double g[kB], x[kB];
     for (std::size_t c = 0; c < in.size(); c += kB) {
         const std::size_t m = std::min(kB, in.size() - c);

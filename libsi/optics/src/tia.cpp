@@ -33,7 +33,7 @@ Tia::Tia(const TiaConfig& c, double dt)
 void Tia::process(std::span<const double> in, std::span<double> out) noexcept {
     SI_ASSERT(in.size() == out.size());
     const double z = cfg_.transimpedance_ohm, off = cfg_.input_offset_a;
-    constexpr std::size_t kB = 256;
+    constexpr std::size_t kB = 512;  // one 512-sample piece of the chain (stage_optics) per noise draw
     double g[kB];
     for (std::size_t c = 0; c < in.size(); c += kB) {
         const std::size_t m = std::min(kB, in.size() - c);
