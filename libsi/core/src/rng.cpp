@@ -155,7 +155,7 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 void zig_retry(std::uint64_t key, std::uint64_t first, const std::uint32_t* __restrict idx,
                const double* __restrict wn, const double* __restrict fn,
                const std::uint32_t* __restrict kn, double* __restrict val,
-               double* __restrict val1, std::uint8_t* __restrict ok, std::size_t nr) noexcept {
+               std::uint8_t* __restrict ok, std::size_t nr) noexcept {
     constexpr std::uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
     for (std::size_t r = 0; r < nr; ++r) {
         const std::uint64_t w = random_bits_keyed(key, first + idx[r]);
@@ -178,10 +178,11 @@ void zig_retry(std::uint64_t key, std::uint64_t first, const std::uint32_t* __re
         const std::int64_t ahz1 = std::abs(static_cast<std::int64_t>(hz1));
         const double x1 = hz1 * wn[iz1];
         const unsigned first1 = ahz1 < static_cast<std::int64_t>(kn[iz1]) ? 1u : 0u;
-        val[r] = x;
-        val1[r] = x1;
-        // 1: the wedge accepted x, 2: the next try's x1, 0: undecided
-        ok[r] = static_cast<std::uint8_t>(sure & (wedge | first1) & 1u) << (1 - wedge);
+        // x where the wedge accepted, else x1: a bitwise select (both computed, no branch)
+        const std::uint64_t sel = 0 - static_cast<std::uint64_t>(wedge);
+        val[r] = std::bit_cast<double>((std::bit_cast<std::uint64_t>(x) & sel) |
+                                       (std::bit_cast<std::uint64_t>(x1) & ~sel));
+        ok[r] = static_cast<std::uint8_t>(sure & (wedge | first1));
     }
 }
 
@@ -215,13 +216,11 @@ void fill_gaussian(std::uint64_t seed, Stream s, std::uint64_t first, double* ou
         }
         // the retries: the wedge test and the next try for all at once, zig_from for the ~2 % of
         // them left (a wedge rejection followed by another rejection, the tail, the margin)
-        double val[kChunk], val1[kChunk];
+        double val[kChunk];
         std::uint8_t ok[kChunk];
-        zig_retry(key, first + c, idx, z.wn.data(), z.fn.data(), z.kn.data(), val, val1, ok, nr);
+        zig_retry(key, first + c, idx, z.wn.data(), z.fn.data(), z.kn.data(), val, ok, nr);
         for (std::size_t r = 0; r < nr; ++r)
-            out[c + idx[r]] = ok[r] == 1   ? val[r]
-                              : ok[r] == 2 ? val1[r]
-                                           : zig_from(random_bits_keyed(key, first + c + idx[r]));
+            out[c + idx[r]] = ok[r] != 0 ? val[r] : zig_from(random_bits_keyed(key, first + c + idx[r]));
     }
 }
 
