@@ -77,8 +77,48 @@ void pole_chunk(const double* x, double* y, std::size_t m, const double* f, cons
                 double* xh, double* z1h, double* z2h, double* yh) noexcept {
     // every output goes through the same statements (the first samples of a chunk read the
     // history through the same expression), so the result is the same for any block split
-    double z1[2 + kChunk], z2[4 + kChunk];
     const double f0 = f[0], f1 = f[1], f2 = f[2], a2 = pw[2], a4 = pw[4], a8 = pw[8];
+#if defined(__GNUC__) && !defined(__clang__)
+    if (m % 4 == 0) {
+        // whole 4-vectors (the engine's pieces): the three steps in registers, x[n-1], x[n-2] and
+        // z1[n-2] by shuffles of the previous and current vectors, one load and one store per
+        // four samples; the same expressions as the array form below, so the same values
+        using I4 = long long __attribute__((vector_size(32)));
+        const V4 f0v = {f0, f0, f0, f0}, f1v = {f1, f1, f1, f1}, f2v = {f2, f2, f2, f2};
+        const V4 a2v = {a2, a2, a2, a2}, a4v = {a4, a4, a4, a4}, a8v = {a8, a8, a8, a8};
+        V4 xp = {0, 0, xh[0], xh[1]};  // x[-2], x[-1] in lanes 2, 3
+        V4 z1p = {0, 0, z1h[0], z1h[1]};
+        V4 z2p, h0, h1;
+        std::memcpy(&z2p, z2h, sizeof z2p);
+        std::memcpy(&h0, yh, sizeof h0);
+        std::memcpy(&h1, yh + 4, sizeof h1);
+        for (std::size_t i = 0; i < m; i += 4) {
+            V4 xc;
+            std::memcpy(&xc, x + i, sizeof xc);  // (read before y, which may alias x, is written)
+            const V4 xm1 = __builtin_shuffle(xp, xc, I4{3, 4, 5, 6});
+            const V4 xm2 = __builtin_shuffle(xp, xc, I4{2, 3, 4, 5});
+            const V4 z1c = f0v * xc + f1v * xm1 + f2v * xm2;
+            const V4 z1m2 = __builtin_shuffle(z1p, z1c, I4{2, 3, 4, 5});
+            const V4 z2c = z1c + a2v * z1m2;
+            const V4 yc = z2c + a4v * z2p + a8v * h0;
+            std::memcpy(y + i, &yc, sizeof yc);
+            xp = xc;
+            z1p = z1c;
+            z2p = z2c;
+            h0 = h1;
+            h1 = yc;
+        }
+        xh[0] = xp[2];
+        xh[1] = xp[3];
+        z1h[0] = z1p[2];
+        z1h[1] = z1p[3];
+        std::memcpy(z2h, &z2p, sizeof z2p);
+        std::memcpy(yh, &h0, sizeof h0);
+        std::memcpy(yh + 4, &h1, sizeof h1);
+        return;
+    }
+#endif
+    double z1[2 + kChunk], z2[4 + kChunk];
     z1[0] = z1h[0];
     z1[1] = z1h[1];
     {
