@@ -74,6 +74,12 @@ void exp_block(const double* x, double* y, std::size_t n, double scale) noexcept
 }
 
 SI_BLOCK_MATH_CLONES
+void add_noise_block(const double* x, const double* g, double* y, std::size_t n, double offset,
+                     double sigma) noexcept {
+    for (std::size_t i = 0; i < n; ++i) y[i] = (x[i] - offset) + sigma * g[i];
+}
+
+SI_BLOCK_MATH_CLONES
 void absorption_block(const double* v, double* y, std::size_t n, double v0, double inv_span,
                       int k, double ln_er, double il, double p0) noexcept {
     // the statements of Eml::process's separate passes, in the same order, in one pass

@@ -6,6 +6,7 @@
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
 #include "si/core/units.hpp"
+#include "si/optics/block_math.hpp"
 #include "si/optics/constants.hpp"
 
 namespace si::optics {
@@ -38,7 +39,7 @@ void LinearDriver::process(std::span<const double> in, std::span<double> out) no
         const double* x = in.data() + c;
         if (noise_sigma_v_ > 0) {
             fill_gaussian(cfg_.seed, Stream::optics_driver_noise, n_ + c, g, m);
-            for (std::size_t i = 0; i < m; ++i) y[i] = x[i] + noise_sigma_v_ * g[i];
+            add_noise_block(x, g, y, m, 0.0, noise_sigma_v_);
             poles_.process(std::span<const double>(y, m), std::span(y, m));
         } else {
             poles_.process(std::span(x, m), std::span(y, m));

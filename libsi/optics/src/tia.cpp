@@ -5,6 +5,7 @@
 
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
+#include "si/optics/block_math.hpp"
 #include "si/optics/constants.hpp"
 
 namespace si::optics {
@@ -41,7 +42,7 @@ void Tia::process(std::span<const double> in, std::span<double> out) noexcept {
         const double* x = in.data() + c;
         if (sigma_a_ > 0) {
             fill_gaussian(cfg_.seed, Stream::optics_tia_noise, n_ + c, g, m);
-            for (std::size_t i = 0; i < m; ++i) y[i] = x[i] - off + sigma_a_ * g[i];
+            add_noise_block(x, g, y, m, off, sigma_a_);
         } else {
             for (std::size_t i = 0; i < m; ++i) y[i] = x[i] - off;
         }

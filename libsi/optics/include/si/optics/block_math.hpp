@@ -21,6 +21,11 @@ void tanh_block(const double* x, double* y, std::size_t n, double limit, double 
 /// y[i] = scale * exp(x[i]) for x[i] < 709 (x at or below -700 gives 0). x and y may alias.
 void exp_block(const double* x, double* y, std::size_t n, double scale) noexcept;
 
+/// y[i] = (x[i] - offset) + sigma g[i]: a stage's input noise (g: standard normal draws) added to
+/// its input less an offset (the TIA's offset current; 0 for the driver). x and y may alias.
+void add_noise_block(const double* x, const double* g, double* y, std::size_t n, double offset,
+                     double sigma) noexcept;
+
 /// The EML's transmission times the laser power in one pass (Eml::process, integer exponents
 /// k = 1, 2, 3): y[i] = p0 (il exp(-ln_er w^k)), w = 1 - clamp((v[i] - v0) inv_span, 0, 1), the
 /// exponential as exp_block (0 at or below -700). Same statements as the separate passes, so the
