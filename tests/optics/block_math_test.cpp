@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -72,6 +73,51 @@ TEST(BlockMath, InPlaceAndBlockSplitGiveTheSameValues) {
     si::optics::tanh_block(b.data(), b.data(), 1234, 1.5, 1 / 1.5);
     si::optics::tanh_block(b.data() + 1234, b.data() + 1234, x.size() - 1234, 1.5, 1 / 1.5);
     EXPECT_EQ(a, b);
+}
+
+TEST(BlockMath, FoldedGainGivesTheSeparatePassesValues) {
+    // tanh_block with the stage gain `pre` in its pass = the gain pass, then tanh_block
+    const auto x = log_spread(3000, -5, 1);
+    for (double pre : {1.0, 1.6406, 1000.0}) {
+        std::vector<double> a(x.size()), b(x.size());
+        for (std::size_t i = 0; i < x.size(); ++i) a[i] = x[i] * pre;
+        si::optics::tanh_block(a.data(), a.data(), a.size(), 0.9, 1 / 0.9);
+        si::optics::tanh_block(x.data(), b.data(), x.size(), 0.9, 1 / 0.9, pre);
+        EXPECT_EQ(a, b) << pre;
+    }
+}
+
+TEST(BlockMath, AbsorptionIsTheEmlCurveTimesThePower) {
+    // absorption_block = clamp, power, exp_block and the laser power in one pass: the separate
+    // passes' values, bit for bit, for exponents 1, 2, 3 and drives beyond both ends of the curve
+    std::vector<double> v;
+    for (int i = 0; i <= 4000; ++i) v.push_back(-0.8 + 1.6 * i / 4000.0);
+    const double v0 = -0.534, inv = 1 / (0.466 - -0.534), ln_er = std::log(10.0), il = 0.794, p0 = 2e-3;
+    for (int k : {1, 2, 3}) {
+        std::vector<double> a(v.size()), b(v.size());
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            const double w = 1.0 - std::clamp((v[i] - v0) * inv, 0.0, 1.0);
+            a[i] = k == 2 ? -ln_er * (w * w) : k == 1 ? -ln_er * w : -ln_er * (w * w * w);
+        }
+        si::optics::exp_block(a.data(), a.data(), a.size(), il);
+        for (double& y : a) y = p0 * y;
+        si::optics::absorption_block(v.data(), b.data(), v.size(), v0, inv, k, ln_er, il, p0);
+        EXPECT_EQ(a, b) << k;
+        // and the curve itself: il exp(-ln_er w^k) within 2e-15
+        for (std::size_t i = 0; i < v.size(); i += 97) {
+            const double w = 1.0 - std::clamp((v[i] - v0) * inv, 0.0, 1.0);
+            const double ref = p0 * il * std::exp(-ln_er * std::pow(w, k));
+            EXPECT_NEAR(b[i], ref, 2e-15 * ref) << k << " " << v[i];
+        }
+    }
+}
+
+TEST(BlockMath, AddNoiseIsInputLessOffsetPlusScaledDraw) {
+    std::vector<double> x = {0.0, 1e-3, -2.5e-4, 7.0}, g = {1.0, -0.5, 2.0, 0.0}, y(4);
+    si::optics::add_noise_block(x.data(), g.data(), y.data(), 4, 4e-4, 1e-5);
+    for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(y[i], x[i] - 4e-4 + 1e-5 * g[i], 1e-18);
+    si::optics::add_noise_block(x.data(), g.data(), x.data(), 4, 0.0, 0.0);  // in place, no noise
+    EXPECT_EQ(x, (std::vector<double>{0.0, 1e-3, -2.5e-4, 7.0}));
 }
 
 }  // namespace

@@ -129,12 +129,15 @@ Compressor::Compressor(const CompressionConfig& c, const std::string& prefix) {
     set(a / u);
 }
 
-void Compressor::process(double* y, std::size_t n) const noexcept {
+void Compressor::process(double* y, std::size_t n, double pre) const noexcept {
     switch (kind_) {
-        case Kind::none: return;
-        case Kind::tanh: tanh_block(y, y, n, limit_, inv_limit_); return;
+        case Kind::none:
+            if (pre != 1.0)
+                for (std::size_t i = 0; i < n; ++i) y[i] *= pre;
+            return;
+        case Kind::tanh: tanh_block(y, y, n, limit_, inv_limit_, pre); return;
         case Kind::cubic:
-            for (std::size_t i = 0; i < n; ++i) y[i] = (*this)(y[i]);
+            for (std::size_t i = 0; i < n; ++i) y[i] = (*this)(y[i] * pre);
             return;
     }
 }

@@ -6,6 +6,7 @@
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
 #include "si/core/units.hpp"
+#include "si/optics/block_math.hpp"
 #include "si/optics/constants.hpp"
 
 namespace si::optics {
@@ -30,7 +31,7 @@ LinearDriver::LinearDriver(const DriverConfig& c, double dt)
 void LinearDriver::process(std::span<const double> in, std::span<double> out) noexcept {
     SI_ASSERT(in.size() == out.size());
     // block by block: noise drawn for the block, filter, gain, compression over the block
-    constexpr std::size_t kB = 256;
+    constexpr std::size_t kB = 512;  // one 512-sample piece of the chain (stage_optics) per noise draw
     double g[kB];
     for (std::size_t c = 0; c < in.size(); c += kB) {
         const std::size_t m = std::min(kB, in.size() - c);
@@ -38,13 +39,12 @@ void LinearDriver::process(std::span<const double> in, std::span<double> out) no
         const double* x = in.data() + c;
         if (noise_sigma_v_ > 0) {
             fill_gaussian(cfg_.seed, Stream::optics_driver_noise, n_ + c, g, m);
-            for (std::size_t i = 0; i < m; ++i) y[i] = x[i] + noise_sigma_v_ * g[i];
+            add_noise_block(x, g, y, m, 0.0, noise_sigma_v_);
             poles_.process(std::span<const double>(y, m), std::span(y, m));
         } else {
             poles_.process(std::span(x, m), std::span(y, m));
         }
-        for (std::size_t i = 0; i < m; ++i) y[i] *= gain_;
-        comp_.process(y, m);
+        comp_.process(y, m, gain_);  // the gain in the compressor's pass
     }
     n_ += in.size();
 }

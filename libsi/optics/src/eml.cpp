@@ -43,16 +43,16 @@ void Eml::process(std::span<const double> in, std::span<double> out) noexcept {
     // the filter per sample; the curve over the block (exp_block, within ~1e-15 of std::exp)
     const double v0 = cfg_.v_off_v, inv_span = 1.0 / (cfg_.v_on_v - cfg_.v_off_v), k = cfg_.curve_exponent;
     poles_.process(in, out);
-    for (double& v : out) v = 1.0 - std::clamp((v - v0) * inv_span, 0.0, 1.0);
-    if (k == 2.0) {
-        for (double& w : out) w = -ln_er_ * (w * w);
-    } else if (k == 1.0) {
-        for (double& w : out) w = -ln_er_ * w;
-    } else if (k == 3.0) {
-        for (double& w : out) w = -ln_er_ * (w * w * w);
-    } else {
-        for (double& w : out) w = -ln_er_ * std::pow(w, k);
+    if (k == 1.0 || k == 2.0 || k == 3.0) {
+        // the curve and, without RIN, the laser's power in one pass
+        const bool rin = laser_.rin_sigma() > 0;
+        absorption_block(out.data(), out.data(), out.size(), v0, inv_span, static_cast<int>(k), ln_er_,
+                         il_, rin ? 1.0 : laser_.config().power_w);
+        if (rin) laser_.process(out, out);  // (without RIN the laser draws nothing: no index)
+        return;
     }
+    for (double& v : out) v = 1.0 - std::clamp((v - v0) * inv_span, 0.0, 1.0);
+    for (double& w : out) w = -ln_er_ * std::pow(w, k);
     exp_block(out.data(), out.data(), out.size(), il_);
     laser_.process(out, out);
 }

@@ -30,7 +30,7 @@ void Laser::process(std::span<const double> in, std::span<double> out) noexcept 
     if (sigma_ == 0) {
         for (std::size_t i = 0; i < in.size(); ++i) out[i] = p0 * in[i];
     } else {
-        constexpr std::size_t kB = 256;
+        constexpr std::size_t kB = 512;  // one 512-sample piece of the chain (stage_optics) per noise draw
         double g[kB];
         for (std::size_t c = 0; c < in.size(); c += kB) {
             const std::size_t m = std::min(kB, in.size() - c);

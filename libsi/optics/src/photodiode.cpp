@@ -34,7 +34,7 @@ Photodiode::Photodiode(const PhotodiodeConfig& c, double dt)
 void Photodiode::process(std::span<const double> in, std::span<double> out) noexcept {
     SI_ASSERT(in.size() == out.size());
     const double r = cfg_.responsivity_a_w, id = cfg_.dark_current_a;
-    constexpr std::size_t kB = 256;
+    constexpr std::size_t kB = 512;  // one 512-sample piece of the chain (stage_optics) per noise draw
     double gs[kB], gt[kB], x[kB];
     for (std::size_t c = 0; c < in.size(); c += kB) {
         const std::size_t m = std::min(kB, in.size() - c);

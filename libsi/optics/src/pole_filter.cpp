@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "si/core/error.hpp"
@@ -40,6 +41,7 @@ PoleFilter::PoleFilter(double bw, int poles, double dt, const std::string& key)
     sec_ = bilinear_section(1, 0, 1, 1 / w, w, dt);
     pw_[0] = 1;
     for (std::size_t j = 1; j <= kLanes; ++j) pw_[j] = pw_[j - 1] * -sec_.a1;
+    fir_ = {sec_.b0, sec_.b1 + pw_[1] * sec_.b0, pw_[1] * sec_.b1};
     st_.assign(static_cast<std::size_t>(poles), State{});
     // Realised noise bandwidth from the impulse response energy; the response decays as
     // exp(-w t) t^(n-1), so 60 n / (w dt) samples hold all but ~1e-20 of it.
@@ -56,41 +58,107 @@ PoleFilter::PoleFilter(double bw, int poles, double dt, const std::string& key)
 namespace {
 
 constexpr std::size_t kChunk = 256;
+
+// four doubles (GCC/Clang vector extension; two SSE2 halves in the baseline clone), moved by
+// memcpy (no helper functions: a function taking or returning V4 has no AVX calling convention
+// in the baseline)
+using V4 = double __attribute__((vector_size(32)));
 constexpr std::size_t kL = PoleFilter::kLanes;
 
-// One pole over m <= kChunk samples (x and y may alias): c[n] = b0 x[n] + b1 x[n-1], then
-// y[n] = sum_{j<8} A^j c[n-j] + A^8 y[n-8] (pw = A^0..A^8); the state carries x[n-1], c and y.
+// One pole over m <= kChunk samples (x and y may alias), y[n] = sum_{j<8} A^j c[n-j] + A^8 y[n-8]
+// with c[n] = b0 x[n] + b1 x[n-1], evaluated by doubling: z1[n] = c[n] + A c[n-1] (a 3-tap FIR on
+// x: f = {b0, b1 + A b0, A b1}), z2[n] = z1[n] + A^2 z1[n-2], y[n] = z2[n] + A^4 z2[n-4] + A^8 y[n-8]:
+// 6 multiply-adds per sample instead of 11. The state carries x[n-2..n-1], z1[n-2..n-1],
+// z2[n-4..n-1] and y[n-8..n-1].
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
-void pole_chunk(const double* x, double* y, std::size_t m, double b0, double b1, const double* pw,
-                double& xp, double* ch, double* yh) noexcept {
-    // every output goes through the same statements (one loop each, no peeled first element), so
-    // the compiler's choice of multiply-adds is the same for any block split
-    double xe[1 + kChunk], c[kL - 1 + kChunk];
-    xe[0] = xp;
-    for (std::size_t i = 0; i < m; ++i) xe[1 + i] = x[i];
-    for (std::size_t j = 0; j + 1 < kL; ++j) c[j] = ch[j];
-    for (std::size_t i = 0; i < m; ++i) c[kL - 1 + i] = b0 * xe[1 + i] + b1 * xe[i];
-    xp = xe[m];
-    const double p0 = pw[0], p1 = pw[1], p2 = pw[2], p3 = pw[3], p4 = pw[4], p5 = pw[5], p6 = pw[6],
-                 p7 = pw[7], p8 = pw[8];
-    // y[i] = d[i] + A^8 y[i-8], the first eight from the history yh (x is no longer read: y may
-    // alias it); both loops evaluate the same expression
-    const std::size_t m8 = std::min(m, kL);
-    for (std::size_t i = 0; i < m8; ++i) {
-        const double* cc = c + i;  // cc[7] = c[n], cc[0] = c[n-7]
-        const double d = p0 * cc[7] + p1 * cc[6] + p2 * cc[5] + p3 * cc[4] + p4 * cc[3] +
-                         p5 * cc[2] + p6 * cc[1] + p7 * cc[0];
-        y[i] = d + p8 * yh[i];
+void pole_chunk(const double* x, double* y, std::size_t m, const double* f, const double* pw,
+                double* xh, double* z1h, double* z2h, double* yh) noexcept {
+    // every output goes through the same statements (the first samples of a chunk read the
+    // history through the same expression), so the result is the same for any block split
+    const double f0 = f[0], f1 = f[1], f2 = f[2], a2 = pw[2], a4 = pw[4], a8 = pw[8];
+#if defined(__GNUC__) && !defined(__clang__)
+    if (m % 4 == 0) {
+        // whole 4-vectors (the engine's pieces): the three steps in registers, x[n-1], x[n-2] and
+        // z1[n-2] by shuffles of the previous and current vectors, one load and one store per
+        // four samples; the same expressions as the array form below, so the same values
+        using I4 = long long __attribute__((vector_size(32)));
+        const V4 f0v = {f0, f0, f0, f0}, f1v = {f1, f1, f1, f1}, f2v = {f2, f2, f2, f2};
+        const V4 a2v = {a2, a2, a2, a2}, a4v = {a4, a4, a4, a4}, a8v = {a8, a8, a8, a8};
+        V4 xp = {0, 0, xh[0], xh[1]};  // x[-2], x[-1] in lanes 2, 3
+        V4 z1p = {0, 0, z1h[0], z1h[1]};
+        V4 z2p, h0, h1;
+        std::memcpy(&z2p, z2h, sizeof z2p);
+        std::memcpy(&h0, yh, sizeof h0);
+        std::memcpy(&h1, yh + 4, sizeof h1);
+        for (std::size_t i = 0; i < m; i += 4) {
+            V4 xc;
+            std::memcpy(&xc, x + i, sizeof xc);  // (read before y, which may alias x, is written)
+            const V4 xm1 = __builtin_shuffle(xp, xc, I4{3, 4, 5, 6});
+            const V4 xm2 = __builtin_shuffle(xp, xc, I4{2, 3, 4, 5});
+            const V4 z1c = f0v * xc + f1v * xm1 + f2v * xm2;
+            const V4 z1m2 = __builtin_shuffle(z1p, z1c, I4{2, 3, 4, 5});
+            const V4 z2c = z1c + a2v * z1m2;
+            const V4 yc = z2c + a4v * z2p + a8v * h0;
+            std::memcpy(y + i, &yc, sizeof yc);
+            xp = xc;
+            z1p = z1c;
+            z2p = z2c;
+            h0 = h1;
+            h1 = yc;
+        }
+        xh[0] = xp[2];
+        xh[1] = xp[3];
+        z1h[0] = z1p[2];
+        z1h[1] = z1p[3];
+        std::memcpy(z2h, &z2p, sizeof z2p);
+        std::memcpy(yh, &h0, sizeof h0);
+        std::memcpy(yh + 4, &h1, sizeof h1);
+        return;
     }
-    for (std::size_t i = kL; i < m; ++i) {
-        const double* cc = c + i;
-        const double d = p0 * cc[7] + p1 * cc[6] + p2 * cc[5] + p3 * cc[4] + p4 * cc[3] +
-                         p5 * cc[2] + p6 * cc[1] + p7 * cc[0];
-        y[i] = d + p8 * y[i - kL];
+#endif
+    double z1[2 + kChunk], z2[4 + kChunk];
+    z1[0] = z1h[0];
+    z1[1] = z1h[1];
+    {
+        const std::size_t m2 = std::min<std::size_t>(m, 2);
+        double xe[4] = {xh[0], xh[1], 0, 0};  // x[-2], x[-1], x[0], x[1]
+        for (std::size_t i = 0; i < m2; ++i) xe[2 + i] = x[i];
+        for (std::size_t i = 0; i < m2; ++i) z1[2 + i] = f0 * xe[2 + i] + f1 * xe[1 + i] + f2 * xe[i];
+        for (std::size_t i = 2; i < m; ++i) z1[2 + i] = f0 * x[i] + f1 * x[i - 1] + f2 * x[i - 2];
+        // x history (before y, which may alias x, is written)
+        const double n1 = m >= 1 ? x[m - 1] : xh[1];
+        const double n2 = m >= 2 ? x[m - 2] : m == 1 ? xh[1] : xh[0];
+        xh[0] = n2;
+        xh[1] = n1;
     }
-    for (std::size_t j = 0; j + 1 < kL; ++j) ch[j] = c[m + j];
+    for (std::size_t j = 0; j < 4; ++j) z2[j] = z2h[j];
+    for (std::size_t i = 0; i < m; ++i) z2[4 + i] = z1[2 + i] + a2 * z1[i];
+    // the recursion over eight samples at a time with y[n-8..n-1] held in two 4-vectors (a loop
+    // through memory would wait on store forwarding each step); the tail element by element
+    std::size_t i = 0;
+    if (m >= kL) {
+        const V4 a4v = {a4, a4, a4, a4}, a8v = {a8, a8, a8, a8};
+        V4 h0, h1, c0, c1, c2;
+        std::memcpy(&h0, yh, sizeof h0);
+        std::memcpy(&h1, yh + 4, sizeof h1);
+        for (; i + kL <= m; i += kL) {
+            std::memcpy(&c0, z2 + i, sizeof c0);  // z2[n-4] of the first four
+            std::memcpy(&c1, z2 + 4 + i, sizeof c1);
+            std::memcpy(&c2, z2 + 8 + i, sizeof c2);
+            const V4 n0 = c1 + a4v * c0 + a8v * h0;
+            const V4 n1 = c2 + a4v * c1 + a8v * h1;
+            std::memcpy(y + i, &n0, sizeof n0);
+            std::memcpy(y + i + 4, &n1, sizeof n1);
+            h0 = n0;
+            h1 = n1;
+        }
+    }
+    for (; i < m; ++i) y[i] = z2[4 + i] + a4 * z2[i] + a8 * (i >= kL ? y[i - kL] : yh[i]);
+    z1h[0] = z1[m];
+    z1h[1] = z1[m + 1];
+    for (std::size_t j = 0; j < 4; ++j) z2h[j] = z2[m + j];
     // history: the last eight outputs (older ones from yh when m < 8)
     double hn[kL];
     for (std::size_t j = 0; j < kL; ++j) hn[j] = m + j >= kL ? y[m + j - kL] : yh[m + j];
@@ -108,7 +176,8 @@ void PoleFilter::run(const double* x, double* y, std::size_t n) noexcept {
         const std::size_t m = std::min(kChunk, n - c);
         const double* src = x + c;
         for (auto& s : st_) {
-            pole_chunk(src, y + c, m, sec_.b0, sec_.b1, pw_.data(), s.xp, s.ch.data(), s.yh.data());
+            pole_chunk(src, y + c, m, fir_.data(), pw_.data(), s.xh.data(), s.z1h.data(), s.z2h.data(),
+                       s.yh.data());
             src = y + c;
         }
     }

@@ -5,6 +5,7 @@
 
 #include "si/core/error.hpp"
 #include "si/core/rng.hpp"
+#include "si/optics/block_math.hpp"
 #include "si/optics/constants.hpp"
 
 namespace si::optics {
@@ -33,7 +34,7 @@ Tia::Tia(const TiaConfig& c, double dt)
 void Tia::process(std::span<const double> in, std::span<double> out) noexcept {
     SI_ASSERT(in.size() == out.size());
     const double z = cfg_.transimpedance_ohm, off = cfg_.input_offset_a;
-    constexpr std::size_t kB = 256;
+    constexpr std::size_t kB = 512;  // one 512-sample piece of the chain (stage_optics) per noise draw
     double g[kB];
     for (std::size_t c = 0; c < in.size(); c += kB) {
         const std::size_t m = std::min(kB, in.size() - c);
@@ -41,15 +42,14 @@ void Tia::process(std::span<const double> in, std::span<double> out) noexcept {
         const double* x = in.data() + c;
         if (sigma_a_ > 0) {
             fill_gaussian(cfg_.seed, Stream::optics_tia_noise, n_ + c, g, m);
-            for (std::size_t i = 0; i < m; ++i) y[i] = x[i] - off + sigma_a_ * g[i];
+            add_noise_block(x, g, y, m, off, sigma_a_);
         } else {
             for (std::size_t i = 0; i < m; ++i) y[i] = x[i] - off;
         }
         poles_.process(std::span<const double>(y, m), std::span(y, m));
         if (peak_.enabled())
             for (std::size_t i = 0; i < m; ++i) y[i] = peak_.step(y[i]);
-        for (std::size_t i = 0; i < m; ++i) y[i] *= z;
-        comp_.process(y, m);
+        comp_.process(y, m, z);  // the transimpedance in the compressor's pass
     }
     n_ += in.size();
 }

@@ -110,6 +110,29 @@ private:
     optics::Fibre f_;
 };
 
+/// A flat fibre followed by the photodiode node: the fibre's gain applied in the node's pass (no
+/// pass of its own); response() the product of the two.
+class FlatFibreNode final : public optics::OpticalStage {
+public:
+    FlatFibreNode(const optics::FibreConfig& fc, const optics::PhotodiodeConfig& pc, double rin_sigma,
+                  double dt)
+        : f_(fc, dt), node_(pc, rin_sigma, dt, f_.gain()) {}
+    std::string_view name() const noexcept override { return "optics.pd"; }
+    void process(std::span<const double> in, std::span<double> out) noexcept override {
+        node_.process(in, out);
+    }
+    void reset(std::uint64_t first) noexcept override { node_.reset(first); }
+    std::size_t delay_samples() const noexcept override { return 0; }
+    bool linear() const noexcept override { return false; }
+    std::complex<double> response(double f_hz) const noexcept override {
+        return f_.response(f_hz) * node_.response(f_hz);
+    }
+
+private:
+    optics::Fibre f_;
+    optics::PhotodiodeNode node_;
+};
+
 /// Runs `stages` [0, n_stages) on a constant input for `len` samples; returns the last output.
 double settle(std::vector<std::unique_ptr<optics::OpticalStage>>& c, std::size_t n_stages, double x,
               std::size_t len) {
@@ -152,14 +175,15 @@ std::vector<std::unique_ptr<optics::OpticalStage>> OpticsModel::make_chain(bool 
         c.push_back(optics::make_stage<optics::Eml>("optics.eml", dt, o.eml, o.laser, dt));
     else
         c.push_back(optics::make_stage<optics::Mzm>("optics.mzm", dt, o.mzm, o.laser, dt));
-    if (fibre_flat)
-        c.push_back(std::make_unique<FlatFibre>(o.fibre, dt));
-    else
-        c.push_back(optics::make_stage<optics::Fibre>("optics.fibre", dt, o.fibre, dt));
-    if (node_noise)
-        c.push_back(optics::make_stage<optics::PhotodiodeNode>("optics.pd", dt, o.pd, rin_sigma, dt));
-    else
+    if (node_noise) {  // flat fibre: its gain in the photodiode node's pass
+        c.push_back(std::make_unique<FlatFibreNode>(o.fibre, o.pd, rin_sigma, dt));
+    } else {
+        if (fibre_flat)
+            c.push_back(std::make_unique<FlatFibre>(o.fibre, dt));
+        else
+            c.push_back(optics::make_stage<optics::Fibre>("optics.fibre", dt, o.fibre, dt));
         c.push_back(optics::make_stage<optics::Photodiode>("optics.pd", dt, o.pd, dt));
+    }
     c.push_back(optics::make_stage<optics::Tia>("optics.tia", dt, o.tia, dt));
     return c;
 }
@@ -215,7 +239,7 @@ std::shared_ptr<OpticsModel> build_optics(
     om->chain_delay = 0;
     for (const auto& st : chain) om->chain_delay += st->delay_samples();
     const std::size_t settle_len = (std::size_t{1} << 15) + 4 * om->chain_delay;
-    o.tia.input_offset_a = settle(chain, 4, 0.0, settle_len);  // PD output at zero drive [A]
+    o.tia.input_offset_a = settle(chain, chain.size() - 1, 0.0, settle_len);  // PD output at zero drive [A]
     // small-signal responses do not depend on the TIA offset: that chain serves response()
     om->small_signal = std::move(chain);
     om->dc = 1.0;
@@ -294,6 +318,37 @@ OpticsWave::OpticsWave(const Link& link, TxSymbols& tx, std::uint64_t first_ui)
     f_.resize(Bf);
 }
 
+void OpticsWave::near_samples(std::uint64_t g, std::size_t m, double* a) {
+    const std::uint64_t M = m_;
+    std::size_t i = 0;
+    if (M % 4 == 0) {
+        // whole UIs read in place, four phases at a time over the UIs left in the near block
+        const std::uint64_t bu = near_->block_ui();
+        const auto lead = static_cast<std::size_t>((M - g % M) % M);
+        for (; i < lead && i < m; ++i) a[i] = near_->at(g + i);
+        while (m - i >= M) {
+            const std::uint64_t u = (g + i) / M;
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>((m - i) / M, bu - u % bu));
+            bool ok = true;
+            for (std::size_t q = 0; q < M && ok; q += 4) {
+                const float* p[4];
+                std::size_t stride = 1;
+                ok = near_->run4(g + i + q, n, p, stride);
+                if (ok)
+                    for (std::size_t r = 0; r < n; ++r)
+                        for (std::size_t j = 0; j < 4; ++j) a[i + r * M + q + j] = p[j][r * stride];
+            }
+            if (!ok) break;  // the rest by at4 below
+            i += n * M;
+        }
+    }
+    for (float t[4]; i + 4 <= m; i += 4) {  // four at a time (one cursor step per UI part)
+        near_->at4(g + i, t);
+        for (std::size_t j = 0; j < 4; ++j) a[i + j] = t[j];
+    }
+    for (; i < m; ++i) a[i] = near_->at(g + i);
+}
+
 void OpticsWave::produce(std::uint64_t blk, Slot& s) {
     const std::size_t Bf = bu_ * m_;
     const std::int64_t gn0 = static_cast<std::int64_t>(blk * Bf) + shift_;
@@ -312,18 +367,13 @@ void OpticsWave::produce(std::uint64_t blk, Slot& s) {
             auto a = std::span(a_).first(m);
             auto b = std::span(b_).first(m);
             const std::uint64_t g = g0 + c;
-            std::size_t i = 0;
-            for (float t[4]; i + 4 <= m; i += 4) {  // four at a time (one cursor step per UI part)
-                near_->at4(g + i, t);
-                for (std::size_t j = 0; j < 4; ++j) a[i + j] = t[j];
-            }
-            for (; i < m; ++i) a[i] = near_->at(g + i);
+            near_samples(g, m, a.data());
             for (auto& st : chain_) {
                 st->process(a, b);
                 std::swap(a, b);
             }
             float* f = f_.data() + i0 + c;
-            for (i = 0; i < m; ++i) f[i] = static_cast<float>(a[i] - om_.y_zero_v);
+            for (std::size_t i = 0; i < m; ++i) f[i] = static_cast<float>(a[i] - om_.y_zero_v);
         }
     }
     s.y.resize(Bf);

@@ -91,6 +91,8 @@ public:
 private:
     void produce(std::uint64_t blk, Slot& s) override;
     const float* compute_phase(Slot&, int) override { return nullptr; }  // eager
+    /// Near-end samples g .. g+m-1 into a (whole UIs read in place by WaveStream::run4).
+    void near_samples(std::uint64_t g, std::size_t m, double* a);
     const OpticsModel& om_;
     std::int64_t shift_ = 0;  // near-stream sample index = output index + shift_
     std::unique_ptr<WaveStream> near_;

@@ -13,10 +13,24 @@
 
 namespace si::optics {
 
-/// y[i] = limit * tanh(x[i] * inv_limit). x and y may alias.
-void tanh_block(const double* x, double* y, std::size_t n, double limit, double inv_limit) noexcept;
+/// y[i] = limit * tanh(v * inv_limit), v = x[i] * pre (the stage gain before the compressor,
+/// folded into the same pass: v is the product the separate pass gave). x and y may alias.
+void tanh_block(const double* x, double* y, std::size_t n, double limit, double inv_limit,
+                double pre = 1.0) noexcept;
 
 /// y[i] = scale * exp(x[i]) for x[i] < 709 (x at or below -700 gives 0). x and y may alias.
 void exp_block(const double* x, double* y, std::size_t n, double scale) noexcept;
+
+/// y[i] = (x[i] - offset) + sigma g[i]: a stage's input noise (g: standard normal draws) added to
+/// its input less an offset (the TIA's offset current; 0 for the driver). x and y may alias.
+void add_noise_block(const double* x, const double* g, double* y, std::size_t n, double offset,
+                     double sigma) noexcept;
+
+/// The EML's transmission times the laser power in one pass (Eml::process, integer exponents
+/// k = 1, 2, 3): y[i] = p0 (il exp(-ln_er w^k)), w = 1 - clamp((v[i] - v0) inv_span, 0, 1), the
+/// exponential as exp_block (0 at or below -700). Same statements as the separate passes, so the
+/// same values. v and y may alias.
+void absorption_block(const double* v, double* y, std::size_t n, double v0, double inv_span, int k,
+                      double ln_er, double il, double p0) noexcept;
 
 }  // namespace si::optics

@@ -52,9 +52,10 @@ public:
         }
         return x;
     }
-    /// y[i] = (*this)(y[i]) over a block, in place; tanh by tanh_block (block_math.hpp, within
-    /// ~1e-15 of std::tanh, vectorised).
-    void process(double* y, std::size_t n) const noexcept;
+    /// y[i] = (*this)(pre * y[i]) over a block, in place (pre: the stage's gain before the
+    /// compressor, in the same pass); tanh by tanh_block (block_math.hpp, within ~1e-15 of
+    /// std::tanh, vectorised).
+    void process(double* y, std::size_t n, double pre = 1.0) const noexcept;
     [[nodiscard]] bool linear() const noexcept { return kind_ == Kind::none; }
     /// tanh: L; cubic: the held output (2/3) xm; none: infinity.
     [[nodiscard]] double output_limit_v() const noexcept;

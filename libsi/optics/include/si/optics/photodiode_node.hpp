@@ -24,7 +24,9 @@ namespace si::optics {
 class PhotodiodeNode {
 public:
     /// rin_sigma: the laser's per-sample relative RIN sigma (Laser::rin_sigma form), >= 0.
-    PhotodiodeNode(const PhotodiodeConfig& c, double rin_sigma, double dt_s);
+    /// input_gain: a power gain before the node applied in the same pass, P = input_gain * in
+    /// (a flat fibre's; 1 = none, exactly the input).
+    PhotodiodeNode(const PhotodiodeConfig& c, double rin_sigma, double dt_s, double input_gain = 1.0);
     /// Optical power [W] (noiseless) -> current [A]. Streams; may alias.
     void process(std::span<const double> in_w, std::span<double> out_a) noexcept;
     void reset(std::uint64_t first_sample = 0) noexcept;
@@ -34,7 +36,7 @@ public:
 
 private:
     PhotodiodeConfig cfg_;
-    double rr2_, shot_scale_, th_var_;
+    double rr2_, shot_scale_, th_var_, g_in_;
     Photodiode pd_;  // response()
     PoleFilter poles_;
     std::uint64_t n_ = 0;
