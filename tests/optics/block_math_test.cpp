@@ -45,7 +45,9 @@ TEST(BlockMath, TanhIsOddAndMonotonic) {
     si::optics::tanh_block(x.data(), ym.data(), x.size(), 1.0, 1.0);
     for (std::size_t i = 0; i < x.size(); ++i) {
         EXPECT_EQ(y[i], -ym[i]);
-        if (i > 0) EXPECT_GE(y[i], y[i - 1]);
+        if (i > 0) {
+            EXPECT_GE(y[i], y[i - 1]);
+        }
     }
 }
 

@@ -188,7 +188,9 @@ TEST(Ffe, TapLimitsAreHonouredAndCostLittle) {
     cfg.tap_max.assign(9, 0.1);
     const auto lim = si::rx::solve_ffe_mmse(cfg, in);
     for (std::size_t k = 0; k < 9; ++k)
-        if (k != 2) EXPECT_LE(std::abs(lim.taps[k] / lim.taps[2]), 0.1 + 1e-12) << k;
+        if (k != 2) {
+            EXPECT_LE(std::abs(lim.taps[k] / lim.taps[2]), 0.1 + 1e-12) << k;
+        }
     EXPECT_GT(lim.mse, free_sol.mse);  // a constraint cannot lower the MMSE
 }
 
