@@ -15,7 +15,7 @@ std::mutex& planner_mutex() {
 }
 
 // One forward and one inverse plan per size and precision for the whole process, made on the
-// first object of that size and never destroyed: every object runs them on its own buffers
+// first object of that size and destroyed at exit: every object runs them on its own buffers
 // (FFTW's new-array execute: thread-safe; the buffers come from fftw_alloc like the planning
 // arrays, so their alignment is the same). An FFTW_ESTIMATE plan depends only on the size and
 // that alignment, so the values are those of a plan made for the object itself.
@@ -23,14 +23,35 @@ template <class Plan>
 struct PlanPair {
     Plan fwd = nullptr, inv = nullptr;
 };
+inline void destroy_plan(fftw_plan p) { fftw_destroy_plan(p); }
+inline void destroy_plan(fftwf_plan p) { fftwf_destroy_plan(p); }
+/// The plans of one precision, by size, under planner_mutex(). Destroyed with the other statics
+/// at exit (after every object that runs them: none has static storage), so that nothing of
+/// FFTW's is left allocated (leak checkers).
+template <class Plan>
+struct PlanCache {
+    std::map<std::size_t, PlanPair<Plan>> plans;
+    PlanCache() { (void)planner_mutex(); }  // constructed first, so destroyed after this cache
+    ~PlanCache() {
+        std::lock_guard lk(planner_mutex());
+        for (auto& [n, p] : plans) {
+            destroy_plan(p.fwd);
+            destroy_plan(p.inv);
+        }
+    }
+};
 template <class Plan, class MakeFwd, class MakeInv>
 PlanPair<Plan> cached_plans(std::size_t n, MakeFwd&& make_fwd, MakeInv&& make_inv) {
-    static std::map<std::size_t, PlanPair<Plan>> plans;  // under planner_mutex()
-    auto it = plans.find(n);
-    if (it != plans.end()) return it->second;
+    static PlanCache<Plan> cache;  // under planner_mutex()
+    auto it = cache.plans.find(n);
+    if (it != cache.plans.end()) return it->second;
     PlanPair<Plan> p{make_fwd(), make_inv()};
-    if (!p.fwd || !p.inv) throw std::runtime_error("RealFft: FFTW could not plan");
-    plans.emplace(n, p);
+    if (!p.fwd || !p.inv) {
+        if (p.fwd) destroy_plan(p.fwd);
+        if (p.inv) destroy_plan(p.inv);
+        throw std::runtime_error("RealFft: FFTW could not plan");
+    }
+    cache.plans.emplace(n, p);
     return p;
 }
 }  // namespace
