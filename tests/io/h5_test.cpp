@@ -572,8 +572,10 @@ TEST_F(H5Test, RecordedFileReadsLikeTheFileOnDisk) {
             EXPECT_EQ(got[i].name, want[i].name) << i;
             EXPECT_EQ(got[i].scalar, want[i].scalar) << got[i].group << " " << got[i].name;
             ASSERT_EQ(got[i].values.size(), want[i].values.size()) << got[i].group << " " << got[i].name;
-            EXPECT_EQ(0, std::memcmp(got[i].values.data(), want[i].values.data(), 8 * got[i].values.size()))
-                << got[i].group << " " << got[i].name;
+            if (!got[i].values.empty()) {  // (memcmp of an empty vector's null data is undefined)
+                EXPECT_EQ(0, std::memcmp(got[i].values.data(), want[i].values.data(), 8 * got[i].values.size()))
+                    << got[i].group << " " << got[i].name;
+            }
         }
         EXPECT_TRUE(m.root().exists("eye/rx/histogram"));
         EXPECT_TRUE(m.root().exists("a/b"));

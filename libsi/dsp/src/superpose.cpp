@@ -105,7 +105,7 @@ std::shared_ptr<const PulseSpectra> pulse_spectra(std::span<const float> pulse, 
     constexpr std::size_t kKeep = 8;
     auto same = [&](const Entry& e) {
         return e.m == M && e.n == n && e.pulse.size() == pulse.size() &&
-               std::memcmp(e.pulse.data(), pulse.data(), pulse.size() * sizeof(float)) == 0;
+               (pulse.empty() || std::memcmp(e.pulse.data(), pulse.data(), pulse.size() * sizeof(float)) == 0);
     };
     {
         std::lock_guard lk(mu);
