@@ -1,5 +1,7 @@
 #include "si/core/rng.hpp"
 
+#include "si/core/exp_kernel.hpp"
+
 #include <array>
 #include <bit>
 #include <cmath>
@@ -120,26 +122,12 @@ void zig_first_try(std::uint64_t key, std::uint64_t first, const double* __restr
 
 namespace {
 
-// exp(t) for t in [-6, 0] within 1e-11 relative (degree-10 Taylor of expm1 after t = k ln2 + r,
-// |r| <= ln2/2): only used where a 1e-9 margin decides (zig_retry).
-inline double exp_near(double t) noexcept {
-    constexpr double kMagic = 0x1.8p52;
-    const double s = t * 1.4426950408889634074 + kMagic;
-    const double kd = s - kMagic;
-    const double r = t - kd * 0.6931471805599453094;
-    double q = 1.0 / 3628800.0;
-    q = q * r + 1.0 / 362880.0;
-    q = q * r + 1.0 / 40320.0;
-    q = q * r + 1.0 / 5040.0;
-    q = q * r + 1.0 / 720.0;
-    q = q * r + 1.0 / 120.0;
-    q = q * r + 1.0 / 24.0;
-    q = q * r + 1.0 / 6.0;
-    q = q * r + 0.5;
-    q = q * r + 1.0;
-    const double e = q * r + 1.0;
-    const std::int64_t k = std::bit_cast<std::int64_t>(s) - std::bit_cast<std::int64_t>(kMagic);
-    return e * std::bit_cast<double>(static_cast<std::uint64_t>(k + 1023) << 52);
+// exp(t) for t in [-6, 0] by the shared vectorisable kernel (si/core/exp_kernel.hpp, within a
+// few 1e-16 relative): only used where a 1e-9 margin decides (zig_retry).
+[[gnu::always_inline]] inline double exp_near(double t) noexcept {
+    double p;
+    const double two_k = si::detail::exp_reduce(t, p);
+    return two_k * p + two_k;
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)

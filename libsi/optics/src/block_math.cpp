@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "si/core/exp_kernel.hpp"
+
 namespace si::optics {
 
 namespace {
@@ -14,34 +16,7 @@ namespace {
 #define SI_BLOCK_MATH_CLONES
 #endif
 
-constexpr double kLog2e = 1.4426950408889634074;
-constexpr double kLn2Hi = 6.93147180369123816490e-01;  // fdlibm: low 32 bits zero (k ln2hi exact)
-constexpr double kLn2Lo = 1.90821492927058770002e-10;
-constexpr double kMagic = 0x1.8p52;  // s = t log2e + kMagic rounds to an integer k in its low bits
-
-// 2^k (returned) and expm1(r) (p) for t = k ln2 + r, |r| <= ln2/2, t in [-1022 ln2, 0].
-// expm1(r) = r + r^2 (1/2! + r/3! + ... + r^11/13!): the next term r^14/14! < 4e-18 for
-// |r| <= 0.347.
-[[gnu::always_inline]] inline double reduce(double t, double& p) noexcept {
-    const double s = t * kLog2e + kMagic;
-    const double kd = s - kMagic;
-    const double r = (t - kd * kLn2Hi) - kd * kLn2Lo;
-    double q = 1.0 / 6227020800.0;  // 1/13!
-    q = q * r + 1.0 / 479001600.0;
-    q = q * r + 1.0 / 39916800.0;
-    q = q * r + 1.0 / 3628800.0;
-    q = q * r + 1.0 / 362880.0;
-    q = q * r + 1.0 / 40320.0;
-    q = q * r + 1.0 / 5040.0;
-    q = q * r + 1.0 / 720.0;
-    q = q * r + 1.0 / 120.0;
-    q = q * r + 1.0 / 24.0;
-    q = q * r + 1.0 / 6.0;
-    q = q * r + 0.5;
-    p = r + (r * r) * q;
-    const std::int64_t k = std::bit_cast<std::int64_t>(s) - std::bit_cast<std::int64_t>(kMagic);
-    return std::bit_cast<double>(static_cast<std::uint64_t>(k + 1023) << 52);
-}
+using si::detail::exp_reduce;  // 2^k and expm1(r) for t = k ln2 + r (si/core/exp_kernel.hpp)
 
 }  // namespace
 
@@ -54,7 +29,7 @@ void tanh_block(const double* x, double* y, std::size_t n, double limit, double 
         a = a < 20.0 ? a : 20.0;  // tanh(20) = 1 in double
         // tanh a = -e / (2 + e), e = expm1(-2a) in (-1, 0]: no cancellation for small a
         double p;
-        const double two_k = reduce(-2.0 * a, p);
+        const double two_k = exp_reduce(-2.0 * a, p);
         const double e = two_k * p + (two_k - 1.0);
         const double th = limit * (-e / (2.0 + e));
         y[i] = std::copysign(th, v);
@@ -67,7 +42,7 @@ void exp_block(const double* x, double* y, std::size_t n, double scale) noexcept
         double t = x[i];
         t = t > -700.0 ? t : -700.0;
         double p;
-        const double two_k = reduce(t, p);
+        const double two_k = exp_reduce(t, p);
         const double e = two_k * p + two_k;
         y[i] = t > -700.0 ? scale * e : 0.0;
     }
@@ -91,7 +66,7 @@ void absorption_block(const double* v, double* y, std::size_t n, double v0, doub
         double t = k == 2 ? -ln_er * (w * w) : k == 1 ? -ln_er * w : -ln_er * (w * w * w);
         t = t > -700.0 ? t : -700.0;
         double p;
-        const double two_k = reduce(t, p);
+        const double two_k = exp_reduce(t, p);
         const double e = two_k * p + two_k;
         y[i] = p0 * (t > -700.0 ? il * e : 0.0);
     }
