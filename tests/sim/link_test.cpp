@@ -268,6 +268,12 @@ void expect_same_link(const si::sim::Link& a, const si::sim::Link& b, const std:
     EXPECT_EQ(std::memcmp(&ra.rx.ser_statistical, &rb.rx.ser_statistical, sizeof(double)), 0) << what;
 }
 
+/// A named change of a spec.
+struct Change {
+    const char* what;
+    void (*apply)(si::sim::LinkSpec&);
+};
+
 }  // namespace
 
 TEST(LinkReuse, ReusedLinkEqualsAFreshOneForNoiseSeedPatternAndSymbolCount) {
@@ -275,10 +281,6 @@ TEST(LinkReuse, ReusedLinkEqualsAFreshOneForNoiseSeedPatternAndSymbolCount) {
     const auto fext = si::testing::shared_data("channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_FENG89.s4p");
     const auto s0 = reuse_spec(thru, fext);
     const si::sim::Link base(s0);
-    struct Change {
-        const char* what;
-        void (*apply)(si::sim::LinkSpec&);
-    };
     const Change changes[] = {
         {"rx.noise_rms", [](si::sim::LinkSpec& s) { s.rx.noise_rms_v = 6e-3; }},
         {"rx.noise_bandwidth", [](si::sim::LinkSpec& s) { s.rx.noise_bandwidth_hz = 20e9; }},
@@ -311,10 +313,6 @@ TEST(LinkReuse, KeysOfTheResponseAreNotReused) {
     const auto fext = si::testing::shared_data("channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_FENG89.s4p");
     const auto s0 = reuse_spec(thru, fext);
     const si::sim::Link base(s0);
-    struct Change {
-        const char* what;
-        void (*apply)(si::sim::LinkSpec&);
-    };
     const Change changes[] = {
         {"rx.ctle.gdc", [](si::sim::LinkSpec& s) { s.rx.ctle.gdc_db = -6; }},
         {"rx.ctle.fp2", [](si::sim::LinkSpec& s) { s.rx.ctle.fp2_hz = 40e9; }},
