@@ -10,9 +10,12 @@
 # Prints one line per run (LPO and electrical in M samples per CPU s, their ratio) and the median
 # ratio per binary. Run it on an otherwise idle machine (it prints the load average).
 set -euo pipefail
-rounds=${1:?rounds}
+usage() { echo "usage: $0 ROUNDS BM_ENGINE... (ROUNDS a positive integer, each BM_ENGINE executable)" >&2; exit 2; }
+[ $# -ge 2 ] || usage
+rounds=$1
 shift
-[ $# -ge 1 ] || { echo "usage: $0 ROUNDS BM_ENGINE..." >&2; exit 2; }
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || usage
+for b in "$@"; do [ -x "$b" ] || { echo "$0: $b: not an executable" >&2; exit 2; }; done
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A ratios
 for r in $(seq 1 "$rounds"); do
