@@ -278,6 +278,51 @@ def case_merge_refuses():
     assert p.returncode == 2 and "another sweep" in p.stderr, p.stderr
 
 
+def case_records_any_layout():
+    """Merge reads sisim's own record layout with a fast reader and any other valid TOML layout of
+    the same record with a TOML parser: both give the same table bit for bit; a damaged record is
+    named with its line."""
+    s = write("small.toml", SMALL.replace('keep = "all"\n', ""))
+    run(["sweep", s, "--shard", "0/1", "-o", "a.h5", "-q"])
+    run(["merge", "a.h5.parts", "-o", "ref.h5", "-q"])
+    ref = points_table(os.path.join(TMP, "ref.h5"))
+    pts = os.path.join(TMP, "a.h5.parts", "points")
+    recs = sorted(f for f in os.listdir(pts) if f.endswith(".rec"))
+    assert len(recs) == 6, recs
+    for name in recs[::2]:  # every other record re-laid out: both readers in one merge
+        path = os.path.join(pts, name)
+        with open(path) as f:
+            text = f.read()
+        lines = []
+        for line in text.split("\n"):
+            if line.startswith("result_values = ["):  # an array over several lines
+                line = "result_values = [\n  " + line[len("result_values = ["):].replace(", ", ",\n  ")
+            elif line.startswith("index = "):
+                line = "index=" + line[len("index = "):] + "  # edited"
+            lines.append(line)
+        with open(path, "w") as f:
+            f.write("# laid out by hand\n" + "\n".join(lines))
+    run(["merge", "a.h5.parts", "-o", "relaid.h5", "-q"])
+    same_table(ref, points_table(os.path.join(TMP, "relaid.h5")), "re-laid records")
+    with h5py.File(os.path.join(TMP, "ref.h5")) as a, h5py.File(os.path.join(TMP, "relaid.h5")) as b:
+        assert list(a["sweep/configs"].asstr()[...]) == list(b["sweep/configs"].asstr()[...])
+    # A damaged record (cut short, as by a full disk) is named with its line; nothing is written.
+    path = os.path.join(pts, recs[1])
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text[: text.index("config = ") + 40])
+    p = run(["merge", "a.h5.parts", "-o", "bad.h5"], check=False)
+    assert p.returncode == 2 and recs[1] in p.stderr and ":6" in p.stderr, p.stderr
+    assert not os.path.exists(os.path.join(TMP, "bad.h5"))
+    # The sweep run again takes the damaged point as not done and runs it alone.
+    log = os.path.join(TMP, "runs.log")
+    run(["sweep", s, "-o", "a.h5", "-q"], env=dict(os.environ, SISIM_SWEEP_RUN_LOG=log))
+    with open(log) as f:
+        assert f.read().split() == [recs[1][:-4]]
+    same_table(ref, points_table(os.path.join(TMP, "a.h5")), "after rerunning the damaged point")
+
+
 def case_resume_sigterm():
     s = write("resume.toml", """[sweep]
 base = "%s"

@@ -351,7 +351,7 @@ std::shared_ptr<const StatEyeIsiCache::Part> isi_part(const StatEyeInput& in, do
         if (std::abs(y - x) > 0.5) take(interp(pulse_of(y), y));
     for (const auto& ag : in.aggressor_pulses)
         for (double y = ph; y <= static_cast<double>(ag.size() - 1); y += M) take(interp(ag, y));
-    std::sort(cur.begin(), cur.end(), [](double a, double b) { return std::abs(a) > std::abs(b); });
+    std::sort(cur.begin(), cur.end(), [](double a, double b) { return std::abs(a) < std::abs(b); });
     const auto& fp = in.unit_pulse;
     const auto& imp = in.impulse;
     const std::size_t iph = static_cast<std::size_t>(std::lround(ph)) % static_cast<std::size_t>(M);

@@ -1,5 +1,8 @@
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <deque>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -259,6 +262,160 @@ void pulse_window(const std::vector<double>& p, int M, long& start, long& len, d
     outside = e > 0 ? dropped / e : 0;
 }
 
+/// The channel part of a link: its response, what the output reports of it, and the time span
+/// its data resolve (at least 256 UI).
+struct BuiltChannel {
+    std::shared_ptr<const channel::ChannelResponse> ch;
+    ChannelInfo info;
+    bool below_nyquist = false;
+    double span_s = 0;
+};
+
+/// data: the parsed file of each cc.touchstone entry (read_touchstone_shared).
+BuiltChannel build_channel(const ChannelConfig& cc, double fb,
+                           const std::vector<std::shared_ptr<const channel::Touchstone>>& data) {
+    const double ui = 1.0 / fb;
+    BuiltChannel b;
+    std::shared_ptr<channel::ChannelResponse> ch;
+    double span_s = 256 * ui;
+    if (!cc.touchstone.empty()) {
+        std::vector<channel::DiffNetwork> nets;
+        for (std::size_t i = 0; i < cc.touchstone.size(); ++i) {
+            const auto& file = cc.touchstone[i];
+            const auto& ts = *data[i];  // the cached data, not a copy
+            std::string pspec;
+            if (cc.ports.size() == 1) pspec = cc.ports[0];
+            if (cc.ports.size() > 1) pspec = cc.ports[i];
+            channel::DiffPairing pairing{};
+            std::string report;
+            if (ts.ports == 2) {
+                report = file + ": 2-port file, taken as a differential through 1 -> 2";
+            } else if (pspec.empty() || pspec == "auto") {
+                pairing = channel::detect_pairing(ts, report);
+                report = file + ": " + report;
+            } else {
+                pairing = channel::parse_pairing(pspec, ts.ports);
+                report = file + ": port pairing set by hand: " + pairing.text();
+                if (ts.ports == 4) {  // say so when the data's through paths disagree
+                    try {
+                        std::string det_report;
+                        const auto det = channel::detect_pairing(ts, det_report);
+                        if (det.spec() != pairing.spec())
+                            b.info.pairing_reports.push_back(
+                                "warning: " + file + ": the through paths in the data suggest " +
+                                det.spec() + ", not the " + pairing.spec() + " given (" + det_report + ")");
+                    } catch (const ModelError&) {
+                        // no clear through path (e.g. a crosstalk file): nothing to compare
+                    }
+                }
+            }
+            b.info.pairing_reports.push_back(report);
+            b.info.pairing_specs.push_back(ts.ports == 2 ? std::string() : pairing.spec());
+            nets.push_back(channel::to_differential(ts, pairing));
+            for (const auto& w : ts.warnings)
+                b.info.pairing_reports.push_back(w.rfind(file, 0) == 0 ? w : file + ": " + w);
+        }
+        const auto net = nets.size() == 1 ? nets[0] : channel::cascade(nets);
+        if (!net.f_hz.empty() && net.f_hz.front() > fb / 20) {
+            const std::string msg = str(
+                "channel data start at ", net.f_hz.front() / 1e9, " GHz, above fb/20 = ", fb / 20e9,
+                " GHz: everything below would be extrapolated from there");
+            if (!cc.allow_below_nyquist) throw ModelError(msg);
+            b.info.pairing_reports.push_back("warning: " + msg);
+        }
+        ch = std::make_shared<channel::ChannelResponse>(channel::make_response(net));
+        for (std::size_t k = 0; k < net.f_hz.size(); ++k) {
+            b.info.f_hz.push_back(net.f_hz[k]);
+            b.info.sdd21.push_back(net.sdd[k](1, 0));
+        }
+        if (ch->f_max_hz() < fb / 2) {
+            const std::string msg = str("channel data end at ", ch->f_max_hz() / 1e9,
+                                        " GHz, below the Nyquist frequency ", fb / 2e9,
+                                        " GHz of signal.symbol_rate; the response there is unknown");
+            if (!cc.allow_below_nyquist) throw ModelError(msg);
+            b.info.pairing_reports.push_back("warning: " + msg);
+            b.below_nyquist = true;
+        }
+        span_s = std::max(span_s, std::min(ch->natural_span_s(), channel::kMaxSpanS));
+    } else if (cc.loss_at_nyquist_db > 0) {
+        ch = std::make_shared<channel::ChannelResponse>(
+            channel::synthetic_channel(cc.loss_at_nyquist_db, fb / 2));
+        span_s = std::max(span_s, std::min(ch->natural_span_s(), channel::kMaxSpanS));
+    } else {
+        ch = std::make_shared<channel::ChannelResponse>(channel::ideal_channel());
+    }
+    b.info.description = ch->description();
+    b.info.loss_at_nyquist_db =
+        b.below_nyquist ? std::nan("") : -lin_to_db20(std::abs((*ch)(fb / 2)));
+    b.info.dc_gain = std::abs((*ch)(0.0));
+    if (b.info.f_hz.empty()) {  // synthetic/ideal: tabulate for the output file
+        for (int k = 0; k <= 400; ++k) {
+            const double f = k * (2.0 * fb) / 400;
+            b.info.f_hz.push_back(f);
+            b.info.sdd21.push_back((*ch)(f));
+        }
+    }
+
+    b.ch = ch;
+    b.span_s = span_s;
+    return b;
+}
+
+bool same_bits(double a, double b) noexcept { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+/// The last few results of a pure function, by key (a sweep builds a link per point, mostly from
+/// the same channel): the value computed once is the same bits as computed again.
+template <class Key, class Value>
+class Memo {
+public:
+    explicit Memo(std::size_t cap) : cap_(cap) {}
+    template <class Make>
+    std::shared_ptr<const Value> get(const Key& k, Make&& make) {
+        {
+            std::lock_guard lk(m_);
+            for (const auto& e : e_)
+                if (e.first == k) return e.second;
+        }
+        auto v = std::make_shared<const Value>(make());  // outside the lock; throws: nothing kept
+        std::lock_guard lk(m_);
+        e_.emplace_front(k, v);
+        if (e_.size() > cap_) e_.pop_back();
+        return v;
+    }
+
+private:
+    std::mutex m_;
+    std::deque<std::pair<Key, std::shared_ptr<const Value>>> e_;
+    std::size_t cap_;
+};
+
+/// What build_channel reads: the files' parsed data (by identity: read_touchstone_shared hands out
+/// one object per file version), the names and pairings as given, and the scalars.
+struct ChannelKey {
+    std::vector<std::shared_ptr<const channel::Touchstone>> data;
+    std::vector<std::string> files, ports;
+    double loss_db = 0, fb = 0;
+    bool allow_below = false;
+    bool operator==(const ChannelKey& o) const noexcept {
+        if (data.size() != o.data.size()) return false;
+        for (std::size_t i = 0; i < data.size(); ++i)
+            if (data[i].get() != o.data[i].get()) return false;
+        return files == o.files && ports == o.ports && same_bits(loss_db, o.loss_db) && same_bits(fb, o.fb) &&
+               allow_below == o.allow_below;
+    }
+};
+
+/// The TX edge times the channel, rise(f_k) H(f_k), on the grid f_k = k / (n dt), k <= n/2: the
+/// part of the fused response a CTLE or AFE sweep does not change.
+struct SpectrumKey {
+    std::shared_ptr<const channel::ChannelResponse> ch;
+    double rise_s = 0, dt_s = 0;
+    std::size_t n = 0;
+    bool operator==(const SpectrumKey& o) const noexcept {
+        return ch.get() == o.ch.get() && same_bits(rise_s, o.rise_s) && same_bits(dt_s, o.dt_s) && n == o.n;
+    }
+};
+
 }  // namespace
 
 Link::Link(LinkSpec spec) : spec_(std::move(spec)) {
@@ -282,88 +439,19 @@ void Link::build_response() {
     const int M = spec_.sim.samples_per_ui;
     const double ui = 1.0 / fb, dt = ui / M;
 
-    // ---- channel -------------------------------------------------------------------------
-    std::shared_ptr<channel::ChannelResponse> ch;
-    double span_s = 256 * ui;
-    if (!spec_.channel.touchstone.empty()) {
-        std::vector<channel::DiffNetwork> nets;
-        for (std::size_t i = 0; i < spec_.channel.touchstone.size(); ++i) {
-            const auto& file = spec_.channel.touchstone[i];
-            const auto ts_data = channel::read_touchstone_shared(file);  // the cached data, not a copy
-            const auto& ts = *ts_data;
-            std::string pspec;
-            if (spec_.channel.ports.size() == 1) pspec = spec_.channel.ports[0];
-            if (spec_.channel.ports.size() > 1) pspec = spec_.channel.ports[i];
-            channel::DiffPairing pairing{};
-            std::string report;
-            if (ts.ports == 2) {
-                report = file + ": 2-port file, taken as a differential through 1 -> 2";
-            } else if (pspec.empty() || pspec == "auto") {
-                pairing = channel::detect_pairing(ts, report);
-                report = file + ": " + report;
-            } else {
-                pairing = channel::parse_pairing(pspec, ts.ports);
-                report = file + ": port pairing set by hand: " + pairing.text();
-                if (ts.ports == 4) {  // say so when the data's through paths disagree
-                    try {
-                        std::string det_report;
-                        const auto det = channel::detect_pairing(ts, det_report);
-                        if (det.spec() != pairing.spec())
-                            channel_.pairing_reports.push_back(
-                                "warning: " + file + ": the through paths in the data suggest " +
-                                det.spec() + ", not the " + pairing.spec() + " given (" + det_report + ")");
-                    } catch (const ModelError&) {
-                        // no clear through path (e.g. a crosstalk file): nothing to compare
-                    }
-                }
-            }
-            channel_.pairing_reports.push_back(report);
-            channel_.pairing_specs.push_back(ts.ports == 2 ? std::string() : pairing.spec());
-            nets.push_back(channel::to_differential(ts, pairing));
-            for (const auto& w : ts.warnings)
-                channel_.pairing_reports.push_back(w.rfind(file, 0) == 0 ? w : file + ": " + w);
-        }
-        const auto net = nets.size() == 1 ? nets[0] : channel::cascade(nets);
-        if (!net.f_hz.empty() && net.f_hz.front() > fb / 20) {
-            const std::string msg = str(
-                "channel data start at ", net.f_hz.front() / 1e9, " GHz, above fb/20 = ", fb / 20e9,
-                " GHz: everything below would be extrapolated from there");
-            if (!spec_.channel.allow_below_nyquist) throw ModelError(msg);
-            channel_.pairing_reports.push_back("warning: " + msg);
-        }
-        ch = std::make_shared<channel::ChannelResponse>(channel::make_response(net));
-        for (std::size_t k = 0; k < net.f_hz.size(); ++k) {
-            channel_.f_hz.push_back(net.f_hz[k]);
-            channel_.sdd21.push_back(net.sdd[k](1, 0));
-        }
-        if (ch->f_max_hz() < fb / 2) {
-            const std::string msg = str("channel data end at ", ch->f_max_hz() / 1e9,
-                                        " GHz, below the Nyquist frequency ", fb / 2e9,
-                                        " GHz of signal.symbol_rate; the response there is unknown");
-            if (!spec_.channel.allow_below_nyquist) throw ModelError(msg);
-            channel_.pairing_reports.push_back("warning: " + msg);
-            below_nyquist_ = true;
-        }
-        span_s = std::max(span_s, std::min(ch->natural_span_s(), channel::kMaxSpanS));
-    } else if (spec_.channel.loss_at_nyquist_db > 0) {
-        ch = std::make_shared<channel::ChannelResponse>(
-            channel::synthetic_channel(spec_.channel.loss_at_nyquist_db, fb / 2));
-        span_s = std::max(span_s, std::min(ch->natural_span_s(), channel::kMaxSpanS));
-    } else {
-        ch = std::make_shared<channel::ChannelResponse>(channel::ideal_channel());
-    }
-    channel_.description = ch->description();
+    // ---- channel (the same files and settings as a recent link: its result, not built again) --
+    std::vector<std::shared_ptr<const channel::Touchstone>> data;
+    for (const auto& file : spec_.channel.touchstone) data.push_back(channel::read_touchstone_shared(file));
+    static Memo<ChannelKey, BuiltChannel> channels(4);
+    const auto built = channels.get(
+        ChannelKey{data, spec_.channel.touchstone, spec_.channel.ports, spec_.channel.loss_at_nyquist_db, fb,
+                   spec_.channel.allow_below_nyquist},
+        [&] { return build_channel(spec_.channel, fb, data); });
+    const auto ch = built->ch;
+    channel_ = built->info;
+    below_nyquist_ = built->below_nyquist;
+    double span_s = built->span_s;  // an optical far channel may extend it
     h_channel_ = [ch](double f) { return (*ch)(f); };
-    channel_.loss_at_nyquist_db =
-        below_nyquist_ ? std::nan("") : -lin_to_db20(std::abs(h_channel_(fb / 2)));
-    channel_.dc_gain = std::abs(h_channel_(0.0));
-    if (channel_.f_hz.empty()) {  // synthetic/ideal: tabulate for the output file
-        for (int k = 0; k <= 400; ++k) {
-            const double f = k * (2.0 * fb) / 400;
-            channel_.f_hz.push_back(f);
-            channel_.sdd21.push_back(h_channel_(f));
-        }
-    }
 
     // ---- optical front end (LPO/CPO): linearised into response(), streamed by OpticsWave ------
     if (spec_.optics.enabled()) {
@@ -397,7 +485,31 @@ void Link::build_response() {
 
     // ---- fused linear response and pulse ---------------------------------------------------
     span_s_ = span_s;
-    time_response([this](double f) { return response(f); }, impulse_, pulse_, t0_s_, trunc_energy_);
+    if (optics_) {
+        time_response([this](double f) { return response(f); }, impulse_, pulse_, t0_s_, trunc_energy_);
+    } else {
+        // response(f) on the FFT grid, ((rise x channel) x CTLE) x AFE as response() multiplies
+        // them, with rise x channel kept from a recent link on the same grid (a CTLE or AFE sweep)
+        const std::size_t n = response_fft_size();
+        const double df = 1.0 / (static_cast<double>(n) * dt_s());
+        const double rise = spec_.tx.rise_time_s;
+        static Memo<SpectrumKey, std::vector<std::complex<double>>> spectra(2);
+        const auto a = spectra.get(SpectrumKey{ch, rise, dt_s(), n}, [&] {
+            std::vector<std::complex<double>> v(n / 2 + 1);
+            for (std::size_t k = 0; k < v.size(); ++k) {
+                const double f = static_cast<double>(k) * df;
+                v[k] = tx::rise_time_response(rise, f) * (*ch)(f);
+            }
+            return v;
+        });
+        std::vector<std::complex<double>> hk(a->size());
+        for (std::size_t k = 0; k < hk.size(); ++k) {
+            const double f = static_cast<double>(k) * df;
+            hk[k] = (*a)[k] * rx::ctle_response(spec_.rx.ctle, f) *
+                    rx::butterworth4_response(spec_.rx.afe_bandwidth_hz, f);
+        }
+        time_response_samples(hk, n, impulse_, pulse_, t0_s_, trunc_energy_);
+    }
 
     // ---- symbol pulse: FFE and swing applied ------------------------------------------------
     ffe_ = tx::ffe_taps(spec_.tx);
@@ -611,14 +723,28 @@ void Link::set_cursor(int c, double com_ratio) {
         thresholds_.push_back(main * 0.5 * (level_value(i) + level_value(i + 1)));
 }
 
+std::size_t Link::response_fft_size() const {
+    std::size_t n = dsp::good_fft_size(static_cast<std::size_t>(std::ceil(span_s_ / dt_s())));
+    while (n % 2) n = dsp::good_fft_size(n + 1);
+    return n;
+}
+
 void Link::time_response(const std::function<std::complex<double>(double)>& h,
                          std::vector<double>& impulse, std::vector<double>& pulse, double& t0_s,
                          double& outside) const {
+    const std::size_t n = response_fft_size();
+    std::vector<std::complex<double>> hk(n / 2 + 1);
+    const double df = 1.0 / (static_cast<double>(n) * dt_s());
+    for (std::size_t k = 0; k < hk.size(); ++k) hk[k] = h(static_cast<double>(k) * df);
+    time_response_samples(hk, n, impulse, pulse, t0_s, outside);
+}
+
+void Link::time_response_samples(const std::vector<std::complex<double>>& hk, std::size_t n,
+                                 std::vector<double>& impulse, std::vector<double>& pulse, double& t0_s,
+                                 double& outside) const {
     const int M = spec_.sim.samples_per_ui;
     const double dt = dt_s();
-    std::size_t n = dsp::good_fft_size(static_cast<std::size_t>(std::ceil(span_s_ / dt)));
-    while (n % 2) n = dsp::good_fft_size(n + 1);
-    const auto full = dsp::impulse_from_response(h, dt, n);
+    const auto full = dsp::impulse_from_samples(hk, n);
     std::vector<double> fpulse(n, 0.0);
     {   // pulse = impulse * 1-UI rectangle by the trapezoid rule: p[i] = h[i]/2 + h[i-1] + ...
         // + h[i-M+1] + h[i-M]/2, i.e. the integral of h over [t_i - T, t_i], so the pulse is

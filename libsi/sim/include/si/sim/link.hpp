@@ -324,6 +324,12 @@ private:
     void time_response(const std::function<std::complex<double>(double)>& h,
                        std::vector<double>& impulse, std::vector<double>& pulse, double& t0_s,
                        double& outside) const;
+    /// time_response from the response's samples hk[k] = H(k / (n dt)), k <= n/2.
+    void time_response_samples(const std::vector<std::complex<double>>& hk, std::size_t n,
+                               std::vector<double>& impulse, std::vector<double>& pulse, double& t0_s,
+                               double& outside) const;
+    /// FFT length of the responses: even, covering span_s_.
+    [[nodiscard]] std::size_t response_fft_size() const;
     double span_s_ = 0;
     bool below_nyquist_ = false;
     LinkSpec spec_;
