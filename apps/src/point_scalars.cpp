@@ -75,6 +75,7 @@ PointScalars file_scalars(const std::string& h5) {
 PointScalars run_scalars(si::io::ConfigTree tree, const std::string& name, RunFileOptions opt) {
     PointScalars sc;
     opt.channel_responses = false;  // datasets, not scalars
+    opt.scalars_only = true;
     opt.in_memory = [&](si::io::H5File& f) {
         sc = collect_scalars(si::io::read_group_numeric_attrs(f, kScalarFirstGroups));
     };

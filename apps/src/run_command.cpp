@@ -264,6 +264,7 @@ void run_to_file(si::io::ConfigTree tree, const std::string& out, const RunFileO
     const auto stored_spec = spec;
     const auto probe_symbols = optical_probe_symbols(tree, spec.optics.enabled());
     if (opt.threads >= 0) spec.sim.threads = opt.threads;
+    spec.scalars_only = opt.scalars_only;
     std::optional<si::sim::Link> own;
     const si::sim::Link& link = opt.links ? opt.links->get(spec) : own.emplace(spec);
     if (!opt.quiet)

@@ -39,6 +39,9 @@ struct RunFileOptions {
     bool summary = false;      ///< print the run summary on stdout after writing
     int threads = -1;          ///< >= 0 replaces sim.threads for execution only (results do not
                                ///< depend on it; the stored config keeps the tree's value)
+    /// true: only the scalar results are read (si::sim::LinkSpec::scalars_only: the datasets
+    /// that only a file shows, such as the statistical eye's curve, may be left incomplete).
+    bool scalars_only = false;
     bool channel_responses = true;  ///< false: /channel without the channel-only impulse and
                                     ///< pulse responses (sweep points not kept: not scalars)
     bool compress = true;      ///< false: datasets without filters (sweep files read back at once; the

@@ -3,6 +3,7 @@
 // and DCD against the edge shifts they impose.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -211,6 +212,37 @@ si::analysis::StatEyeInput gaussian_edges() {
     in.level_values = {-1.0, 1.0};
     in.thresholds_v = {0.0};
     return in;
+}
+
+TEST(StatEye, CurveFreeEyeGivesTheSameHeightsAndWidths) {
+    // curve = false (a sweep point that keeps only scalars) computes fewer offsets; the heights,
+    // widths and every offset it computes are the same bits as the whole curve's.
+    auto open = gaussian_edges();  // ~1 UI wide: the widths reach past +-M/2
+    auto sj = open;
+    sj.jitter.sj_amp_ui = 0.1;
+    sj.jitter.dcd_ui = 0.05;  // mixture quantiles
+    auto isi = symbol_spaced({0.03, 0.08, 0.5, 0.15, -0.04, 0.01}, 2, 4, 0.01);
+    for (const si::analysis::StatEyeInput* in : {&open, &sj, &isi}) {
+        const auto full = si::analysis::statistical_eye(*in, 1e-6);
+        const auto lean = si::analysis::statistical_eye(*in, 1e-6, nullptr, false);
+        ASSERT_EQ(full.eye_height_v.size(), lean.eye_height_v.size());
+        for (std::size_t s = 0; s < full.eye_height_v.size(); ++s) {
+            EXPECT_EQ(0, std::memcmp(&full.eye_height_v[s], &lean.eye_height_v[s], sizeof(double))) << s;
+            EXPECT_EQ(0, std::memcmp(&full.eye_width_ui[s], &lean.eye_width_ui[s], sizeof(double))) << s;
+        }
+        ASSERT_EQ(full.height_vs_time_v.size(), lean.height_vs_time_v.size());
+        std::size_t skipped = 0;
+        for (std::size_t i = 0; i < full.height_vs_time_v.size(); ++i) {
+            if (std::isnan(lean.height_vs_time_v[i])) {
+                skipped += std::isfinite(full.height_vs_time_v[i]) ? 1 : 0;
+                continue;
+            }
+            EXPECT_EQ(full.height_vs_time_v[i], lean.height_vs_time_v[i]) << i;
+        }
+        EXPECT_GT(skipped, 0u);  // it did leave offsets out
+    }
+    const auto w = si::analysis::statistical_eye(open, 1e-6, nullptr, false).eye_width_ui.at(0);
+    EXPECT_GT(w, 0.9);  // wider than the +-M/2 window the lean eye starts from
 }
 
 TEST(StatEye, SinusoidalJitterNarrowsTheEyeByItsLargestShift) {

@@ -734,7 +734,7 @@ StatisticalSer statistical_ser(const StatEyeInput& in, StatEyeIsiCache* cache) {
     return r;
 }
 
-StatisticalEye statistical_eye(const StatEyeInput& in, double p, StatEyeIsiCache* cache) {
+StatisticalEye statistical_eye(const StatEyeInput& in, double p, StatEyeIsiCache* cache, bool curve) {
     validate(in);
     if (cache) cache->bind(in);
     require(p > 0 && p < 0.5, "target_ber", "must be in (0, 0.5)");
@@ -749,9 +749,11 @@ StatisticalEye statistical_eye(const StatEyeInput& in, double p, StatEyeIsiCache
     if (in.jitter.dcd_ui > 0) dq = dcd_pulses(in);
     const bool pos = in.symbol_pulse[static_cast<std::size_t>(in.cursor_index)] >= 0;
     const double h_main = pulse_peak(in);
-    for (int b = 0; b < 2 * M; ++b) {
+    std::vector<char> done(static_cast<std::size_t>(2 * M), 0);
+    auto compute = [&](int b) {  // every sub-eye's height at offset bin b
+        done[static_cast<std::size_t>(b)] = 1;
         const double x = c0 + (b - M);
-        if (x < 0 || x >= L) continue;
+        if (x < 0 || x >= L) return;
         const auto cs = components_at(in, x, 2048, in.jitter.dcd_ui > 0 ? &dq : nullptr, cache, h_main);
         std::vector<double> top(static_cast<std::size_t>(N)), bot(static_cast<std::size_t>(N));
         if (cs.size() == 1) {  // one distribution Y for every level: two quantiles
@@ -774,20 +776,25 @@ StatisticalEye statistical_eye(const StatEyeInput& in, double p, StatEyeIsiCache
                                  : bot[static_cast<std::size_t>(s)] - top[static_cast<std::size_t>(s + 1)];
             e.height_vs_time_v[static_cast<std::size_t>(s * 2 * M + b)] = h;
         }
-    }
+    };
+    for (int b = curve ? 0 : M - M / 2; b < (curve ? 2 * M : M + M / 2 + 1); ++b) compute(b);
     for (int s = 0; s < nsub; ++s) {
         const double* h = e.height_vs_time_v.data() + static_cast<std::size_t>(s * 2 * M);
+        auto at = [&](int b) {  // h[b], computed first when it is not yet
+            if (!done[static_cast<std::size_t>(b)]) compute(b);
+            return h[b];
+        };
         e.eye_height_v.push_back(h[M]);
         double width = 0;
         const int tb = 2 * M;
         if (h[M] > 0) {
             int r = M;
-            while (r + 1 < tb && h[r + 1] > 0) ++r;
+            while (r + 1 < tb && at(r + 1) > 0) ++r;
             int l = M;
-            while (l - 1 >= 0 && h[l - 1] > 0) --l;
+            while (l - 1 >= 0 && at(l - 1) > 0) --l;
             double right = r, left = l;
-            if (r + 1 < tb && std::isfinite(h[r + 1])) right += h[r] / (h[r] - h[r + 1]);
-            if (l - 1 >= 0 && std::isfinite(h[l - 1])) left -= h[l] / (h[l] - h[l - 1]);
+            if (r + 1 < tb && std::isfinite(at(r + 1))) right += h[r] / (h[r] - h[r + 1]);
+            if (l - 1 >= 0 && std::isfinite(at(l - 1))) left -= h[l] / (h[l] - h[l - 1]);
             width = (right - left) / M;
         }
         e.eye_width_ui.push_back(width);

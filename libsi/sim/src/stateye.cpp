@@ -150,8 +150,11 @@ StatisticalSer statistical_ser(const Link& link) {
 
 StatisticalEye statistical_eye(const Link& link, double target_ber) {
     const auto in = stat_eye_input(link);
-    return eye_memo().get(Key(in, target_ber, false),
-                          [&] { return analysis::statistical_eye(in, target_ber, isi_cache(in).get()); });
+    const bool curve = !link.spec().scalars_only;
+    // (a curve-less eye is kept under a target BER key of the other sign: never served for a curve)
+    return eye_memo().get(Key(in, curve ? target_ber : -target_ber, false), [&] {
+        return analysis::statistical_eye(in, target_ber, isi_cache(in).get(), curve);
+    });
 }
 
 }  // namespace si::sim

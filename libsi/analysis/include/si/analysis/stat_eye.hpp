@@ -122,8 +122,13 @@ struct StatisticalEye {
     std::vector<double> eye_height_v;      ///< per sub-eye at the sampling instant
     std::vector<double> eye_width_ui;      ///< per sub-eye: open span around the instant
     std::vector<double> height_vs_time_v;  ///< [n_sub * 2M], NaN where the pulse has no sample
+                                           ///< (or, curve = false, where not computed)
 };
+/// curve = false computes only what the heights, the widths and a phase search within half a UI
+/// of the sampling instant read: the offsets d in [-M/2, M/2] and those a width reaches beyond
+/// them (NaN elsewhere in height_vs_time_v). Every value computed is the same bits as with
+/// curve = true (each offset is computed on its own).
 [[nodiscard]] StatisticalEye statistical_eye(const StatEyeInput& in, double target_ber,
-                                             StatEyeIsiCache* cache = nullptr);
+                                             StatEyeIsiCache* cache = nullptr, bool curve = true);
 
 }  // namespace si::analysis

@@ -157,6 +157,11 @@ struct LinkSpec {
     /// Set by MultiLink for a hop after a retimer (not a config key): its symbols come from the
     /// retimer and its TX edges move with the retimer's recovered clock (waveform path).
     bool retimed_input = false;
+    /// Set by a caller that keeps only the scalar results (a sweep point not kept; not a config
+    /// key): the statistical eye is computed at the offsets its heights, widths and the phase
+    /// search read, not over the whole 2 UI (analysis::statistical_eye, curve = false). Every
+    /// scalar is the same bits either way.
+    bool scalars_only = false;
 };
 
 /// Resource bounds (docs/user-guide.md, "Limits"): a run longer than kMaxSymbols would take days;
