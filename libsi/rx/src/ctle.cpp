@@ -72,6 +72,31 @@ std::complex<double> butterworth4_response(double bw_hz, double f) noexcept {
                                             2.613126 * (x - x * x * x)));
 }
 
+void apply_ctle_afe(const CtleConfig& c, double afe_bw_hz, double df_hz,
+                    std::span<std::complex<double>> h) noexcept {
+    using cd = std::complex<double>;
+    if (c.model == "com") {
+        const double g1 = db20_to_lin(c.gdc_db), g2 = db20_to_lin(c.gdc2_db);
+        const double rz = 1.0 / c.fz_hz, rlf = 1.0 / c.flf_hz, rp1 = 1.0 / c.fp1_hz, rp2 = 1.0 / c.fp2_hz;
+        for (std::size_t k = 0; k < h.size(); ++k) {
+            const double f = static_cast<double>(k) * df_hz;
+            const double z = f * rz, l = f * rlf, a = f * rp1, b = f * rp2;
+            // (g1 + jz)(g2 + jl) / ((1 + ja)(1 + jb)(1 + jl))
+            const cd num(g1 * g2 - z * l, g1 * l + g2 * z);
+            const double ab = 1.0 - a * b, s = a + b;
+            const cd den(ab - l * s, s + l * ab);
+            h[k] *= divide(num, den);
+        }
+    }
+    if (afe_bw_hz > 0) {
+        const double r = 1.0 / afe_bw_hz;
+        for (std::size_t k = 0; k < h.size(); ++k) {
+            const double x = static_cast<double>(k) * df_hz * r, x2 = x * x;
+            h[k] *= divide(1.0, cd(1.0 - 3.414214 * x2 + x2 * x2, 2.613126 * (x - x2 * x)));
+        }
+    }
+}
+
 double white_noise_rms_gain(const CtleConfig& c, double afe_bw_hz, double bw_hz) {
     // The last few results, by the exact values of the inputs (a sweep redesigns its link for
     // every point with the same CTLE and AFE): the same bits as the integral computed again.

@@ -488,8 +488,8 @@ void Link::build_response() {
     if (optics_) {
         time_response([this](double f) { return response(f); }, impulse_, pulse_, t0_s_, trunc_energy_);
     } else {
-        // response(f) on the FFT grid, ((rise x channel) x CTLE) x AFE as response() multiplies
-        // them, with rise x channel kept from a recent link on the same grid (a CTLE or AFE sweep)
+        // response(f) on the FFT grid, ((rise x channel) x CTLE) x AFE, with rise x channel kept
+        // from a recent link on the same grid (a CTLE or AFE sweep rebuilds only the rest)
         const std::size_t n = response_fft_size();
         const double df = 1.0 / (static_cast<double>(n) * dt_s());
         const double rise = spec_.tx.rise_time_s;
@@ -502,12 +502,8 @@ void Link::build_response() {
             }
             return v;
         });
-        std::vector<std::complex<double>> hk(a->size());
-        for (std::size_t k = 0; k < hk.size(); ++k) {
-            const double f = static_cast<double>(k) * df;
-            hk[k] = (*a)[k] * rx::ctle_response(spec_.rx.ctle, f) *
-                    rx::butterworth4_response(spec_.rx.afe_bandwidth_hz, f);
-        }
+        std::vector<std::complex<double>> hk(*a);
+        rx::apply_ctle_afe(spec_.rx.ctle, spec_.rx.afe_bandwidth_hz, df, hk);
         time_response_samples(hk, n, impulse_, pulse_, t0_s_, trunc_energy_);
     }
 
