@@ -74,25 +74,49 @@ std::complex<double> butterworth4_response(double bw_hz, double f) noexcept {
 
 void apply_ctle_afe(const CtleConfig& c, double afe_bw_hz, double df_hz,
                     std::span<std::complex<double>> h) noexcept {
-    using cd = std::complex<double>;
+    // In real arithmetic (std::complex's operators check every product for NaN): each factor as
+    // num conj(den) / |den|^2, as divide() takes it, falling back to divide() where |den|^2 leaves
+    // the range where that is accurate.
+    auto* v = reinterpret_cast<double*>(h.data());  // [re, im] pairs ([complex.numbers.general])
+    const std::size_t n = h.size();
+    auto mul = [&](std::size_t k, double cr, double ci) {
+        const double hr = v[2 * k], hi = v[2 * k + 1];
+        v[2 * k] = hr * cr - hi * ci;
+        v[2 * k + 1] = hr * ci + hi * cr;
+    };
     if (c.model == "com") {
         const double g1 = db20_to_lin(c.gdc_db), g2 = db20_to_lin(c.gdc2_db);
         const double rz = 1.0 / c.fz_hz, rlf = 1.0 / c.flf_hz, rp1 = 1.0 / c.fp1_hz, rp2 = 1.0 / c.fp2_hz;
-        for (std::size_t k = 0; k < h.size(); ++k) {
+        for (std::size_t k = 0; k < n; ++k) {
             const double f = static_cast<double>(k) * df_hz;
             const double z = f * rz, l = f * rlf, a = f * rp1, b = f * rp2;
             // (g1 + jz)(g2 + jl) / ((1 + ja)(1 + jb)(1 + jl))
-            const cd num(g1 * g2 - z * l, g1 * l + g2 * z);
+            const double nr = g1 * g2 - z * l, ni = g1 * l + g2 * z;
             const double ab = 1.0 - a * b, s = a + b;
-            const cd den(ab - l * s, s + l * ab);
-            h[k] *= divide(num, den);
+            const double dr = ab - l * s, di = s + l * ab;
+            const double d = dr * dr + di * di;
+            if (!(d > 1e-200 && d < 1e200)) [[unlikely]] {
+                const auto q = divide({nr, ni}, {dr, di});
+                mul(k, q.real(), q.imag());
+                continue;
+            }
+            const double r = 1.0 / d;
+            mul(k, (nr * dr + ni * di) * r, (ni * dr - nr * di) * r);
         }
     }
     if (afe_bw_hz > 0) {
-        const double r = 1.0 / afe_bw_hz;
-        for (std::size_t k = 0; k < h.size(); ++k) {
-            const double x = static_cast<double>(k) * df_hz * r, x2 = x * x;
-            h[k] *= divide(1.0, cd(1.0 - 3.414214 * x2 + x2 * x2, 2.613126 * (x - x2 * x)));
+        const double rb = 1.0 / afe_bw_hz;
+        for (std::size_t k = 0; k < n; ++k) {
+            const double x = static_cast<double>(k) * df_hz * rb, x2 = x * x;
+            const double dr = 1.0 - 3.414214 * x2 + x2 * x2, di = 2.613126 * (x - x2 * x);
+            const double d = dr * dr + di * di;
+            if (!(d > 1e-200 && d < 1e200)) [[unlikely]] {
+                const auto q = divide(1.0, {dr, di});
+                mul(k, q.real(), q.imag());
+                continue;
+            }
+            const double r = 1.0 / d;
+            mul(k, dr * r, -di * r);
         }
     }
 }
