@@ -286,12 +286,34 @@ RunPlan plan_run(const Link& link, RunResult& res) {
     // a receiver with state starts every segment this many UI early (delay line, training)
     plan.lead = rd.stateful ? static_cast<std::uint64_t>(rd.delay_ui + rd.history_ui) + rd.training : 0;
     res.warmup_symbols = plan.warm + plan.lead;
-    run_segment(link, plan.warm + plan.lead, plan.warm + plan.lead + pre_n, -1, 0, false, prog, pre, pre_info);
+    const std::uint64_t a = plan.warm + plan.lead;
     double mism = 0;
     // the expected latency tried first: the same lag, found in a fraction of the time
     const int guess = res.expected_latency_ui >= 0 && res.expected_latency_ui <= max_lag
                           ? static_cast<int>(res.expected_latency_ui) : -1;
-    plan.lag = analysis::find_alignment(pre.sent, pre.decisions, max_lag, &mism, guess);
+    plan.lag = -1;
+    if (!rd.stateful && guess >= 0 && guess < max_lag) {
+        // Decisions for the lags up to the expected one only (the pulse can be thousands of UI
+        // long, max_lag with it). When one of those lags matches every symbol, no larger lag can
+        // win (ties go to the smaller lag), so the search over all lags would give the same lag
+        // and mismatch 0. A stateless receiver decides each symbol on its own, so the decisions
+        // still missing for the full search come from a second segment, the same values.
+        const std::uint64_t n0 = pre_n - static_cast<std::uint64_t>(max_lag - guess);
+        run_segment(link, a, a + n0, -1, 0, false, prog, pre, pre_info);
+        const auto lag0 = analysis::find_alignment(pre.sent, pre.decisions, guess, &mism, guess);
+        if (lag0 >= 0 && mism == 0) {
+            plan.lag = lag0;
+        } else {
+            SegmentResult rest;
+            SegmentInfo rest_info;
+            run_segment(link, a + n0, a + pre_n, -1, 0, false, prog, rest, rest_info);
+            pre.sent.insert(pre.sent.end(), rest.sent.begin(), rest.sent.end());
+            pre.decisions.insert(pre.decisions.end(), rest.decisions.begin(), rest.decisions.end());
+        }
+    } else {
+        run_segment(link, a, a + pre_n, -1, 0, false, prog, pre, pre_info);
+    }
+    if (plan.lag < 0) plan.lag = analysis::find_alignment(pre.sent, pre.decisions, max_lag, &mism, guess);
     if (plan.lag < 0) throw ModelError("alignment search had too few decisions");
     res.ber.lag_symbols = plan.lag;
     res.alignment_mismatch = mism;
