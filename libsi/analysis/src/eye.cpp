@@ -95,6 +95,7 @@ struct Column {
     const std::uint64_t* h = nullptr;
     std::size_t stride = 0, bins = 0;
     double n = 0;  // total count
+    std::size_t nz_lo = 0, nz_hi = 0;  // first and last bin holding counts (bottom-up order)
     bool reversed = false;
     double operator[](std::size_t b) const noexcept {
         return static_cast<double>(h[(reversed ? bins - 1 - b : b) * stride]);
@@ -104,7 +105,8 @@ struct Column {
 double quantile_lower(const Column& col, double v_min, double dv, double p) {
     double acc = 0;
     const double target = p * col.n;
-    for (std::size_t b = 0; b < col.bins; ++b) {
+    // (the empty bins below the first one holding counts change nothing: start there)
+    for (std::size_t b = col.reversed ? col.bins - 1 - col.nz_hi : col.nz_lo; b < col.bins; ++b) {
         const double c = col[b];
         if (acc + c >= target && c > 0) {
             const double frac = (target - acc) / c;
@@ -143,13 +145,33 @@ EyeMetrics EyeAccumulator::metrics(double target_ber) const {
     }
     for (int l = 0; l + 1 < n_; ++l) m.thresholds_v.push_back(0.5 * (m.levels_v[l] + m.levels_v[l + 1]));
 
-    // Column counts per level and time bin.
+    // Column counts per level and time bin, summed row by row (contiguous; integer counts, so
+    // the same values as summing each column down its bins).
+    // The rows that hold counts bound every column's occupied bins.
+    std::vector<std::uint64_t> ncol(static_cast<std::size_t>(n_) * tb, 0);
+    std::vector<int> row_lo(static_cast<std::size_t>(n_), nv_), row_hi(static_cast<std::size_t>(n_), -1);
+    for (int l = 0; l < n_; ++l) {
+        std::uint64_t* nc = ncol.data() + static_cast<std::size_t>(l) * tb;
+        const std::uint64_t* h = hist_.data() + l * per;
+        for (int b = 0; b < nv_; ++b, h += tb) {
+            std::uint64_t any = 0;
+            for (int t = 0; t < tb; ++t) nc[t] += h[t], any |= h[t];
+            if (any != 0) row_lo[static_cast<std::size_t>(l)] = std::min(row_lo[static_cast<std::size_t>(l)], b),
+                          row_hi[static_cast<std::size_t>(l)] = b;
+        }
+    }
     auto column = [&](int l, int t) {
         Column c;
         c.h = hist_.data() + l * per + t;
         c.stride = static_cast<std::size_t>(tb);
         c.bins = static_cast<std::size_t>(nv_);
-        for (std::size_t b = 0; b < c.bins; ++b) c.n += c[b];
+        c.n = static_cast<double>(ncol[static_cast<std::size_t>(l) * tb + t]);
+        if (row_hi[static_cast<std::size_t>(l)] >= 0) {
+            c.nz_lo = static_cast<std::size_t>(row_lo[static_cast<std::size_t>(l)]);
+            c.nz_hi = static_cast<std::size_t>(row_hi[static_cast<std::size_t>(l)]);
+        } else {
+            c.nz_lo = 0, c.nz_hi = c.bins - 1;
+        }
         return c;
     };
     const int nsub = n_ - 1;
