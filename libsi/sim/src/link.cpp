@@ -207,12 +207,21 @@ constexpr double kTruncIsi = 1e-4;
 /// is the energy dropped relative to the total.
 void pulse_window(const std::vector<double>& p, int M, long& start, long& len, double& outside) {
     const long n = static_cast<long>(p.size());
-    double e = 0, pk = 0;
+    double pk = 0;
     long ipk = 0;
     for (long i = 0; i < n; ++i) {
         const double v = p[static_cast<std::size_t>(i)];
-        e += v * v;
         if (std::abs(v) > pk) pk = std::abs(v), ipk = i;
+    }
+    double e = 0;
+    {   // total energy in four interleaved partial sums (one chain of n dependent additions
+        // took a third of a millisecond for a 100 ns channel)
+        double q[4] = {0, 0, 0, 0};
+        long i = 0;
+        for (; i + 4 <= n; i += 4)
+            for (int k = 0; k < 4; ++k) q[k] += p[static_cast<std::size_t>(i + k)] * p[static_cast<std::size_t>(i + k)];
+        for (; i < n; ++i) q[0] += p[static_cast<std::size_t>(i)] * p[static_cast<std::size_t>(i)];
+        e = (q[0] + q[1]) + (q[2] + q[3]);
     }
     // circular index: every i below is in (-n, 2n), so one compare replaces the double modulo
     auto at = [&](long i) {
@@ -239,11 +248,16 @@ void pulse_window(const std::vector<double>& p, int M, long& start, long& len, d
     };
     long lo = -max_pre_ui, hi = max_post_ui;  // kept UIs [lo, hi]
     double dropped = 0;
-    auto ui_energy = [&](long j) {
-        double s = 0;
-        for (int m = 0; m < M; ++m) s += at(base + j * M + m) * at(base + j * M + m);
-        return s;
-    };
+    // Every UI's energy, each summed over its samples in order (the sums the trimming compares),
+    // all UIs at once: independent sums instead of one chain per UI as it is reached.
+    std::vector<double> ui_e(static_cast<std::size_t>(hi - lo + 1), 0.0);
+    for (int m = 0; m < M; ++m)
+        for (long j = lo; j <= hi; ++j) {
+            const double v = at(base + j * M + m);
+            ui_e[static_cast<std::size_t>(j - lo)] += v * v;
+        }
+    const long j_first = lo;
+    auto ui_energy = [&](long j) { return ui_e[static_cast<std::size_t>(j - j_first)]; };
     // Drop from whichever end has the smaller far UI, until the bound stops both ends. (Each
     // end's far-UI energy is computed again only when that end moved.)
     bool lo_open = true, hi_open = true;
