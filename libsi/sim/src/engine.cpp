@@ -296,8 +296,10 @@ RunPlan plan_run(const Link& link, RunResult& res) {
         // Decisions for the lags up to the expected one only (the pulse can be thousands of UI
         // long, max_lag with it). When one of those lags matches every symbol, no larger lag can
         // win (ties go to the smaller lag), so the search over all lags would give the same lag
-        // and mismatch 0. A stateless receiver decides each symbol on its own, so the decisions
-        // still missing for the full search come from a second segment, the same values.
+        // and mismatch 0. Otherwise the decisions still missing for the full search come from a
+        // second segment: a stateless receiver decides each symbol on its own (a waveform sample
+        // within rounding of a threshold aside, as across the run's own segments); the result
+        // is deterministic either way and the same for every thread count.
         const std::uint64_t n0 = pre_n - static_cast<std::uint64_t>(max_lag - guess);
         run_segment(link, a, a + n0, -1, 0, false, prog, pre, pre_info);
         const auto lag0 = analysis::find_alignment(pre.sent, pre.decisions, guess, &mism, guess);
