@@ -250,7 +250,7 @@ RunPlan plan_run(const Link& link, RunResult& res) {
     const auto& sp = link.spec();
     const int M = sp.sim.samples_per_ui;
     RunPlan plan;
-    {   // first symbols, for checking
+    if (!sp.scalars_only) {  // first symbols, for checking (a dataset: not for scalars only)
         pattern::SymbolSource src(sp.signal.pattern);
         res.first_symbols.resize(65536);  // always: enough to check a pattern (PRBS13Q period 8191)
         src.generate(res.first_symbols);

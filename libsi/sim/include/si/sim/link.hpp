@@ -159,8 +159,8 @@ struct LinkSpec {
     bool retimed_input = false;
     /// Set by a caller that keeps only the scalar results (a sweep point not kept; not a config
     /// key): the statistical eye is computed at the offsets its heights, widths and the phase
-    /// search read, not over the whole 2 UI (analysis::statistical_eye, curve = false). Every
-    /// scalar is the same bits either way.
+    /// search read, not over the whole 2 UI (analysis::statistical_eye, curve = false), and
+    /// RunResult::first_symbols is left empty. Every scalar is the same bits either way.
     bool scalars_only = false;
 };
 
@@ -392,7 +392,8 @@ struct ReceiverResult {
 };
 
 struct RunResult {
-    std::vector<std::uint8_t> first_symbols;  ///< the first 65536 sent level indices
+    std::vector<std::uint8_t> first_symbols;  ///< the first 65536 sent level indices (empty
+                                              ///< for LinkSpec::scalars_only)
     ReceiverResult rx;
     /// Statistical SER at the sampler (pulse response, same phase), computed once per run.
     analysis::StatisticalSer statistical_sampler;
