@@ -10,9 +10,13 @@ namespace si::dsp {
 
 std::vector<double> impulse_from_samples(const std::vector<std::complex<double>>& hk,
                                          std::size_t n) {
+    return impulse_from_samples(std::vector<std::complex<double>>(hk), n);
+}
+
+std::vector<double> impulse_from_samples(std::vector<std::complex<double>>&& hk, std::size_t n) {
     if (n < 2 || n % 2) throw std::invalid_argument("impulse_from_samples: n must be even >= 2");
     if (hk.size() != n / 2 + 1) throw std::invalid_argument("impulse_from_samples: need n/2+1 bins");
-    std::vector<std::complex<double>> spec(hk);
+    std::vector<std::complex<double>> spec(std::move(hk));
     spec[0] = {spec[0].real(), 0.0};
     spec[n / 2] = {spec[n / 2].real(), 0.0};
     std::vector<double> h(n);

@@ -22,6 +22,10 @@ using TransferFunction = std::function<std::complex<double>(double f_hz)>;
 /// Same, from H already sampled at f_k = k df, k = 0..n/2 (df = 1/(n dt)). Returns taps h[n].
 [[nodiscard]] std::vector<double> impulse_from_samples(const std::vector<std::complex<double>>& hk,
                                                        std::size_t n);
+/// Same, taking hk's storage as the FFT's input (no copy of a spectrum of up to ~10^5 bins; hk
+/// is left in a valid but unspecified state).
+[[nodiscard]] std::vector<double> impulse_from_samples(std::vector<std::complex<double>>&& hk,
+                                                       std::size_t n);
 
 /// DTFT of taps h (spacing dt_s) at frequency f_hz: sum_n h[n] exp(-j 2 pi f n dt).
 [[nodiscard]] std::complex<double> dtft(const std::vector<double>& h, double dt_s, double f_hz);

@@ -330,7 +330,7 @@ private:
                        std::vector<double>& impulse, std::vector<double>& pulse, double& t0_s,
                        double& outside) const;
     /// time_response from the response's samples hk[k] = H(k / (n dt)), k <= n/2.
-    void time_response_samples(const std::vector<std::complex<double>>& hk, std::size_t n,
+    void time_response_samples(std::vector<std::complex<double>> hk, std::size_t n,
                                std::vector<double>& impulse, std::vector<double>& pulse, double& t0_s,
                                double& outside) const;
     /// FFT length of the responses: even, covering span_s_.
