@@ -1,8 +1,10 @@
 #include "si/rx/ctle.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <mutex>
 
 #include "si/core/error.hpp"
@@ -72,51 +74,110 @@ std::complex<double> butterworth4_response(double bw_hz, double f) noexcept {
                                             2.613126 * (x - x * x * x)));
 }
 
+namespace {
+
+// The grid loops below also get an AVX2 clone (GCC on x86-64), picked at load time where the CPU
+// has it: AVX2 without FMA, the same operations in the same order, so the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define SI_CTLE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SI_CTLE_CLONES
+#endif
+
+constexpr std::size_t kChunk = 256;
+
+// fr/fi[i] = H(f_i), f_i = (k0 + i) df, as num conj(den) / |den|^2, for the CTLE
+// ((g1 + jz)(g2 + jl) / ((1 + ja)(1 + jb)(1 + jl)), c = {g1, g2, 1/fz, 1/flf, 1/fp1, 1/fp2}) or
+// the AFE (1 / (1 - 3.414214 x^2 + x^4 + j 2.613126 (x - x^3)), c = {1/bw}). Returns the number
+// of |den|^2 outside (1e-200, 1e200), where that form loses accuracy (the caller redoes the
+// chunk with divide()). No branches: the loops vectorise.
+SI_CTLE_CLONES long ctle_factors(const double* c, std::size_t k0, std::size_t m, double df,
+                                 double* __restrict fr, double* __restrict fi) noexcept {
+    long bad = 0;
+    const double g12 = c[0] * c[1];
+    for (std::size_t i = 0; i < m; ++i) {
+        const double f = static_cast<double>(static_cast<int>(k0 + i)) * df;  // int: converts in vectors
+        const double z = f * c[2], l = f * c[3], a = f * c[4], b = f * c[5];
+        const double nr = g12 - z * l, ni = c[0] * l + c[1] * z;
+        const double ab = 1.0 - a * b, s = a + b;
+        const double dr = ab - l * s, di = s + l * ab;
+        const double d = dr * dr + di * di;
+        bad += static_cast<long>(!(d > 1e-200)) + static_cast<long>(!(d < 1e200));
+        const double r = 1.0 / d;
+        fr[i] = (nr * dr + ni * di) * r;
+        fi[i] = (ni * dr - nr * di) * r;
+    }
+    return bad;
+}
+
+SI_CTLE_CLONES long afe_factors(const double* c, std::size_t k0, std::size_t m, double df,
+                                double* __restrict fr, double* __restrict fi) noexcept {
+    long bad = 0;
+    for (std::size_t i = 0; i < m; ++i) {
+        const double x = static_cast<double>(static_cast<int>(k0 + i)) * df * c[0], x2 = x * x;
+        const double dr = 1.0 - 3.414214 * x2 + x2 * x2, di = 2.613126 * (x - x2 * x);
+        const double d = dr * dr + di * di;
+        bad += static_cast<long>(!(d > 1e-200)) + static_cast<long>(!(d < 1e200));
+        const double r = 1.0 / d;
+        fr[i] = (1.0 * dr + 0.0 * di) * r;
+        fi[i] = (0.0 * dr - 1.0 * di) * r;
+    }
+    return bad;
+}
+
+SI_CTLE_CLONES void multiply(double* __restrict v, const double* __restrict fr, const double* __restrict fi,
+                             std::size_t m) noexcept {
+    for (std::size_t i = 0; i < m; ++i) {
+        const double hr = v[2 * i], hi = v[2 * i + 1];
+        v[2 * i] = hr * fr[i] - hi * fi[i];
+        v[2 * i + 1] = hr * fi[i] + hi * fr[i];
+    }
+}
+
+}  // namespace
+
 void apply_ctle_afe(const CtleConfig& c, double afe_bw_hz, double df_hz,
                     std::span<std::complex<double>> h) noexcept {
-    // In real arithmetic (std::complex's operators check every product for NaN): each factor as
-    // num conj(den) / |den|^2, as divide() takes it, falling back to divide() where |den|^2 leaves
-    // the range where that is accurate.
+    // In real arithmetic, in chunks (std::complex's operators check every product for NaN):
+    // each factor as num conj(den) / |den|^2, as divide() takes it, with divide() itself where
+    // |den|^2 leaves the range where that is accurate. The CTLE multiplies first, then the AFE.
     auto* v = reinterpret_cast<double*>(h.data());  // [re, im] pairs ([complex.numbers.general])
     const std::size_t n = h.size();
-    auto mul = [&](std::size_t k, double cr, double ci) {
-        const double hr = v[2 * k], hi = v[2 * k + 1];
-        v[2 * k] = hr * cr - hi * ci;
-        v[2 * k + 1] = hr * ci + hi * cr;
-    };
-    if (c.model == "com") {
-        const double g1 = db20_to_lin(c.gdc_db), g2 = db20_to_lin(c.gdc2_db);
-        const double rz = 1.0 / c.fz_hz, rlf = 1.0 / c.flf_hz, rp1 = 1.0 / c.fp1_hz, rp2 = 1.0 / c.fp2_hz;
-        for (std::size_t k = 0; k < n; ++k) {
-            const double f = static_cast<double>(k) * df_hz;
-            const double z = f * rz, l = f * rlf, a = f * rp1, b = f * rp2;
-            // (g1 + jz)(g2 + jl) / ((1 + ja)(1 + jb)(1 + jl))
-            const double nr = g1 * g2 - z * l, ni = g1 * l + g2 * z;
-            const double ab = 1.0 - a * b, s = a + b;
-            const double dr = ab - l * s, di = s + l * ab;
-            const double d = dr * dr + di * di;
-            if (!(d > 1e-200 && d < 1e200)) [[unlikely]] {
-                const auto q = divide({nr, ni}, {dr, di});
-                mul(k, q.real(), q.imag());
-                continue;
+    // the vector loops convert frequency indices from int (AVX2 has no 64-bit conversion)
+    const bool vectors = n <= static_cast<std::size_t>(std::numeric_limits<int>::max());
+    const bool com = c.model == "com";
+    const double cc[6] = {com ? db20_to_lin(c.gdc_db) : 1.0, com ? db20_to_lin(c.gdc2_db) : 1.0,
+                          com ? 1.0 / c.fz_hz : 0.0,  com ? 1.0 / c.flf_hz : 0.0,
+                          com ? 1.0 / c.fp1_hz : 0.0, com ? 1.0 / c.fp2_hz : 0.0};
+    const double ca[1] = {afe_bw_hz > 0 ? 1.0 / afe_bw_hz : 0.0};
+    double fr[kChunk], fi[kChunk];
+    for (std::size_t k0 = 0; k0 < n; k0 += kChunk) {
+        const std::size_t m = std::min(kChunk, n - k0);
+        for (int stage = 0; stage < 2; ++stage) {
+            const bool ctle = stage == 0;
+            if (ctle ? !com : !(afe_bw_hz > 0)) continue;
+            const long bad = !vectors ? 1
+                             : ctle   ? ctle_factors(cc, k0, m, df_hz, fr, fi)
+                                      : afe_factors(ca, k0, m, df_hz, fr, fi);
+            if (bad != 0) {
+                for (std::size_t i = 0; i < m; ++i) {  // the chunk again, one by one
+                    const double f = static_cast<double>(k0 + i) * df_hz;
+                    std::complex<double> num, den;
+                    if (ctle) {
+                        const double z = f * cc[2], l = f * cc[3], a = f * cc[4], b = f * cc[5];
+                        num = {cc[0] * cc[1] - z * l, cc[0] * l + cc[1] * z};
+                        const double ab = 1.0 - a * b, s = a + b;
+                        den = {ab - l * s, s + l * ab};
+                    } else {
+                        const double x = static_cast<double>(k0 + i) * df_hz * ca[0], x2 = x * x;
+                        num = 1.0;
+                        den = {1.0 - 3.414214 * x2 + x2 * x2, 2.613126 * (x - x2 * x)};
+                    }
+                    const auto q = divide(num, den);
+                    fr[i] = q.real(), fi[i] = q.imag();
+                }
             }
-            const double r = 1.0 / d;
-            mul(k, (nr * dr + ni * di) * r, (ni * dr - nr * di) * r);
-        }
-    }
-    if (afe_bw_hz > 0) {
-        const double rb = 1.0 / afe_bw_hz;
-        for (std::size_t k = 0; k < n; ++k) {
-            const double x = static_cast<double>(k) * df_hz * rb, x2 = x * x;
-            const double dr = 1.0 - 3.414214 * x2 + x2 * x2, di = 2.613126 * (x - x2 * x);
-            const double d = dr * dr + di * di;
-            if (!(d > 1e-200 && d < 1e200)) [[unlikely]] {
-                const auto q = divide(1.0, {dr, di});
-                mul(k, q.real(), q.imag());
-                continue;
-            }
-            const double r = 1.0 / d;
-            mul(k, dr * r, -di * r);
+            multiply(v + 2 * k0, fr, fi, m);
         }
     }
 }
