@@ -12,6 +12,7 @@
 #include <string>
 
 #include "si/core/error.hpp"
+#include "si/core/memo.hpp"
 #include "si/core/units.hpp"
 
 // The two inner loops below also get an AVX2 clone, picked at load time where the CPU has it
@@ -631,11 +632,6 @@ void validate(const StatEyeInput& in) {
 
 
 namespace {
-
-bool same_bits(double a, double b) noexcept { return std::memcmp(&a, &b, sizeof a) == 0; }
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) noexcept {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
-}
 
 /// FNV-1a style mixing of 64-bit words (a lookup hash; equality is decided field by field)
 struct Hash {

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <deque>
 #include <limits>
-#include <mutex>
 
 #include "si/core/error.hpp"
+#include "si/core/memo.hpp"
 #include "si/core/units.hpp"
 
 namespace si::rx {
@@ -45,33 +44,63 @@ double gain_lin(double db, int slot) noexcept {
     return last_lin[slot];
 }
 
-/// a / b as (a conj(b)) / |b|^2: the frequency responses here keep |b|^2 far inside the double
-/// range (|b| between 1 and ~1e7 for f up to a few THz), where this is accurate to a few ulp,
-/// without libgcc's general division (__divdc3, with its scaling for extreme operands), which
-/// took ~10 % of building a link. Outside that range: the general division.
-std::complex<double> divide(std::complex<double> a, std::complex<double> b) noexcept {
-    const double br = b.real(), bi = b.imag();
-    const double d = br * br + bi * bi;
-    if (!(d > 1e-200 && d < 1e200)) return a / b;
-    const double s = 1.0 / d;
-    return {(a.real() * br + a.imag() * bi) * s, (a.imag() * br - a.real() * bi) * s};
+/// The COM CTLE's constants (eq. 93A-22): the two gains and the reciprocal frequencies.
+struct CtleConsts {
+    double g1 = 1, g2 = 1, rz = 0, rlf = 0, rp1 = 0, rp2 = 0;
+};
+CtleConsts ctle_consts(const CtleConfig& c) noexcept {
+    return {gain_lin(c.gdc_db, 0), gain_lin(c.gdc2_db, 1), 1.0 / c.fz_hz, 1.0 / c.flf_hz, 1.0 / c.fp1_hz,
+            1.0 / c.fp2_hz};
+}
+
+/// The one formula of each response, used by the per-frequency functions and the grid loops alike
+/// (so they give the same bits). CTLE: (g1 + jz)(g2 + jl) / ((1 + ja)(1 + jb)(1 + jl)), z = f/fz,
+/// l = f/fLF, a = f/fp1, b = f/fp2.
+[[gnu::always_inline]] inline void ctle_terms(const CtleConsts& k, double f, double& nr, double& ni, double& dr,
+                                              double& di) noexcept {
+    const double z = f * k.rz, l = f * k.rlf, a = f * k.rp1, b = f * k.rp2;
+    nr = k.g1 * k.g2 - z * l, ni = k.g1 * l + k.g2 * z;
+    const double ab = 1.0 - a * b, s = a + b;
+    dr = ab - l * s, di = s + l * ab;
+}
+/// AFE (eq. 93A-20): 1 / (1 - 3.414214 x^2 + x^4 + j 2.613126 (x - x^3)), x = f / bw.
+[[gnu::always_inline]] inline void afe_terms(double rbw, double f, double& dr, double& di) noexcept {
+    const double x = f * rbw, x2 = x * x;
+    dr = 1.0 - 3.414214 * x2 + x2 * x2, di = 2.613126 * (x - x2 * x);
+}
+/// (nr + j ni) / (dr + j di) as num conj(den) / |den|^2 into q; false where |den|^2 leaves
+/// (1e-200, 1e200), the range where that form is accurate to a few ulp (there q is not valid).
+/// No branch: the grid loops vectorise.
+[[gnu::always_inline]] inline bool quotient(double nr, double ni, double dr, double di, double& qr,
+                                            double& qi) noexcept {
+    const double d = dr * dr + di * di;
+    const double r = 1.0 / d;
+    qr = (nr * dr + ni * di) * r;
+    qi = (ni * dr - nr * di) * r;
+    return static_cast<bool>(static_cast<int>(d > 1e-200) & static_cast<int>(d < 1e200));
+}
+
+/// a / b by quotient(), libgcc's general division (__divdc3, with its scaling for extreme operands:
+/// ~10 % of building a link when used for every frequency) only outside its range.
+std::complex<double> divide(double nr, double ni, double dr, double di) noexcept {
+    double qr, qi;
+    if (quotient(nr, ni, dr, di, qr, qi)) return {qr, qi};
+    return std::complex<double>(nr, ni) / std::complex<double>(dr, di);
 }
 }  // namespace
 
 std::complex<double> ctle_response(const CtleConfig& c, double f) noexcept {
     if (c.model != "com") return 1.0;
-    using cd = std::complex<double>;
-    const cd j(0, 1);
-    const cd num = (gain_lin(c.gdc_db, 0) + j * f / c.fz_hz) * (gain_lin(c.gdc2_db, 1) + j * f / c.flf_hz);
-    const cd den = (1.0 + j * f / c.fp1_hz) * (1.0 + j * f / c.fp2_hz) * (1.0 + j * f / c.flf_hz);
-    return divide(num, den);
+    double nr, ni, dr, di;
+    ctle_terms(ctle_consts(c), f, nr, ni, dr, di);
+    return divide(nr, ni, dr, di);
 }
 
 std::complex<double> butterworth4_response(double bw_hz, double f) noexcept {
     if (bw_hz <= 0) return 1.0;
-    const double x = f / bw_hz;
-    return divide(1.0, std::complex<double>(1.0 - 3.414214 * x * x + x * x * x * x,
-                                            2.613126 * (x - x * x * x)));
+    double dr, di;
+    afe_terms(1.0 / bw_hz, f, dr, di);
+    return divide(1.0, 0.0, dr, di);
 }
 
 namespace {
@@ -86,41 +115,29 @@ namespace {
 
 constexpr std::size_t kChunk = 256;
 
-// fr/fi[i] = H(f_i), f_i = (k0 + i) df, as num conj(den) / |den|^2, for the CTLE
-// ((g1 + jz)(g2 + jl) / ((1 + ja)(1 + jb)(1 + jl)), c = {g1, g2, 1/fz, 1/flf, 1/fp1, 1/fp2}) or
-// the AFE (1 / (1 - 3.414214 x^2 + x^4 + j 2.613126 (x - x^3)), c = {1/bw}). Returns the number
-// of |den|^2 outside (1e-200, 1e200), where that form loses accuracy (the caller redoes the
-// chunk with divide()). No branches: the loops vectorise.
-SI_CTLE_CLONES long ctle_factors(const double* c, std::size_t k0, std::size_t m, double df,
+// fr/fi[i] = H(f_i), f_i = (k0 + i) df, for the CTLE (ctle = true) or the AFE, by the formulas
+// above; returns the number of frequencies outside quotient()'s range (the caller redoes the
+// chunk with the per-frequency functions). The frequency index converts from int (AVX2 has no
+// 64-bit conversion; the caller keeps k0 + m <= INT_MAX).
+SI_CTLE_CLONES long ctle_factors(const CtleConsts& k, std::size_t k0, std::size_t m, double df,
                                  double* __restrict fr, double* __restrict fi) noexcept {
     long bad = 0;
-    const double g12 = c[0] * c[1];
     for (std::size_t i = 0; i < m; ++i) {
-        const double f = static_cast<double>(static_cast<int>(k0 + i)) * df;  // int: converts in vectors
-        const double z = f * c[2], l = f * c[3], a = f * c[4], b = f * c[5];
-        const double nr = g12 - z * l, ni = c[0] * l + c[1] * z;
-        const double ab = 1.0 - a * b, s = a + b;
-        const double dr = ab - l * s, di = s + l * ab;
-        const double d = dr * dr + di * di;
-        bad += static_cast<long>(!(d > 1e-200)) + static_cast<long>(!(d < 1e200));
-        const double r = 1.0 / d;
-        fr[i] = (nr * dr + ni * di) * r;
-        fi[i] = (ni * dr - nr * di) * r;
+        const double f = static_cast<double>(static_cast<int>(k0 + i)) * df;
+        double nr, ni, dr, di;
+        ctle_terms(k, f, nr, ni, dr, di);
+        bad += static_cast<long>(!quotient(nr, ni, dr, di, fr[i], fi[i]));
     }
     return bad;
 }
-
-SI_CTLE_CLONES long afe_factors(const double* c, std::size_t k0, std::size_t m, double df,
-                                double* __restrict fr, double* __restrict fi) noexcept {
+SI_CTLE_CLONES long afe_factors(double rbw, std::size_t k0, std::size_t m, double df, double* __restrict fr,
+                                double* __restrict fi) noexcept {
     long bad = 0;
     for (std::size_t i = 0; i < m; ++i) {
-        const double x = static_cast<double>(static_cast<int>(k0 + i)) * df * c[0], x2 = x * x;
-        const double dr = 1.0 - 3.414214 * x2 + x2 * x2, di = 2.613126 * (x - x2 * x);
-        const double d = dr * dr + di * di;
-        bad += static_cast<long>(!(d > 1e-200)) + static_cast<long>(!(d < 1e200));
-        const double r = 1.0 / d;
-        fr[i] = (1.0 * dr + 0.0 * di) * r;
-        fi[i] = (0.0 * dr - 1.0 * di) * r;
+        const double f = static_cast<double>(static_cast<int>(k0 + i)) * df;
+        double dr, di;
+        afe_terms(rbw, f, dr, di);
+        bad += static_cast<long>(!quotient(1.0, 0.0, dr, di, fr[i], fi[i]));
     }
     return bad;
 }
@@ -138,45 +155,28 @@ SI_CTLE_CLONES void multiply(double* __restrict v, const double* __restrict fr, 
 
 void apply_ctle_afe(const CtleConfig& c, double afe_bw_hz, double df_hz,
                     std::span<std::complex<double>> h) noexcept {
-    // In real arithmetic, in chunks (std::complex's operators check every product for NaN):
-    // each factor as num conj(den) / |den|^2, as divide() takes it, with divide() itself where
-    // |den|^2 leaves the range where that is accurate. The CTLE multiplies first, then the AFE.
+    // h[k] *= ctle_response(c, f_k), then *= butterworth4_response(afe, f_k): the same formulas
+    // and operations, a chunk of factors at a time in vector loops.
     auto* v = reinterpret_cast<double*>(h.data());  // [re, im] pairs ([complex.numbers.general])
     const std::size_t n = h.size();
-    // the vector loops convert frequency indices from int (AVX2 has no 64-bit conversion)
     const bool vectors = n <= static_cast<std::size_t>(std::numeric_limits<int>::max());
-    const bool com = c.model == "com";
-    const double cc[6] = {com ? db20_to_lin(c.gdc_db) : 1.0, com ? db20_to_lin(c.gdc2_db) : 1.0,
-                          com ? 1.0 / c.fz_hz : 0.0,  com ? 1.0 / c.flf_hz : 0.0,
-                          com ? 1.0 / c.fp1_hz : 0.0, com ? 1.0 / c.fp2_hz : 0.0};
-    const double ca[1] = {afe_bw_hz > 0 ? 1.0 / afe_bw_hz : 0.0};
+    const bool com = c.model == "com", afe = afe_bw_hz > 0;
+    const CtleConsts k = com ? ctle_consts(c) : CtleConsts{};
+    const double rbw = afe ? 1.0 / afe_bw_hz : 0.0;
     double fr[kChunk], fi[kChunk];
     for (std::size_t k0 = 0; k0 < n; k0 += kChunk) {
         const std::size_t m = std::min(kChunk, n - k0);
-        for (int stage = 0; stage < 2; ++stage) {
-            const bool ctle = stage == 0;
-            if (ctle ? !com : !(afe_bw_hz > 0)) continue;
+        for (const bool ctle : {true, false}) {
+            if (!(ctle ? com : afe)) continue;
             const long bad = !vectors ? 1
-                             : ctle   ? ctle_factors(cc, k0, m, df_hz, fr, fi)
-                                      : afe_factors(ca, k0, m, df_hz, fr, fi);
-            if (bad != 0) {
-                for (std::size_t i = 0; i < m; ++i) {  // the chunk again, one by one
+                             : ctle   ? ctle_factors(k, k0, m, df_hz, fr, fi)
+                                      : afe_factors(rbw, k0, m, df_hz, fr, fi);
+            if (bad != 0)
+                for (std::size_t i = 0; i < m; ++i) {  // the chunk again, frequency by frequency
                     const double f = static_cast<double>(k0 + i) * df_hz;
-                    std::complex<double> num, den;
-                    if (ctle) {
-                        const double z = f * cc[2], l = f * cc[3], a = f * cc[4], b = f * cc[5];
-                        num = {cc[0] * cc[1] - z * l, cc[0] * l + cc[1] * z};
-                        const double ab = 1.0 - a * b, s = a + b;
-                        den = {ab - l * s, s + l * ab};
-                    } else {
-                        const double x = static_cast<double>(k0 + i) * df_hz * ca[0], x2 = x * x;
-                        num = 1.0;
-                        den = {1.0 - 3.414214 * x2 + x2 * x2, 2.613126 * (x - x2 * x)};
-                    }
-                    const auto q = divide(num, den);
+                    const auto q = ctle ? ctle_response(c, f) : butterworth4_response(afe_bw_hz, f);
                     fr[i] = q.real(), fi[i] = q.imag();
                 }
-            }
             multiply(v + 2 * k0, fr, fi, m);
         }
     }
@@ -185,36 +185,28 @@ void apply_ctle_afe(const CtleConfig& c, double afe_bw_hz, double df_hz,
 double white_noise_rms_gain(const CtleConfig& c, double afe_bw_hz, double bw_hz) {
     // The last few results, by the exact values of the inputs (a sweep redesigns its link for
     // every point with the same CTLE and AFE): the same bits as the integral computed again.
-    struct Entry {
+    struct Key {
         CtleConfig c;
-        double afe, bw, gain;
+        double afe, bw;
+        bool operator==(const Key& o) const noexcept {
+            return c.model == o.c.model && same_bits(c.gdc_db, o.c.gdc_db) && same_bits(c.gdc2_db, o.c.gdc2_db) &&
+                   same_bits(c.fz_hz, o.c.fz_hz) && same_bits(c.fp1_hz, o.c.fp1_hz) &&
+                   same_bits(c.fp2_hz, o.c.fp2_hz) && same_bits(c.flf_hz, o.c.flf_hz) &&
+                   same_bits(afe, o.afe) && same_bits(bw, o.bw);
+        }
     };
-    static std::mutex mu;
-    static std::deque<Entry> memo;
-    auto same = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
-    auto match = [&](const Entry& e) {
-        return e.c.model == c.model && same(e.c.gdc_db, c.gdc_db) && same(e.c.gdc2_db, c.gdc2_db) &&
-               same(e.c.fz_hz, c.fz_hz) && same(e.c.fp1_hz, c.fp1_hz) && same(e.c.fp2_hz, c.fp2_hz) &&
-               same(e.c.flf_hz, c.flf_hz) && same(e.afe, afe_bw_hz) && same(e.bw, bw_hz);
-    };
-    {
-        std::lock_guard lk(mu);
-        for (const auto& e : memo)
-            if (match(e)) return e.gain;
-    }
-    // trapezoid rule over 8192 intervals of 0..bw
-    const int nf = 8192;
-    double acc = 0;
-    for (int k = 0; k <= nf; ++k) {
-        const double f = bw_hz * k / nf;
-        const double g = std::norm(ctle_response(c, f) * butterworth4_response(afe_bw_hz, f));
-        acc += (k == 0 || k == nf) ? 0.5 * g : g;
-    }
-    const double gain = std::sqrt(acc / nf);
-    std::lock_guard lk(mu);
-    memo.push_front(Entry{c, afe_bw_hz, bw_hz, gain});
-    if (memo.size() > 4) memo.pop_back();
-    return gain;
+    static RecentResults<Key, double> kept(4);
+    return *kept.get(Key{c, afe_bw_hz, bw_hz}, [&] {
+        // trapezoid rule over 8192 intervals of 0..bw
+        const int nf = 8192;
+        double acc = 0;
+        for (int k = 0; k <= nf; ++k) {
+            const double f = bw_hz * k / nf;
+            const double g = std::norm(ctle_response(c, f) * butterworth4_response(afe_bw_hz, f));
+            acc += (k == 0 || k == nf) ? 0.5 * g : g;
+        }
+        return std::sqrt(acc / nf);
+    });
 }
 
 }  // namespace si::rx

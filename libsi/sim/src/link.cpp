@@ -1,8 +1,5 @@
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <deque>
-#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -11,6 +8,7 @@
 #include "si/channel/response.hpp"
 #include "si/channel/touchstone.hpp"
 #include "si/core/error.hpp"
+#include "si/core/memo.hpp"
 #include "si/core/units.hpp"
 #include "si/dsp/fft.hpp"
 #include "si/dsp/freq.hpp"
@@ -390,34 +388,6 @@ BuiltChannel build_channel(const ChannelConfig& cc, double fb,
     return b;
 }
 
-bool same_bits(double a, double b) noexcept { return std::memcmp(&a, &b, sizeof a) == 0; }
-
-/// The last few results of a pure function, by key (a sweep builds a link per point, mostly from
-/// the same channel): the value computed once is the same bits as computed again.
-template <class Key, class Value>
-class Memo {
-public:
-    explicit Memo(std::size_t cap) : cap_(cap) {}
-    template <class Make>
-    std::shared_ptr<const Value> get(const Key& k, Make&& make) {
-        {
-            std::lock_guard lk(m_);
-            for (const auto& e : e_)
-                if (e.first == k) return e.second;
-        }
-        auto v = std::make_shared<const Value>(make());  // outside the lock; throws: nothing kept
-        std::lock_guard lk(m_);
-        e_.emplace_front(k, v);
-        if (e_.size() > cap_) e_.pop_back();
-        return v;
-    }
-
-private:
-    std::mutex m_;
-    std::deque<std::pair<Key, std::shared_ptr<const Value>>> e_;
-    std::size_t cap_;
-};
-
 /// What build_channel reads: the files' parsed data (by identity: read_touchstone_shared hands out
 /// one object per file version), the names and pairings as given, and the scalars.
 struct ChannelKey {
@@ -471,7 +441,7 @@ void Link::build_response() {
     // ---- channel (the same files and settings as a recent link: its result, not built again) --
     std::vector<std::shared_ptr<const channel::Touchstone>> data;
     for (const auto& file : spec_.channel.touchstone) data.push_back(channel::read_touchstone_shared(file));
-    static Memo<ChannelKey, BuiltChannel> channels(4);
+    static RecentResults<ChannelKey, BuiltChannel> channels(4);
     const auto built = channels.get(
         ChannelKey{data, spec_.channel.touchstone, spec_.channel.ports, spec_.channel.loss_at_nyquist_db, fb,
                    spec_.channel.allow_below_nyquist},
@@ -522,7 +492,7 @@ void Link::build_response() {
         const std::size_t n = response_fft_size();
         const double df = 1.0 / (static_cast<double>(n) * dt_s());
         const double rise = spec_.tx.rise_time_s;
-        static Memo<SpectrumKey, std::vector<std::complex<double>>> spectra(2);
+        static RecentResults<SpectrumKey, std::vector<std::complex<double>>> spectra(2);
         const auto a = spectra.get(SpectrumKey{ch, rise, dt_s(), n}, [&] {
             std::vector<std::complex<double>> v(n / 2 + 1);
             for (std::size_t k = 0; k < v.size(); ++k) {

@@ -8,14 +8,11 @@
 #include <string>
 #include <utility>
 
+#include "si/core/memo.hpp"
+
 namespace si::sim {
 
 namespace {
-
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
-}
 
 /// An input of the model with the target BER, by reference: equal keys (every field the same,
 /// bit for bit) give the same result bit for bit, as the model is a pure function of them.
@@ -25,8 +22,10 @@ struct Key {
     const analysis::StatEyeInput* in;
     double target_ber;
     bool isi_only;           // the key of the ISI part: noise, RJ, cursor, thresholds, precoding, BER left out
+    bool curve = true;       // an eye with its whole height curve (false: analysis::statistical_eye's curve = false)
     std::uint64_t hash = 0;  // isi_hash mixed with the other fields
-    Key(const analysis::StatEyeInput& i, double ber, bool isi) : in(&i), target_ber(ber), isi_only(isi) {
+    Key(const analysis::StatEyeInput& i, double ber, bool isi, bool with_curve = true)
+        : in(&i), target_ber(ber), isi_only(isi), curve(with_curve) {
 #if defined(__x86_64__) && defined(__GLIBCXX__)
         static_assert(sizeof(analysis::StatEyeInput) == 248,
                       "StatEyeInput changed: add the new field to Key (and to si::analysis::same_isi_fields)");
@@ -39,14 +38,14 @@ struct Key {
             std::memcpy(&w, &x, sizeof w);
             mix(w);
         };
-        mix(static_cast<std::uint64_t>(i.cursor_index)), mix(i.precode ? 1 : 0);
+        mix(static_cast<std::uint64_t>(i.cursor_index)), mix(i.precode ? 1 : 0), mix(curve ? 1 : 0);
         num(i.sampler_noise_sigma_v), num(i.tx_noise_sigma_v), num(i.jitter.rj_rms_ui), num(ber);
         for (double t : i.thresholds_v) num(t);
     }
     [[nodiscard]] bool operator==(const Key& o) const {
         if (hash != o.hash || isi_only != o.isi_only || !analysis::same_isi_fields(*in, *o.in)) return false;
         if (isi_only) return true;
-        return in->cursor_index == o.in->cursor_index && in->precode == o.in->precode &&
+        return in->cursor_index == o.in->cursor_index && in->precode == o.in->precode && curve == o.curve &&
                same_bits(in->sampler_noise_sigma_v, o.in->sampler_noise_sigma_v) &&
                same_bits(in->tx_noise_sigma_v, o.in->tx_noise_sigma_v) &&
                same_bits(in->jitter.rj_rms_ui, o.in->jitter.rj_rms_ui) && same_bits(target_ber, o.target_ber) &&
@@ -151,8 +150,7 @@ StatisticalSer statistical_ser(const Link& link) {
 StatisticalEye statistical_eye(const Link& link, double target_ber) {
     const auto in = stat_eye_input(link);
     const bool curve = !link.spec().scalars_only;
-    // (a curve-less eye is kept under a target BER key of the other sign: never served for a curve)
-    return eye_memo().get(Key(in, curve ? target_ber : -target_ber, false), [&] {
+    return eye_memo().get(Key(in, target_ber, false, curve), [&] {
         return analysis::statistical_eye(in, target_ber, isi_cache(in).get(), curve);
     });
 }
